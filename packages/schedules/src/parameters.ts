@@ -55,9 +55,15 @@ function describeNumberList(descriptor: NumberListParameter): string {
 
 function isInRange(value: number, descriptor: NumberParameter): boolean {
   if (descriptor.integer && !Number.isInteger(value)) return false;
-  if (descriptor.min !== undefined && (descriptor.minInclusive ? value < descriptor.min : value <= descriptor.min))
+  if (
+    descriptor.min !== undefined &&
+    (descriptor.minInclusive ? value < descriptor.min : value <= descriptor.min)
+  )
     return false;
-  if (descriptor.max !== undefined && (descriptor.maxInclusive ? value > descriptor.max : value >= descriptor.max))
+  if (
+    descriptor.max !== undefined &&
+    (descriptor.maxInclusive ? value > descriptor.max : value >= descriptor.max)
+  )
     return false;
   return true;
 }
@@ -99,7 +105,9 @@ function fits(value: unknown, descriptor: ParameterDescriptor): boolean {
     case 'schedule':
       return isPlainObject(value);
     case 'schedules':
-      return Array.isArray(value) && value.length >= (descriptor.minLength ?? 1) && value.every(isPlainObject);
+      return (
+        Array.isArray(value) && value.length >= (descriptor.minLength ?? 1) && value.every(isPlainObject)
+      );
   }
 }
 
@@ -128,8 +136,10 @@ export function resolveParameters(
   }
   for (const [name, descriptor] of Object.entries(descriptors)) {
     let value = spec[name];
-    if (value === undefined && descriptor.kind === 'number' && descriptor.inheritable) value = inheritedLearningRate;
-    if (value === undefined && 'default' in descriptor && descriptor.default !== undefined) value = descriptor.default;
+    if (value === undefined && descriptor.kind === 'number' && descriptor.inheritable)
+      value = inheritedLearningRate;
+    if (value === undefined && 'default' in descriptor && descriptor.default !== undefined)
+      value = descriptor.default;
     if (value === undefined) {
       if (descriptor.optional) continue;
       throw new ScheduleSpecError(`${path}${name}`, describeParameter(descriptor), undefined, spec.type);

@@ -1,4 +1,10 @@
-import { describeValue, SchedulePluginError, ScheduleSpecError, ScheduleValueError, UnknownScheduleTypeError } from './errors.js';
+import {
+  describeValue,
+  SchedulePluginError,
+  ScheduleSpecError,
+  ScheduleValueError,
+  UnknownScheduleTypeError,
+} from './errors.js';
 import { describeParameter, resolveParameters } from './parameters.js';
 import type {
   JsonValue,
@@ -78,14 +84,18 @@ function assertPluginShape(plugin: unknown): asserts plugin is SchedulePlugin {
     throw new SchedulePluginError(`schedule plugin "${name}": "meta.version" must be a non-empty string`);
   }
   if (typeof candidate.schedules !== 'object' || candidate.schedules === null) {
-    throw new SchedulePluginError(`schedule plugin "${name}": "schedules" must be an object of schedule definitions`);
+    throw new SchedulePluginError(
+      `schedule plugin "${name}": "schedules" must be an object of schedule definitions`,
+    );
   }
   const keys = Object.keys(candidate.schedules);
   if (keys.length === 0) throw new SchedulePluginError(`schedule plugin "${name}": "schedules" is empty`);
   for (const key of keys) {
     const definition = candidate.schedules[key] as Partial<ScheduleDefinition> | undefined;
     if (!scheduleKeyPattern.test(key)) {
-      throw new SchedulePluginError(`schedule plugin "${name}": schedule key "${key}" must match ${scheduleKeyPattern}`);
+      throw new SchedulePluginError(
+        `schedule plugin "${name}": schedule key "${key}" must match ${scheduleKeyPattern}`,
+      );
     }
     if (typeof definition?.create !== 'function' || typeof definition.parameters !== 'object') {
       throw new SchedulePluginError(
@@ -210,11 +220,21 @@ export class ScheduleRegistry {
         throw new ScheduleSpecError(`${prefix}unit`, 'one of "step", "epoch"', raw.unit, type);
       }
       if (parentUnit !== undefined && raw.unit !== parentUnit) {
-        throw new ScheduleSpecError(`${prefix}unit`, `"${parentUnit}" like its parent (or absent)`, raw.unit, type);
+        throw new ScheduleSpecError(
+          `${prefix}unit`,
+          `"${parentUnit}" like its parent (or absent)`,
+          raw.unit,
+          type,
+        );
       }
       unit = raw.unit;
     }
-    const parameters = resolveParameters(raw as ScheduleSpec, entry.definition.parameters, prefix, inheritedLearningRate);
+    const parameters = resolveParameters(
+      raw as ScheduleSpec,
+      entry.definition.parameters,
+      prefix,
+      inheritedLearningRate,
+    );
     const members = new Map<string, Schedule>();
     const context: ScheduleContext = {
       unit,
@@ -243,7 +263,9 @@ function normalizeSpec(
     if (descriptor?.kind === 'schedule') {
       normalized[name] = members.get(name)?.spec ?? value;
     } else if (descriptor?.kind === 'schedules' && Array.isArray(value)) {
-      normalized[name] = value.map((memberSpec, index) => members.get(`${name}[${index}]`)?.spec ?? memberSpec);
+      normalized[name] = value.map(
+        (memberSpec, index) => members.get(`${name}[${index}]`)?.spec ?? memberSpec,
+      );
     } else {
       normalized[name] = value;
     }
@@ -253,7 +275,9 @@ function normalizeSpec(
 
 function checkStep(type: string, t: number): void {
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
-    throw new ScheduleValueError(`schedule "${type}": step t must be a finite number ≥ 0; got ${describeValue(t)}`);
+    throw new ScheduleValueError(
+      `schedule "${type}": step t must be a finite number ≥ 0; got ${describeValue(t)}`,
+    );
   }
 }
 

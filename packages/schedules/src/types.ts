@@ -124,8 +124,8 @@ export type ParameterDescriptors = Readonly<Record<string, ParameterDescriptor>>
 export interface ScheduleBehaviour {
   /** The rate during step t; Contour checks t and the result, so this may assume t ≥ 0. */
   value(t: number): number;
-  /** The cycled momentum during step t, when the schedule cycles it. */
-  momentum?(t: number): number;
+  /** The cycled momentum during step t, when the schedule cycles it (undefined where it does not). */
+  momentum?(t: number): number | undefined;
   /** The base rate chain factors divide by; defaults to the `lr` parameter. */
   baseLearningRate?: number;
   /** Present on stateful schedules. */
