@@ -1,7 +1,7 @@
+import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from './write-file-atomic.js';
 
 /** File formats a chart can be written as. */
 export type ChartFormat = 'svg' | 'png';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { scheduleChartSpec } from '@contour/metrics-logger';
 import { createSchedule, sampleSchedule } from '@contour/schedules';
 import type { Command } from 'commander';
-import { scheduleChartSpec } from '../charts/schedule-chart.js';
 import { compactTable } from '../compact-table.js';
 import { renderChart } from '../render-chart.js';
 import { userPath } from '../usage-error.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { scheduleChartSpec } from '@contour/metrics-logger';
 import { createScheduleRegistry, type Schedule, type ScheduleRegistry } from '@contour/schedules';
 import type { Command } from 'commander';
-import { scheduleChartSpec } from '../charts/schedule-chart.js';
 import { compactTable } from '../compact-table.js';
 import { loadPlugins } from '../load-plugins.js';
 import { chartFormatOf, writeChart } from '../render-chart.js';

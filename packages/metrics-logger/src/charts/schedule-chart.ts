@@ -17,7 +17,7 @@ export interface ScheduleChartOptions {
   readonly height?: number;
 }
 
-/** Vega-Lite spec of learning rate against t, one coloured line per series. */
+/** Vega-Lite spec of learning rate against t, one coloured line per series (CLI and web app). */
 export function scheduleChartSpec(
   series: readonly ScheduleSeries[],
   options: ScheduleChartOptions = {},

@@ -2,8 +2,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Writes a file so that a crash never leaves it half-written: temp file beside it, fsync, rename
- * (DESIGN.md §7). Creates the parent directory when missing.
+ * Writes a file so that a crash never leaves it half-written (DESIGN.md §7): a temp file beside
+ * it, fsync, rename over the target. Creates the parent directory when missing.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const directory = dirname(path);
@@ -13,11 +13,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     writeSync(descriptor, typeof data === 'string' ? Buffer.from(data) : data);
     fsyncSync(descriptor);
+    closeSync(descriptor);
   } catch (error) {
     closeSync(descriptor);
     rmSync(temporary, { force: true });
     throw error;
   }
-  closeSync(descriptor);
   renameSync(temporary, path);
 }

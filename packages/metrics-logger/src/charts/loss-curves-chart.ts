@@ -1,0 +1,198 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { divergenceEpoch, epochRecords, type MetricName, type SplitName } from '../analysis.js';
+import type { EpochRecord, MetricsRecord } from '../records.js';
+
+/** One run's per-epoch records, labelled for a legend (e.g. "lr=0.5"). */
+export interface RunCurves {
+  readonly label: string;
+  readonly epochs: readonly EpochRecord[];
+  /** Epoch the run diverged in, when it did (marked on the chart). */
+  readonly divergedAtEpoch?: number;
+}
+
+/** Builds the curves of a run from its records. */
+export function runCurves(label: string, records: readonly MetricsRecord[]): RunCurves {
+  const divergedAtEpoch = divergenceEpoch(records);
+  const epochs = epochRecords(records);
+  return divergedAtEpoch === undefined ? { label, epochs } : { label, epochs, divergedAtEpoch };
+}
+
+/** Options of the loss-per-epoch charts. */
+export interface LossChartOptions {
+  readonly metric?: MetricName;
+  readonly splits?: readonly SplitName[];
+  readonly logY?: boolean;
+  readonly title?: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+const metricTitles: Readonly<Record<MetricName, string>> = {
+  crossEntropy: 'cross entropy',
+  classificationError: 'classification error',
+  loss: 'loss',
+};
+
+/** The data rows of a loss chart: finite points for lines, and one marker per diverged run/split. */
+function chartRows(
+  runs: readonly RunCurves[],
+  metric: MetricName,
+  splits: readonly SplitName[],
+  logY: boolean,
+) {
+  const rows: Array<{ run: string; split: string; epoch: number; value: number; marker: string }> = [];
+  for (const run of runs) {
+    for (const split of splits) {
+      let lastFinite: number | undefined;
+      let markedAt: number | undefined;
+      for (const record of run.epochs) {
+        const value = record[split]?.[metric];
+        if (value === undefined) continue;
+        if (Number.isFinite(value) && (!logY || value > 0)) {
+          rows.push({ run: run.label, split, epoch: record.epoch, value, marker: '' });
+          lastFinite = value;
+        } else if (!Number.isFinite(value) && markedAt === undefined) {
+          markedAt = record.epoch;
+          rows.push({
+            run: run.label,
+            split,
+            epoch: record.epoch,
+            value: lastFinite ?? Number.NaN,
+            marker: String(value),
+          });
+        }
+      }
+      if (
+        markedAt === undefined &&
+        run.divergedAtEpoch !== undefined &&
+        split === 'train' &&
+        lastFinite !== undefined
+      ) {
+        rows.push({
+          run: run.label,
+          split,
+          epoch: run.divergedAtEpoch,
+          value: lastFinite,
+          marker: 'diverged',
+        });
+      }
+    }
+  }
+  // A marker with no finite value before it is drawn at the top of the chart.
+  const finiteValues = rows.filter((row) => row.marker === '').map((row) => row.value);
+  const top = finiteValues.length > 0 ? Math.max(...finiteValues) : 1;
+  return rows.map((row) => (Number.isNaN(row.value) ? { ...row, value: top } : row));
+}
+
+/**
+ * Loss per epoch with several runs overlaid: colour = run, training solid and validation dashed,
+ * a cross (and its value, "NaN" or "Infinity") where a run's metric stopped being finite, optional
+ * log y. Used by the CLI (rendered to SVG/PNG) and the web app (rendered live).
+ */
+export function lossCurvesChartSpec(
+  runs: readonly RunCurves[],
+  options: LossChartOptions = {},
+): TopLevelSpec {
+  const metric = options.metric ?? 'crossEntropy';
+  const splits = options.splits ?? ['train', 'validation'];
+  const logY = options.logY ?? false;
+  const runOrder = runs.map((run) => run.label);
+  const color = { field: 'run', type: 'nominal', title: 'run', sort: runOrder } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: options.title ?? `${metricTitles[metric]} per epoch`,
+    width: options.width ?? 420,
+    height: options.height ?? 300,
+    background: 'white',
+    data: { values: chartRows(runs, metric, splits, logY) },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: metricTitles[metric],
+        scale: logY ? { type: 'log' } : { zero: metric === 'classificationError' },
+      },
+      color,
+    },
+    layer: [
+      {
+        transform: [{ filter: "datum.marker === ''" }],
+        mark: { type: 'line', point: { size: 20 }, strokeWidth: 2 },
+        encoding: {
+          strokeDash: {
+            field: 'split',
+            type: 'nominal',
+            title: 'split',
+            sort: ['train', 'validation', 'test'],
+            scale: {
+              domain: ['train', 'validation', 'test'],
+              range: [
+                [1, 0],
+                [6, 4],
+                [2, 2],
+              ],
+            },
+          },
+          detail: { field: 'split' },
+        },
+      },
+      {
+        transform: [{ filter: "datum.marker !== ''" }],
+        mark: { type: 'point', shape: 'cross', size: 160, filled: true, strokeWidth: 1 },
+      },
+      {
+        transform: [{ filter: "datum.marker !== ''" }],
+        mark: { type: 'text', dy: -12, fontSize: 11, fontWeight: 'bold' },
+        encoding: { text: { field: 'marker' } },
+      },
+    ],
+  } as unknown as TopLevelSpec;
+}
+
+/** Options of the classic 2-panel / 2×N grid. */
+export interface ClassicGridOptions {
+  /** `overlay`: one row, every run overlaid; `rows`: one row per run. */
+  readonly layout?: 'overlay' | 'rows';
+  readonly logY?: boolean;
+  readonly title?: string;
+}
+
+/**
+ * The classic figure: cross entropy | classification error per epoch, training solid and
+ * validation dashed; all runs overlaid in one row, or one row per run.
+ */
+export function classicGridSpec(runs: readonly RunCurves[], options: ClassicGridOptions = {}): TopLevelSpec {
+  const logY = options.logY ?? false;
+  const panel = (group: readonly RunCurves[], metric: MetricName, title: string) => {
+    const {
+      $schema: _schema,
+      background: _background,
+      ...spec
+    } = lossCurvesChartSpec(group, { metric, logY, title }) as unknown as Record<string, unknown>;
+    return spec;
+  };
+  const rows =
+    options.layout === 'rows'
+      ? runs.map((run) => ({
+          hconcat: [
+            panel([run], 'crossEntropy', `${run.label}: cross entropy`),
+            panel([run], 'classificationError', `${run.label}: classification error`),
+          ],
+        }))
+      : [
+          {
+            hconcat: [
+              panel(runs, 'crossEntropy', 'cross entropy'),
+              panel(runs, 'classificationError', 'classification error'),
+            ],
+          },
+        ];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: options.title ?? 'Loss per epoch (training solid, validation dashed)',
+    background: 'white',
+    vconcat: rows,
+    resolve: { scale: { color: 'shared', strokeDash: 'shared' } },
+  } as unknown as TopLevelSpec;
+}

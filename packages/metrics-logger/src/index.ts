@@ -1,0 +1,58 @@
+/**
+ * @contour/metrics-logger — the records every Contour run writes (`metrics.jsonl`), sinks,
+ * analysis helpers and the Vega-Lite chart specs shared by the CLI and the web app. No tfjs.
+ * Node-only sinks live in `@contour/metrics-logger/node`.
+ *
+ * @packageDocumentation
+ */
+export {
+  bestEpoch,
+  convergenceEpoch,
+  divergenceEpoch,
+  type EpochValue,
+  epochRecords,
+  type MetricName,
+  metricSeries,
+  type Oscillation,
+  oscillation,
+  overfittingGap,
+  type RunSummary,
+  type SplitName,
+  summarizeRun,
+} from './analysis.js';
+export {
+  type ClassicGridOptions,
+  classicGridSpec,
+  type LossChartOptions,
+  lossCurvesChartSpec,
+  type RunCurves,
+  runCurves,
+} from './charts/loss-curves-chart.js';
+export {
+  type ScheduleChartOptions,
+  type ScheduleSeries,
+  scheduleChartSpec,
+} from './charts/schedule-chart.js';
+export { epochsToCsv } from './csv.js';
+export {
+  MetricsFormatError,
+  type ParsedMetrics,
+  parseMetricsJsonl,
+  parseRecord,
+  serializeRecord,
+} from './jsonl.js';
+export { MemorySink, MetricsLogger } from './metrics-logger.js';
+export {
+  type EpochRecord,
+  type EventRecord,
+  type FinishRecord,
+  type JsonValue,
+  type MetricsRecord,
+  type MetricsSink,
+  metricsFormatVersion,
+  type RunEventKind,
+  type RunStartRecord,
+  type RunStatus,
+  type SplitMetrics,
+  type StepRecord,
+} from './records.js';
