@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerRaceCommand } from './commands/race.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { UsageError } from './usage-error.js';
 
@@ -23,6 +24,7 @@ export function createProgram(): Command {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerScheduleCommand(program);
   registerDemoCommand(program);
+  registerRaceCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

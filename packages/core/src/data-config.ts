@@ -1,0 +1,53 @@
+import type { PrepareDatasetOptions } from '@contour/mnist-loader';
+import { CoreSpecError } from './core-spec-error.js';
+
+/** Where the data comes from and how it is prepared; part of `config.json`. */
+export interface DataConfig {
+  /** `mnist` (embedded sample), `fashion-mnist`, or a directory of IDX files. */
+  readonly source: string;
+  /** Share of the training split held out for validation, in [0, 1). */
+  readonly validation: number;
+  /** Use at most this many training images (before the split): quick runs and CI. */
+  readonly trainLimit?: number;
+  /** Use at most this many test images. */
+  readonly testLimit?: number;
+  /** Keep only these classes, relabelled 0..k−1 (transfer learning). */
+  readonly classes?: readonly number[];
+  readonly standardize?: boolean;
+}
+
+/** Validates a data config, filling defaults (mnist, validation 0.2). */
+export function resolveDataConfig(input: Partial<DataConfig> = {}): DataConfig {
+  const source = input.source ?? 'mnist';
+  if (typeof source !== 'string' || source === '')
+    throw new CoreSpecError('data', 'mnist, fashion-mnist or a directory', source);
+  const validation = input.validation ?? 0.2;
+  if (typeof validation !== 'number' || !(validation >= 0 && validation < 1)) {
+    throw new CoreSpecError('validation', 'a fraction in [0, 1)', validation);
+  }
+  for (const field of ['trainLimit', 'testLimit'] as const) {
+    const value = input[field];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1))
+      throw new CoreSpecError(field, 'an integer ≥ 1', value);
+  }
+  return {
+    source,
+    validation,
+    ...(input.trainLimit === undefined ? {} : { trainLimit: input.trainLimit }),
+    ...(input.testLimit === undefined ? {} : { testLimit: input.testLimit }),
+    ...(input.classes === undefined ? {} : { classes: [...input.classes] }),
+    ...(input.standardize === undefined ? {} : { standardize: input.standardize }),
+  };
+}
+
+/** The loader options a data config stands for, with the run's seed for the split. */
+export function prepareOptions(data: DataConfig, seed: number): PrepareDatasetOptions {
+  return {
+    validationFraction: data.validation,
+    seed,
+    ...(data.trainLimit === undefined ? {} : { trainLimit: data.trainLimit }),
+    ...(data.testLimit === undefined ? {} : { testLimit: data.testLimit }),
+    ...(data.classes === undefined ? {} : { classes: data.classes }),
+    ...(data.standardize === undefined ? {} : { standardize: data.standardize }),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * @contour/core — what the Contour CLI and web app share: models, the trainer, sweeps and
+ * experiments (optimizer races on 2-D surfaces), built on the optimizers, losses, schedules and
+ * the MNIST loader. Runs in Node and browsers; on-disk runs are in `@contour/core/node`.
+ *
+ * @packageDocumentation
+ */
+export { CoreSpecError } from './core-spec-error.js';
+export { type DataConfig, prepareOptions, resolveDataConfig } from './data-config.js';
+export {
+  type CreateModelOptions,
+  createModel,
+  type DenseLayer,
+  Model,
+  type WeightValues,
+} from './model/model.js';
+export { artifactsToModel, type ModelArtifacts, type ModelJson, modelToArtifacts } from './model/model-io.js';
+export {
+  type Activation,
+  describeModelSpec,
+  type Initializer,
+  type ModelSpec,
+  parseModelSpec,
+} from './model/model-spec.js';
+export * from './race/index.js';
+export {
+  type BackendChoice,
+  configHash,
+  type RunConfig,
+  resolveRunConfig,
+  stableStringify,
+} from './run-config.js';
+export { expandSweep, type SweepAxis, type SweepTrial } from './sweep.js';
+export { evaluateSplit, type LossName } from './training/evaluate.js';
+export {
+  type BatchEndInfo,
+  type TrainerCallbacks,
+  type TrainingResult,
+  type TrainOptions,
+  train,
+} from './training/trainer.js';
+export { arraysToWeights, type TrainingCheckpoint, weightsToArrays } from './training/training-checkpoint.js';
+export {
+  type EarlyStoppingConfig,
+  resolveTrainingConfig,
+  type TrainingConfig,
+} from './training/training-config.js';

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initialKernel } from './initializers.js';
+import type { ModelSpec } from './model-spec.js';
+
+/** One dense layer: its name and its parameters' names (`<layer>/kernel`, `<layer>/bias`). */
+export interface DenseLayer {
+  readonly name: string;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly kernel: string;
+  readonly bias: string;
+}
+
+/** Weights by parameter name, as plain arrays (checkpoints, transfers between models). */
+export type WeightValues = Readonly<Record<string, Float32Array>>;
+
+let modelCounter = 0;
+
+/**
+ * A dense network on tfjs-core variables. Parameters are keyed by stable names (`hidden1/kernel`,
+ * `head/bias`); the underlying tfjs variables get a unique prefix so several models can live in
+ * one process.
+ */
+export class Model {
+  readonly layers: readonly DenseLayer[];
+  /** Trainable variables by parameter name. */
+  readonly variables: Readonly<Record<string, tf.Variable>>;
+  #disposed = false;
+
+  constructor(
+    readonly spec: ModelSpec,
+    readonly inputSize: number,
+    readonly outputSize: number,
+    initialWeights: WeightValues,
+  ) {
+    const sizes = [inputSize, ...spec.hidden, outputSize];
+    this.layers = sizes.slice(1).map((outputSize, index) => {
+      const name = index === sizes.length - 2 ? 'head' : `hidden${index + 1}`;
+      return {
+        name,
+        inputSize: sizes[index] as number,
+        outputSize,
+        kernel: `${name}/kernel`,
+        bias: `${name}/bias`,
+      };
+    });
+    modelCounter += 1;
+    const prefix = `contour-model-${modelCounter}`;
+    const variables: Record<string, tf.Variable> = {};
+    for (const layer of this.layers) {
+      for (const [parameter, shape] of [
+        [layer.kernel, [layer.inputSize, layer.outputSize]],
+        [layer.bias, [layer.outputSize]],
+      ] as const) {
+        const values = initialWeights[parameter];
+        if (!values || values.length !== shape.reduce((product, size) => product * size, 1)) {
+          throw new Error(`weights for "${parameter}" must hold ${shape.join('×')} values`);
+        }
+        variables[parameter] = tf.variable(
+          tf.tensor(values, [...shape], 'float32'),
+          true,
+          `${prefix}/${parameter}`,
+        );
+      }
+    }
+    this.variables = variables;
+  }
+
+  /** Parameter names in layer order (kernel, bias, …). */
+  get parameterNames(): string[] {
+    return this.layers.flatMap((layer) => [layer.kernel, layer.bias]);
+  }
+
+  /** Number of trainable values. */
+  get parameterCount(): number {
+    return this.layers.reduce((sum, layer) => sum + layer.inputSize * layer.outputSize + layer.outputSize, 0);
+  }
+
+  /**
+   * Logits [batch, outputSize]. With `dropoutSeed` (training), inverted dropout at the spec's rate
+   * is applied to hidden activations with a seed derived per layer, so steps are reproducible.
+   */
+  forward(inputs: tf.Tensor, dropoutSeed?: number): tf.Tensor2D {
+    return tf.tidy(() => {
+      let activations: tf.Tensor2D =
+        inputs.rank === 2
+          ? (inputs as tf.Tensor2D)
+          : (tf.reshape(inputs, [inputs.shape[0] ?? -1, this.inputSize]) as tf.Tensor2D);
+      this.layers.forEach((layer, index) => {
+        const kernel = this.variables[layer.kernel] as tf.Variable;
+        const bias = this.variables[layer.bias] as tf.Variable;
+        activations = tf.add(tf.matMul(activations, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
+        if (layer.name === 'head') return;
+        activations = this.#activate(activations);
+        if (dropoutSeed !== undefined && this.spec.dropout > 0) {
+          activations = tf.dropout(
+            activations,
+            this.spec.dropout,
+            undefined,
+            dropoutSeed * 31 + index,
+          ) as tf.Tensor2D;
+        }
+      });
+      return activations;
+    });
+  }
+
+  #activate(values: tf.Tensor2D): tf.Tensor2D {
+    switch (this.spec.activation) {
+      case 'relu':
+        return tf.relu(values);
+      case 'tanh':
+        return tf.tanh(values);
+      case 'sigmoid':
+        return tf.sigmoid(values);
+    }
+  }
+
+  /** Copies of every parameter's values. */
+  getWeights(): Record<string, Float32Array> {
+    const weights: Record<string, Float32Array> = {};
+    for (const name of this.parameterNames)
+      weights[name] = (this.variables[name] as tf.Variable).dataSync() as Float32Array;
+    return Object.fromEntries(
+      Object.entries(weights).map(([name, values]) => [name, Float32Array.from(values)]),
+    );
+  }
+
+  /** Overwrites parameters from values by name (missing names are left as they are). */
+  setWeights(weights: WeightValues): void {
+    for (const [name, values] of Object.entries(weights)) {
+      const variable = this.variables[name];
+      if (!variable)
+        throw new Error(`model has no parameter "${name}" (it has ${this.parameterNames.join(', ')})`);
+      if (values.length !== variable.size) {
+        throw new Error(
+          `weights for "${name}" hold ${values.length} values; the parameter has ${variable.size}`,
+        );
+      }
+      variable.assign(tf.tensor(values, variable.shape, 'float32'));
+    }
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const variable of Object.values(this.variables)) variable.dispose();
+  }
+}
+
+/** Options of createModel. */
+export interface CreateModelOptions {
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Seed of the initial weights. */
+  readonly seed: number;
+}
+
+/** Builds a model with seeded initial weights (kernels by the spec's initialiser, zero biases). */
+export function createModel(spec: ModelSpec, options: CreateModelOptions): Model {
+  const sizes = [options.inputSize, ...spec.hidden, options.outputSize];
+  const weights: Record<string, Float32Array> = {};
+  sizes.slice(1).forEach((outputSize, index) => {
+    const name = index === sizes.length - 2 ? 'head' : `hidden${index + 1}`;
+    const inputSize = sizes[index] as number;
+    weights[`${name}/kernel`] = initialKernel(
+      spec.initializer,
+      inputSize,
+      outputSize,
+      options.seed * 1009 + index,
+    );
+    weights[`${name}/bias`] = new Float32Array(outputSize);
+  });
+  return new Model(spec, options.inputSize, options.outputSize, weights);
+}

@@ -1,0 +1,34 @@
+/**
+ * @contour/core/node — runs on disk: run directories (config.json, metrics.jsonl, status.json,
+ * checkpoint.json, model/), training into them, and sweeps over worker processes.
+ *
+ * @packageDocumentation
+ */
+export { loadModel, saveModel } from './model-files.js';
+export {
+  type RunResultFile,
+  type RunStatusFile,
+  readJsonFile,
+  removeRun,
+  runFiles,
+  trimMetricsForResume,
+  writeCheckpoint,
+  writeStatus,
+} from './run-directory.js';
+export {
+  type RunConfigFile,
+  RunDirectoryError,
+  type RunOutcome,
+  type RunTrainingOptions,
+  runTraining,
+  runtimeVersions,
+} from './run-training.js';
+export {
+  completedResult,
+  runSweep,
+  type SweepFile,
+  type SweepRunOptions,
+  type SweepTrialResult,
+  trialDirectory,
+  writeSweepFile,
+} from './sweep-runner.js';

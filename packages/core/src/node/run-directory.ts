@@ -1,0 +1,83 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type MetricsRecord,
+  type RunStatus,
+  type RunSummary,
+  serializeRecord,
+} from '@contour/metrics-logger';
+import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
+
+/** The files of a run directory (DESIGN.md §4). */
+export function runFiles(directory: string) {
+  return {
+    directory,
+    config: join(directory, 'config.json'),
+    status: join(directory, 'status.json'),
+    metrics: join(directory, 'metrics.jsonl'),
+    checkpoint: join(directory, 'checkpoint.json'),
+    result: join(directory, 'result.json'),
+    modelDirectory: join(directory, 'model'),
+  };
+}
+
+/** `status.json`: where a run stands. */
+export interface RunStatusFile {
+  readonly status: RunStatus;
+  readonly epoch: number;
+  readonly step: number;
+  readonly updatedAt: string;
+  readonly message?: string;
+}
+
+/** `result.json`: written once a run ends (finished, diverged or interrupted); sweeps read it. */
+export interface RunResultFile {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly summary: RunSummary;
+  readonly backend: string;
+  readonly configHash: string;
+}
+
+/** Reads a JSON file, or undefined when it does not exist or does not parse. */
+export function readJsonFile<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `status.json` atomically. */
+export function writeStatus(directory: string, status: RunStatusFile): void {
+  writeFileAtomic(runFiles(directory).status, `${JSON.stringify(status, null, 2)}\n`);
+}
+
+/** Writes a checkpoint atomically as one file, so a crash leaves the previous one whole. */
+export function writeCheckpoint(directory: string, checkpoint: TrainingCheckpoint): void {
+  writeFileAtomic(runFiles(directory).checkpoint, JSON.stringify(checkpoint));
+}
+
+/**
+ * Prepares `metrics.jsonl` for a resumed run: keeps every record up to the checkpoint's epoch
+ * (steps and epochs after it are re-run, so they are dropped to avoid duplicates), keeps events,
+ * drops `finish` records and any torn last line. Written atomically.
+ */
+export function trimMetricsForResume(directory: string, checkpointEpoch: number): MetricsRecord[] {
+  const path = runFiles(directory).metrics;
+  if (!existsSync(path)) return [];
+  const { records } = readMetricsFile(path);
+  const kept = records.filter((record) => {
+    if (record.kind === 'step' || record.kind === 'epoch') return record.epoch <= checkpointEpoch;
+    return record.kind !== 'finish';
+  });
+  writeFileAtomic(path, kept.map(serializeRecord).join(''));
+  return kept;
+}
+
+/** Removes a run directory's files (used by tests and `--force`). */
+export function removeRun(directory: string): void {
+  rmSync(directory, { recursive: true, force: true });
+}

@@ -1,0 +1,234 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
+import { writeFileAtomic } from '@contour/metrics-logger/node';
+import { configHash } from '../run-config.js';
+import type { SweepAxis, SweepTrial } from '../sweep.js';
+import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
+import { runTraining } from './run-training.js';
+
+/** One row of a sweep's results. */
+export interface SweepTrialResult {
+  readonly trial: SweepTrial;
+  readonly directory: string;
+  readonly status: RunStatus;
+  readonly summary: RunSummary | undefined;
+  /** True when an earlier valid result was reused instead of training again. */
+  readonly reused: boolean;
+  /** Why it failed, when it did. */
+  readonly error?: string;
+}
+
+/** Options of runSweep. */
+export interface SweepRunOptions {
+  /** The sweep directory: one run directory per trial under `trials/`. */
+  readonly directory: string;
+  /** Parallel worker processes; 0 runs trials one by one in this process. Default: the core count. */
+  readonly workers?: number;
+  readonly signal?: AbortSignal;
+  readonly onTrialStart?: (trial: SweepTrial) => void;
+  readonly onEpoch?: (trial: SweepTrial, record: EpochRecord) => void;
+  readonly onTrialEnd?: (result: SweepTrialResult) => void;
+}
+
+/** The run directory of a trial inside a sweep directory. */
+export function trialDirectory(sweepDirectory: string, trial: SweepTrial): string {
+  return join(sweepDirectory, 'trials', trial.id);
+}
+
+/** A trial is done when its result.json exists for the same config and it finished or diverged. */
+export function completedResult(directory: string, trial: SweepTrial): RunResultFile | undefined {
+  const result = readJsonFile<RunResultFile>(runFiles(directory).result);
+  if (!result || result.configHash !== configHash(trial.config)) return undefined;
+  return result.status === 'finished' || result.status === 'diverged' ? result : undefined;
+}
+
+/** Messages between the coordinator and a worker process. */
+export type WorkerRequest = {
+  readonly type: 'run';
+  readonly trial: SweepTrial;
+  readonly directory: string;
+  readonly resume: boolean;
+};
+export type WorkerReply =
+  | { readonly type: 'epoch'; readonly record: EpochRecord }
+  | { readonly type: 'done'; readonly status: RunStatus; readonly summary: RunSummary }
+  | { readonly type: 'failed'; readonly message: string };
+
+const workerUrl = new URL(
+  `./sweep-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
+/** Starts a worker process; from sources (tests, `pnpm contour`) it runs through tsx. */
+function startWorker(): ChildProcess {
+  const fromSource = workerUrl.pathname.endsWith('.ts');
+  return fork(fileURLToPath(workerUrl), [], {
+    execArgv: fromSource ? ['--conditions=@contour/source', '--import', 'tsx'] : [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** Whether a trial's directory holds a checkpoint to resume from. */
+function canResume(directory: string): boolean {
+  return existsSync(runFiles(directory).checkpoint) && existsSync(runFiles(directory).config);
+}
+
+/**
+ * Runs a sweep's trials into `directory/trials/<id>/`, skipping trials whose valid result exists
+ * (re-running a sweep only trains what is missing) and resuming interrupted ones from their
+ * checkpoint. Trials run in worker processes (default: one per core) or, with `workers: 0`, here.
+ * Results come back in trial order; a failed trial is recorded and the others go on.
+ */
+export async function runSweep(
+  trials: readonly SweepTrial[],
+  options: SweepRunOptions,
+): Promise<SweepTrialResult[]> {
+  const results: Array<SweepTrialResult | undefined> = trials.map(() => undefined);
+  const pending: SweepTrial[] = [];
+  for (const trial of trials) {
+    const directory = trialDirectory(options.directory, trial);
+    const done = completedResult(directory, trial);
+    if (done) {
+      const result: SweepTrialResult = {
+        trial,
+        directory,
+        status: done.status,
+        summary: done.summary,
+        reused: true,
+      };
+      results[trial.index] = result;
+      options.onTrialEnd?.(result);
+    } else {
+      pending.push(trial);
+    }
+  }
+  const prepare = (trial: SweepTrial) => {
+    const directory = trialDirectory(options.directory, trial);
+    const resume = canResume(directory);
+    if (!resume) removeRun(directory);
+    return { directory, resume };
+  };
+  const record = (result: SweepTrialResult) => {
+    results[result.trial.index] = result;
+    options.onTrialEnd?.(result);
+  };
+
+  const workers = Math.min(options.workers ?? availableParallelism(), pending.length);
+  if (workers <= 0) {
+    for (const trial of pending) {
+      if (options.signal?.aborted) break;
+      const { directory, resume } = prepare(trial);
+      options.onTrialStart?.(trial);
+      try {
+        const outcome = await runTraining(trial.config, {
+          directory,
+          runId: trial.id,
+          resume,
+          console: false,
+          ...(options.signal ? { signal: options.signal } : {}),
+          callbacks: { onEpochEnd: (epoch) => options.onEpoch?.(trial, epoch) },
+        });
+        record({ trial, directory, status: outcome.status, summary: outcome.summary, reused: false });
+      } catch (error) {
+        record({
+          trial,
+          directory,
+          status: 'failed',
+          summary: undefined,
+          reused: false,
+          error: (error as Error).message,
+        });
+      }
+    }
+  } else {
+    const queue = [...pending];
+    const runWorker = async () => {
+      while (queue.length > 0 && !options.signal?.aborted) {
+        const trial = queue.shift() as SweepTrial;
+        const { directory, resume } = prepare(trial);
+        options.onTrialStart?.(trial);
+        record(await runInWorker(trial, directory, resume, options));
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, runWorker));
+  }
+  return results.filter((result): result is SweepTrialResult => result !== undefined);
+}
+
+function runInWorker(
+  trial: SweepTrial,
+  directory: string,
+  resume: boolean,
+  options: SweepRunOptions,
+): Promise<SweepTrialResult> {
+  return new Promise((resolve) => {
+    const child = startWorker();
+    let settled = false;
+    const finish = (result: SweepTrialResult) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', abort);
+      resolve(result);
+    };
+    const abort = () => child.kill('SIGINT');
+    options.signal?.addEventListener('abort', abort, { once: true });
+    child.on('message', (reply: WorkerReply) => {
+      if (reply.type === 'epoch') options.onEpoch?.(trial, reply.record);
+      else if (reply.type === 'done')
+        finish({ trial, directory, status: reply.status, summary: reply.summary, reused: false });
+      else
+        finish({
+          trial,
+          directory,
+          status: 'failed',
+          summary: undefined,
+          reused: false,
+          error: reply.message,
+        });
+    });
+    child.on('exit', (code, signal) => {
+      finish({
+        trial,
+        directory,
+        status: options.signal?.aborted ? 'interrupted' : 'failed',
+        summary: undefined,
+        reused: false,
+        error: `worker exited (${signal ?? `code ${code}`}) before reporting`,
+      });
+    });
+    child.send({ type: 'run', trial, directory, resume } satisfies WorkerRequest);
+  });
+}
+
+/** `sweep.json`: what was swept, so `contour report` and re-runs can rebuild it. */
+export interface SweepFile {
+  readonly formatVersion: 1;
+  readonly sweepId: string;
+  readonly axes: readonly SweepAxis[];
+  readonly trials: ReadonlyArray<{
+    readonly index: number;
+    readonly id: string;
+    readonly label: string;
+    readonly overrides: Readonly<Record<string, unknown>>;
+  }>;
+}
+
+/** Writes `sweep.json` atomically. */
+export function writeSweepFile(
+  directory: string,
+  sweepId: string,
+  axes: readonly SweepAxis[],
+  trials: readonly SweepTrial[],
+): void {
+  const file: SweepFile = {
+    formatVersion: 1,
+    sweepId,
+    axes,
+    trials: trials.map(({ index, id, label, overrides }) => ({ index, id, label, overrides })),
+  };
+  writeFileAtomic(join(directory, 'sweep.json'), `${JSON.stringify(file, null, 2)}\n`);
+}

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { nonNegative, weightDecayField } from './common-fields.js';
+import type { UpdateRule } from './update-rule.js';
+
+/**
+ * `adadelta`, equal to PyTorch `torch.optim.Adadelta`: with g ← g + λp,
+ * v ← ρv + (1 − ρ)g², Δ = √(u + ε)/√(v + ε)·g, u ← ρu + (1 − ρ)Δ², p ← p − lr·Δ.
+ *
+ * Fields (defaults): lr (1), rho (0.9), epsilon (1e-6), weightDecay (0). Reference: Zeiler 2012.
+ */
+export const adadeltaRule: UpdateRule = {
+  type: 'adadelta',
+  description: 'v ← ρv + (1−ρ)g², Δ = √(u+ε)/√(v+ε)·g, u ← ρu + (1−ρ)Δ², p ← p − lr·Δ',
+  reference: 'PyTorch torch.optim.Adadelta',
+  defaultLearningRate: 1,
+  fields: {
+    rho: { kind: 'number', description: 'decay ρ of both running averages', default: 0.9, min: 0, max: 1 },
+    epsilon: nonNegative('added inside both square roots', 1e-6),
+    weightDecay: weightDecayField(0, 'L2: added to the gradient as λp'),
+  },
+  weightDecay: 'coupled',
+  initSlots({ parameter }) {
+    return { squareAverage: tf.zerosLike(parameter), accumulatedDelta: tf.zerosLike(parameter) };
+  },
+  update({ parameter, gradient, slots, hyperparameters, learningRate }) {
+    const rho = hyperparameters.rho as number;
+    const epsilon = hyperparameters.epsilon as number;
+    const squareAverage = tf.add(
+      tf.mul(slots.squareAverage as tf.Tensor, rho),
+      tf.mul(tf.square(gradient), 1 - rho),
+    );
+    const standardDeviation = tf.sqrt(tf.add(squareAverage, epsilon));
+    const delta = tf.mul(
+      tf.div(tf.sqrt(tf.add(slots.accumulatedDelta as tf.Tensor, epsilon)), standardDeviation),
+      gradient,
+    );
+    const accumulatedDelta = tf.add(
+      tf.mul(slots.accumulatedDelta as tf.Tensor, rho),
+      tf.mul(tf.square(delta), 1 - rho),
+    );
+    return {
+      parameter: tf.sub(parameter, tf.mul(delta, learningRate)),
+      slots: { squareAverage, accumulatedDelta },
+    };
+  },
+};

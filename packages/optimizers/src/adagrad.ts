@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { nonNegative, weightDecayField } from './common-fields.js';
+import type { UpdateRule } from './update-rule.js';
+
+/**
+ * `adagrad`, equal to PyTorch `torch.optim.Adagrad`: with g ← g + λp,
+ * s ← s + g², p ← p − lr̃·g/(√s + ε), lr̃ = lr/(1 + (t − 1)·lrDecay), s₀ = initialAccumulatorValue.
+ *
+ * Fields (defaults): lr (0.01), lrDecay (0), weightDecay (0), initialAccumulatorValue (0),
+ * epsilon (1e-10). Reference: Duchi, Hazan & Singer 2011.
+ */
+export const adagradRule: UpdateRule = {
+  type: 'adagrad',
+  description: 's ← s + g², p ← p − lr/(1 + (t−1)·lrDecay)·g/(√s + ε)',
+  reference: 'PyTorch torch.optim.Adagrad',
+  defaultLearningRate: 0.01,
+  fields: {
+    lrDecay: nonNegative('rate decay: lr/(1 + (t − 1)·lrDecay)', 0),
+    weightDecay: weightDecayField(0, 'L2: added to the gradient as λp'),
+    initialAccumulatorValue: nonNegative('starting value of the sum of squared gradients', 0),
+    epsilon: nonNegative('added to √s', 1e-10),
+  },
+  weightDecay: 'coupled',
+  initSlots({ parameter, hyperparameters }) {
+    return { sum: tf.fill(parameter.shape, hyperparameters.initialAccumulatorValue as number, 'float32') };
+  },
+  update({ parameter, gradient, slots, hyperparameters, learningRate, step }) {
+    const decayedRate = learningRate / (1 + (step - 1) * (hyperparameters.lrDecay as number));
+    const sum = tf.add(slots.sum as tf.Tensor, tf.square(gradient));
+    const denominator = tf.add(tf.sqrt(sum), hyperparameters.epsilon as number);
+    return {
+      parameter: tf.sub(parameter, tf.mul(tf.div(gradient, denominator), decayedRate)),
+      slots: { sum },
+    };
+  },
+};

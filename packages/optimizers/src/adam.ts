@@ -1,0 +1,99 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { decayRate, nonNegative, weightDecayField } from './common-fields.js';
+import type { SpecField } from './spec-fields.js';
+import type { UpdateContext, UpdateResult, UpdateRule } from './update-rule.js';
+
+const adamFields = (weightDecayDefault: number, how: string): Record<string, SpecField> => ({
+  beta1: decayRate('decay β₁ of the first moment', 0.9),
+  beta2: decayRate('decay β₂ of the second moment', 0.999),
+  epsilon: nonNegative('added to √v̂', 1e-8),
+  weightDecay: weightDecayField(weightDecayDefault, how),
+  amsgrad: { kind: 'boolean', description: 'use the running maximum of v (AMSGrad)', default: false },
+});
+
+/** The bias-corrected Adam step shared by adam and adamw, on an already decayed parameter. */
+function adamStep(context: UpdateContext, parameter: tf.Tensor): UpdateResult {
+  const { gradient, slots, hyperparameters, learningRate, step } = context;
+  const beta1 = hyperparameters.beta1 as number;
+  const beta2 = hyperparameters.beta2 as number;
+  const epsilon = hyperparameters.epsilon as number;
+  const firstMoment = tf.add(tf.mul(slots.firstMoment as tf.Tensor, beta1), tf.mul(gradient, 1 - beta1));
+  const secondMoment = tf.add(
+    tf.mul(slots.secondMoment as tf.Tensor, beta2),
+    tf.mul(tf.square(gradient), 1 - beta2),
+  );
+  const newSlots: Record<string, tf.Tensor> = { firstMoment, secondMoment };
+  let second = secondMoment;
+  if (slots.maxSecondMoment !== undefined) {
+    second = tf.maximum(slots.maxSecondMoment, secondMoment);
+    newSlots.maxSecondMoment = second;
+  }
+  const biasCorrection1 = 1 - beta1 ** step;
+  const biasCorrection2Root = Math.sqrt(1 - beta2 ** step);
+  const stepSize = learningRate / biasCorrection1;
+  const denominator = tf.add(tf.div(tf.sqrt(second), biasCorrection2Root), epsilon);
+  return {
+    parameter: tf.sub(parameter, tf.mul(tf.div(firstMoment, denominator), stepSize)),
+    slots: newSlots,
+  };
+}
+
+function initAdamSlots({
+  parameter,
+  hyperparameters,
+}: {
+  parameter: tf.Tensor;
+  hyperparameters: Record<string, unknown>;
+}) {
+  const slots: Record<string, tf.Tensor> = {
+    firstMoment: tf.zerosLike(parameter),
+    secondMoment: tf.zerosLike(parameter),
+  };
+  if (hyperparameters.amsgrad === true) slots.maxSecondMoment = tf.zerosLike(parameter);
+  return slots;
+}
+
+/**
+ * `adam`, equal to PyTorch `torch.optim.Adam`: with g ← g + λp (coupled L2),
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², amsgrad: v_max ← max(v_max, v) used for v;
+ * p ← p − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε).
+ *
+ * Fields (defaults): lr (0.001), beta1 (0.9), beta2 (0.999), epsilon (1e-8), weightDecay (0),
+ * amsgrad (false). A cycling schedule replaces beta1 at every step (PyTorch's CyclicLR/OneCycleLR
+ * with `betas`). Reference: Kingma & Ba 2015; Reddi et al. 2018 (AMSGrad).
+ */
+export const adamRule: UpdateRule = {
+  type: 'adam',
+  description: 'p ← p − lr·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)',
+  reference: 'PyTorch torch.optim.Adam',
+  defaultLearningRate: 0.001,
+  fields: adamFields(0, 'L2: added to the gradient as λp'),
+  weightDecay: 'coupled',
+  cycledMomentumField: 'beta1',
+  initSlots: initAdamSlots,
+  update: (context) => adamStep(context, context.parameter),
+};
+
+/**
+ * `adamw`, equal to PyTorch `torch.optim.AdamW`: the parameter first decays, p ← p·(1 − lr·λ),
+ * then takes the Adam step above on the raw gradient (decoupled weight decay).
+ *
+ * Fields (defaults): as adam, with weightDecay 0.01. Reference: Loshchilov & Hutter 2019.
+ */
+export const adamwRule: UpdateRule = {
+  type: 'adamw',
+  description: 'p ← p·(1 − lr·λ), then the Adam step',
+  reference: 'PyTorch torch.optim.AdamW',
+  defaultLearningRate: 0.001,
+  fields: adamFields(0.01, 'decoupled: p ← p·(1 − lr·λ) before the step'),
+  weightDecay: 'decoupled',
+  cycledMomentumField: 'beta1',
+  initSlots: initAdamSlots,
+  update: (context) => {
+    const decayed =
+      context.weightDecay === 0
+        ? context.parameter
+        : tf.mul(context.parameter, 1 - context.learningRate * context.weightDecay);
+    return adamStep(context, decayed);
+  },
+};

@@ -1,0 +1,16 @@
+import type { NumberField } from './spec-fields.js';
+
+/** A number field ≥ 0 with a default. */
+export function nonNegative(description: string, defaultValue: number): NumberField {
+  return { kind: 'number', description, default: defaultValue, min: 0 };
+}
+
+/** A number field in [0, 1) with a default (decay rates such as beta1, alpha, rho). */
+export function decayRate(description: string, defaultValue: number): NumberField {
+  return { kind: 'number', description, default: defaultValue, min: 0, max: 1, maxExclusive: true };
+}
+
+/** `weightDecay` ≥ 0. */
+export function weightDecayField(defaultValue: number, how: string): NumberField {
+  return nonNegative(`weight decay λ (${how})`, defaultValue);
+}

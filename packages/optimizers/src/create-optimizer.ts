@@ -1,0 +1,594 @@
+import {
+  type JsonValue,
+  type Schedule,
+  type ScheduleRegistry,
+  type ScheduleSpec,
+  ScheduleSpecError,
+  toSchedule,
+} from '@contour/schedules';
+import * as tf from '@tensorflow/tfjs-core';
+import { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
+import { type OptimizerType, optimizerRules, optimizerTypes } from './optimizer-rules.js';
+import {
+  OptimizerSpecError,
+  OptimizerStateError,
+  UnknownOptimizerTypeError,
+} from './optimizer-spec-error.js';
+import type { OptimizerState, SavedTensor } from './optimizer-state.js';
+import { findParameterGroup, type ParameterGroup, readParameterGroups } from './parameter-groups.js';
+import { type Hyperparameters, readField } from './spec-fields.js';
+import type { UpdateRule } from './update-rule.js';
+
+/**
+ * An optimizer spec: plain JSON `{"type": "sgd", "lr": 0.1 | <schedule spec>, ...}`. Besides the
+ * rule's own fields (see each rule) every spec accepts:
+ * - `groups`: parameter groups (`match`/`layer` globs, `lrMult`, `weightDecay`, `frozen`);
+ * - `clipGlobalNorm`: rescale gradients to this global L2 norm at most (PyTorch `clip_grad_norm_`);
+ * - `clipValue`: clip every gradient element to [−clipValue, clipValue] (applied before the norm clip);
+ * - `skipNonFinite` (true): skip a step whose gradients hold NaN/±∞ (parameters and slots unchanged);
+ * - `maxConsecutiveSkips` (10): more consecutive skipped steps than this declares the run diverged.
+ */
+export interface OptimizerSpec {
+  readonly type: OptimizerType | (string & {});
+  readonly lr?: number | ScheduleSpec;
+  readonly [field: string]: unknown;
+}
+
+/** Options of createOptimizer that are not part of the JSON spec. */
+export interface CreateOptimizerOptions {
+  /** Registry that builds `lr` schedule specs (plugin types); default: the built-in schedules. */
+  readonly scheduleRegistry?: ScheduleRegistry;
+  /**
+   * Batches per epoch: needed when the `lr` schedule counts epochs (`unit: "epoch"`); its t is then
+   * ⌊applied steps / stepsPerEpoch⌋.
+   */
+  readonly stepsPerEpoch?: number;
+}
+
+/** Gradients by parameter name: a tfjs `NamedTensorMap` or `NamedTensor[]`. */
+export type NamedGradients =
+  | Readonly<Record<string, tf.Tensor>>
+  | ReadonlyArray<{ name: string; tensor: tf.Tensor }>;
+
+/** Variables by name; default: tfjs's registry of variables (what tfjs optimizers use). */
+export type NamedVariables = Readonly<Record<string, tf.Variable>> | readonly tf.Variable[];
+
+/** What `applyGradients` did. */
+export interface StepReport {
+  /** `applied`; `skipped` (non-finite gradients, nothing changed); `diverged` (a skip beyond the limit). */
+  readonly status: 'applied' | 'skipped' | 'diverged';
+  /** Applied steps so far (after this call). */
+  readonly step: number;
+  /** The scheduled base rate of this step (before lrMult). */
+  readonly learningRate: number;
+  /** Steps skipped so far, and in a row. */
+  readonly skippedSteps: number;
+  readonly consecutiveSkips: number;
+  /** Names of the parameters whose gradient was not finite (empty when applied). */
+  readonly nonFiniteParameters: readonly string[];
+}
+
+interface ParameterState {
+  step: number;
+  readonly slots: Map<string, tf.Variable>;
+}
+
+const sharedFieldNames = [
+  'type',
+  'lr',
+  'groups',
+  'clipGlobalNorm',
+  'clipValue',
+  'skipNonFinite',
+  'maxConsecutiveSkips',
+];
+
+/**
+ * Builds an optimizer from a JSON spec, validating every field at once.
+ *
+ * @example
+ * const optimizer = createOptimizer({ type: 'sgd', lr: { type: 'step', lr: 0.1, stepSize: 30 }, momentum: 0.9 });
+ * const { grads } = tf.variableGrads(loss);
+ * optimizer.applyGradients(grads);
+ *
+ * @throws UnknownOptimizerTypeError (lists the known types); OptimizerSpecError naming the field and
+ *   what it accepts (schedule errors in `lr` are reported as `lr.<field>`).
+ */
+export function createOptimizer(spec: unknown, options: CreateOptimizerOptions = {}): ContourOptimizer {
+  return new ContourOptimizer(spec, options);
+}
+
+/**
+ * An optimizer built from a spec: one update rule plus the shared machinery (schedules, parameter
+ * groups, clipping, weight decay, non-finite skips, exact state export). Parameters are updated in
+ * place with `variable.assign` inside `tf.tidy`; slots are tfjs variables created at a parameter's
+ * first update. The schedule's t counts applied steps (skipped steps do not advance it).
+ */
+export class ContourOptimizer {
+  /** The rule's type id. */
+  readonly type: OptimizerType;
+  /** The update rule (its formula and fields). */
+  readonly rule: UpdateRule;
+  /** The rule's hyperparameters with defaults filled in. */
+  readonly hyperparameters: Hyperparameters;
+  /** The validated parameter groups. */
+  readonly groups: readonly ParameterGroup[];
+  readonly #options: CreateOptimizerOptions;
+  readonly #clipGlobalNorm: number | undefined;
+  readonly #clipValue: number | undefined;
+  readonly #skipNonFinite: boolean;
+  readonly #maxConsecutiveSkips: number;
+  readonly #parameters = new Map<string, ParameterState>();
+  #schedule: Schedule;
+  #learningRate: number | ScheduleSpec;
+  #step = 0;
+  #skippedSteps = 0;
+  #consecutiveSkips = 0;
+  #diverged = false;
+
+  constructor(spec: unknown, options: CreateOptimizerOptions = {}) {
+    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+      throw new OptimizerSpecError('spec', 'a JSON object like {"type": "sgd", "lr": 0.1}', spec);
+    }
+    const raw = spec as Record<string, unknown>;
+    if (typeof raw.type !== 'string' || !(raw.type in optimizerRules)) {
+      throw new UnknownOptimizerTypeError(raw.type, optimizerTypes);
+    }
+    const type = raw.type as OptimizerType;
+    const rule = optimizerRules[type];
+    this.type = type;
+    this.rule = rule;
+    this.#options = options;
+    const allowedFields = [...sharedFieldNames, ...Object.keys(rule.fields)];
+    for (const key of Object.keys(raw)) {
+      if (!allowedFields.includes(key)) {
+        throw new OptimizerSpecError(
+          key,
+          `absent ("${type}" accepts ${allowedFields.join(', ')})`,
+          raw[key],
+          type,
+        );
+      }
+    }
+    const hyperparameters: Record<string, number | boolean | string> = {};
+    for (const [name, field] of Object.entries(rule.fields)) {
+      hyperparameters[name] = readField(field, raw[name], name, type);
+    }
+    rule.validate?.(hyperparameters);
+    this.hyperparameters = hyperparameters;
+    this.groups = readParameterGroups(raw.groups, type, rule.weightDecay !== 'none');
+    this.#clipGlobalNorm = readOptionalPositive(raw.clipGlobalNorm, 'clipGlobalNorm', type);
+    this.#clipValue = readOptionalPositive(raw.clipValue, 'clipValue', type);
+    this.#skipNonFinite = readField(
+      { kind: 'boolean', description: '', default: true },
+      raw.skipNonFinite,
+      'skipNonFinite',
+      type,
+    ) as boolean;
+    this.#maxConsecutiveSkips = readField(
+      { kind: 'number', description: '', default: 10, integer: true, min: 0 },
+      raw.maxConsecutiveSkips,
+      'maxConsecutiveSkips',
+      type,
+    ) as number;
+    const learningRate = raw.lr ?? rule.defaultLearningRate;
+    this.#learningRate = learningRate as number | ScheduleSpec;
+    this.#schedule = this.#buildSchedule(learningRate, type);
+  }
+
+  /** Applied steps so far (the schedule's t, for step-unit schedules). */
+  get step(): number {
+    return this.#step;
+  }
+
+  /** Steps skipped so far because their gradients were not finite. */
+  get skippedSteps(): number {
+    return this.#skippedSteps;
+  }
+
+  /** Skipped steps in a row (reset by an applied step). */
+  get consecutiveSkips(): number {
+    return this.#consecutiveSkips;
+  }
+
+  /** True once more than `maxConsecutiveSkips` steps in a row were skipped. */
+  get diverged(): boolean {
+    return this.#diverged;
+  }
+
+  /** The learning-rate schedule in effect (a constant schedule for a number). */
+  get schedule(): Schedule {
+    return this.#schedule;
+  }
+
+  /** The spec with every default filled in: JSON that rebuilds this optimizer. */
+  get spec(): JsonValue {
+    const spec: Record<string, unknown> = {
+      type: this.type,
+      lr: typeof this.#learningRate === 'number' ? this.#learningRate : this.#schedule.spec,
+      ...this.hyperparameters,
+    };
+    if (this.groups.length > 0) spec.groups = this.groups.map((group) => group.spec);
+    if (this.#clipGlobalNorm !== undefined) spec.clipGlobalNorm = this.#clipGlobalNorm;
+    if (this.#clipValue !== undefined) spec.clipValue = this.#clipValue;
+    spec.skipNonFinite = this.#skipNonFinite;
+    spec.maxConsecutiveSkips = this.#maxConsecutiveSkips;
+    return spec as JsonValue;
+  }
+
+  /** The scheduled base rate (before lrMult) in effect for the next step. */
+  get learningRate(): number {
+    return this.learningRateAt(this.#step);
+  }
+
+  /**
+   * The rate in effect during applied step `step` (0-based; default: the next step), times the
+   * lrMult of `parameterName`'s group when a name is given.
+   */
+  learningRateAt(step: number = this.#step, parameterName?: string): number {
+    const base = this.#schedule.value(this.#scheduleStep(step));
+    if (parameterName === undefined) return base;
+    return base * (findParameterGroup(this.groups, parameterName)?.learningRateMultiplier ?? 1);
+  }
+
+  /**
+   * The momentum (sgd, rmsprop, localGains) or beta1 (adam, adamw) in effect during `step`: the
+   * schedule's cycled momentum when it cycles one, else the spec's value; undefined for rules
+   * without one.
+   */
+  momentumAt(step: number = this.#step): number | undefined {
+    const field = this.rule.cycledMomentumField;
+    if (field === undefined) return undefined;
+    return this.#schedule.momentum(this.#scheduleStep(step)) ?? (this.hyperparameters[field] as number);
+  }
+
+  /**
+   * Replaces the learning rate (a number, a schedule spec or a Schedule) from the next step on,
+   * without touching slots. The schedule reads the same t as before (applied steps).
+   */
+  setLearningRate(learningRate: number | ScheduleSpec | Schedule): void {
+    this.#schedule = this.#buildSchedule(learningRate, this.type);
+    this.#learningRate = typeof learningRate === 'number' ? learningRate : this.#schedule.spec;
+  }
+
+  /** Feeds a metric to a stateful schedule (reduceOnPlateau); a no-op for pure schedules. */
+  observe(metric: number): void {
+    this.#schedule.observe(metric, this.#scheduleStep(this.#step));
+  }
+
+  /**
+   * Applies one step. Gradients of parameters in frozen groups are ignored; parameters without a
+   * gradient are left alone (their own step count does not advance, as in PyTorch). Order: the
+   * non-finite check (one scalar read-back), clipByValue, clipByGlobalNorm, coupled weight decay
+   * g + λp, the rule.
+   *
+   * @throws OptimizerStateError once the run was declared diverged, or when a gradient names no
+   *   known variable or its shape differs from the variable's.
+   */
+  applyGradients(gradients: NamedGradients, variables?: NamedVariables): StepReport {
+    if (this.#diverged) {
+      throw new OptimizerStateError(
+        `optimizer "${this.type}": the run diverged after ${this.#consecutiveSkips} consecutive non-finite steps; import a saved state to continue`,
+      );
+    }
+    const entries = this.#resolveEntries(gradients, variables);
+    const learningRate = this.learningRateAt(this.#step);
+    if (this.#skipNonFinite && !gradientsAreFinite(entries.map((entry) => entry.gradient))) {
+      this.#skippedSteps += 1;
+      this.#consecutiveSkips += 1;
+      if (this.#consecutiveSkips > this.#maxConsecutiveSkips) this.#diverged = true;
+      return {
+        status: this.#diverged ? 'diverged' : 'skipped',
+        step: this.#step,
+        learningRate,
+        skippedSteps: this.#skippedSteps,
+        consecutiveSkips: this.#consecutiveSkips,
+        nonFiniteParameters: entries
+          .filter((entry) => !gradientsAreFinite([entry.gradient]))
+          .map((entry) => entry.name),
+      };
+    }
+    const hyperparameters = this.#stepHyperparameters(this.#step);
+    const states = entries.map((entry) => this.#parameterState(entry, learningRate));
+    tf.tidy(() => {
+      let clipped = entries.map((entry) => entry.gradient);
+      if (this.#clipValue !== undefined) clipped = clipByValue(clipped, this.#clipValue);
+      if (this.#clipGlobalNorm !== undefined) clipped = clipByGlobalNorm(clipped, this.#clipGlobalNorm);
+      entries.forEach((entry, index) => {
+        const state = states[index] as ParameterState;
+        const weightDecay =
+          entry.group?.weightDecay ?? (hyperparameters.weightDecay as number | undefined) ?? 0;
+        let gradient = clipped[index] as tf.Tensor;
+        if (this.rule.weightDecay === 'coupled' && weightDecay !== 0) {
+          gradient = tf.add(gradient, tf.mul(entry.variable, weightDecay));
+        }
+        const slots: Record<string, tf.Tensor> = {};
+        for (const [name, slot] of state.slots) slots[name] = slot;
+        const result = this.rule.update({
+          parameter: entry.variable,
+          gradient,
+          slots,
+          hyperparameters,
+          learningRate: learningRate * (entry.group?.learningRateMultiplier ?? 1),
+          weightDecay,
+          step: state.step + 1,
+        });
+        if (result.parameter !== entry.variable) entry.variable.assign(result.parameter);
+        for (const [name, slot] of state.slots) {
+          const value = result.slots[name];
+          if (value !== undefined && value !== slot) slot.assign(value);
+        }
+      });
+    });
+    for (const state of states) state.step += 1;
+    this.#step += 1;
+    this.#consecutiveSkips = 0;
+    return {
+      status: 'applied',
+      step: this.#step,
+      learningRate,
+      skippedSteps: this.#skippedSteps,
+      consecutiveSkips: 0,
+      nonFiniteParameters: [],
+    };
+  }
+
+  /**
+   * Exports the whole state: step counts, skip counters, the rate (number or schedule spec), the
+   * schedule's own state and every slot, so that `importState` on a fresh optimizer continues
+   * bit-for-bit. `slots: 'arrays'` (default) gives JSON-serialisable float32 values (exact as JS
+   * numbers); `slots: 'tensors'` gives fresh tensor copies the caller disposes (e.g. to save as
+   * tfjs weights).
+   */
+  exportState(options: { readonly slots?: 'arrays' | 'tensors' } = {}): OptimizerState {
+    const asTensors = options.slots === 'tensors';
+    const parameters: Record<string, { step: number; slots: Record<string, SavedTensor | tf.Tensor> }> = {};
+    for (const [name, state] of this.#parameters) {
+      const slots: Record<string, SavedTensor | tf.Tensor> = {};
+      for (const [slotName, slot] of state.slots) {
+        slots[slotName] = asTensors
+          ? tf.clone(slot)
+          : { shape: [...slot.shape], dtype: 'float32', values: Array.from(slot.dataSync()) };
+      }
+      parameters[name] = { step: state.step, slots };
+    }
+    return {
+      format: 'contour.optimizer-state',
+      version: 1,
+      type: this.type,
+      learningRate:
+        typeof this.#learningRate === 'number' ? this.#learningRate : (this.#schedule.spec as JsonValue),
+      scheduleState: this.#schedule.getState(),
+      step: this.#step,
+      skippedSteps: this.#skippedSteps,
+      consecutiveSkips: this.#consecutiveSkips,
+      diverged: this.#diverged,
+      parameters,
+    };
+  }
+
+  /**
+   * Restores a state from `exportState` (arrays or tensors; tensors are copied, the caller keeps
+   * ownership). Replaces every slot, counter and the schedule.
+   *
+   * @throws OptimizerStateError when the state is malformed or was saved by another optimizer type.
+   */
+  importState(state: OptimizerState): void {
+    if (
+      typeof state !== 'object' ||
+      state === null ||
+      state.format !== 'contour.optimizer-state' ||
+      state.version !== 1
+    ) {
+      throw new OptimizerStateError(
+        'optimizer state: expected {"format": "contour.optimizer-state", "version": 1, ...}',
+      );
+    }
+    if (state.type !== this.type) {
+      throw new OptimizerStateError(
+        `optimizer state: saved by "${String(state.type)}", cannot restore into "${this.type}"`,
+      );
+    }
+    for (const key of ['step', 'skippedSteps', 'consecutiveSkips'] as const) {
+      if (!Number.isInteger(state[key]) || state[key] < 0) {
+        throw new OptimizerStateError(
+          `optimizer state: "${key}" must be an integer ≥ 0; got ${String(state[key])}`,
+        );
+      }
+    }
+    const restored = new Map<string, ParameterState>();
+    try {
+      for (const [name, saved] of Object.entries(state.parameters ?? {})) {
+        if (!Number.isInteger(saved?.step) || saved.step < 0) {
+          throw new OptimizerStateError(`optimizer state: "parameters.${name}.step" must be an integer ≥ 0`);
+        }
+        const slots = new Map<string, tf.Variable>();
+        restored.set(name, { step: saved.step, slots });
+        for (const [slotName, value] of Object.entries(saved.slots ?? {})) {
+          const tensor = toTensor(value, `parameters.${name}.slots.${slotName}`);
+          slots.set(slotName, tf.variable(tensor, false));
+          tensor.dispose();
+        }
+      }
+    } catch (error) {
+      for (const parameter of restored.values()) for (const slot of parameter.slots.values()) slot.dispose();
+      throw error;
+    }
+    this.setLearningRate(state.learningRate as number | ScheduleSpec);
+    this.#schedule.setState(state.scheduleState ?? null);
+    this.#disposeSlots();
+    for (const [name, parameter] of restored) this.#parameters.set(name, parameter);
+    this.#step = state.step;
+    this.#skippedSteps = state.skippedSteps;
+    this.#consecutiveSkips = state.consecutiveSkips;
+    this.#diverged = state.diverged === true;
+  }
+
+  /** Number of slot variables held (for leak checks and diagnostics). */
+  get slotCount(): number {
+    let count = 0;
+    for (const state of this.#parameters.values()) count += state.slots.size;
+    return count;
+  }
+
+  /** The slots of one parameter by name (undefined before its first update). Read-only views. */
+  slotsOf(parameterName: string): Readonly<Record<string, tf.Tensor>> | undefined {
+    const state = this.#parameters.get(parameterName);
+    if (!state) return undefined;
+    return Object.fromEntries(state.slots);
+  }
+
+  /** Disposes every slot variable. */
+  dispose(): void {
+    this.#disposeSlots();
+  }
+
+  #disposeSlots(): void {
+    for (const state of this.#parameters.values()) for (const slot of state.slots.values()) slot.dispose();
+    this.#parameters.clear();
+  }
+
+  #buildSchedule(learningRate: unknown, type: string): Schedule {
+    if (learningRate === undefined) {
+      throw new OptimizerSpecError(
+        'lr',
+        'a number ≥ 0 or a schedule spec like {"type": "step", ...}',
+        undefined,
+        type,
+      );
+    }
+    if (typeof learningRate === 'number' && (!Number.isFinite(learningRate) || learningRate < 0)) {
+      throw new OptimizerSpecError('lr', 'a finite number ≥ 0 or a schedule spec', learningRate, type);
+    }
+    if (typeof learningRate !== 'number' && (typeof learningRate !== 'object' || learningRate === null)) {
+      throw new OptimizerSpecError('lr', 'a finite number ≥ 0 or a schedule spec', learningRate, type);
+    }
+    let schedule: Schedule;
+    try {
+      const registry = this.#options.scheduleRegistry;
+      schedule = toSchedule(
+        learningRate as number | ScheduleSpec,
+        registry === undefined ? {} : { registry },
+      );
+    } catch (error) {
+      if (error instanceof ScheduleSpecError) {
+        throw new OptimizerSpecError(
+          error.field === 'spec' ? 'lr' : `lr.${error.field}`,
+          error.allowed,
+          error.received,
+          type,
+        );
+      }
+      throw error;
+    }
+    if (schedule.unit === 'epoch') {
+      const stepsPerEpoch = this.#options.stepsPerEpoch;
+      if (stepsPerEpoch === undefined || !Number.isInteger(stepsPerEpoch) || stepsPerEpoch <= 0) {
+        throw new OptimizerSpecError(
+          'lr.unit',
+          '"step", or "epoch" when createOptimizer gets an integer stepsPerEpoch > 0',
+          'epoch',
+          type,
+        );
+      }
+    }
+    return schedule;
+  }
+
+  #scheduleStep(step: number): number {
+    return this.#schedule.unit === 'epoch'
+      ? Math.floor(step / (this.#options.stepsPerEpoch as number))
+      : step;
+  }
+
+  #stepHyperparameters(step: number): Hyperparameters {
+    const field = this.rule.cycledMomentumField;
+    if (field === undefined || !this.#schedule.cyclesMomentum) return this.hyperparameters;
+    const momentum = this.#schedule.momentum(this.#scheduleStep(step));
+    return momentum === undefined ? this.hyperparameters : { ...this.hyperparameters, [field]: momentum };
+  }
+
+  #parameterState(entry: { name: string; variable: tf.Variable }, learningRate: number): ParameterState {
+    const existing = this.#parameters.get(entry.name);
+    if (existing) return existing;
+    const group = findParameterGroup(this.groups, entry.name);
+    const initial = tf.tidy(() =>
+      this.rule.initSlots({
+        parameter: entry.variable,
+        hyperparameters: this.hyperparameters,
+        learningRate: learningRate * (group?.learningRateMultiplier ?? 1),
+        momentumIsCycled: this.#schedule.cyclesMomentum,
+      }),
+    );
+    const slots = new Map<string, tf.Variable>();
+    for (const [name, tensor] of Object.entries(initial)) {
+      slots.set(name, tf.variable(tensor, false));
+      tensor.dispose();
+    }
+    const state: ParameterState = { step: 0, slots };
+    this.#parameters.set(entry.name, state);
+    return state;
+  }
+
+  #resolveEntries(
+    gradients: NamedGradients,
+    variables: NamedVariables | undefined,
+  ): Array<{ name: string; variable: tf.Variable; gradient: tf.Tensor; group: ParameterGroup | undefined }> {
+    const pairs: Array<[string, tf.Tensor]> = Array.isArray(gradients)
+      ? (gradients as ReadonlyArray<{ name: string; tensor: tf.Tensor }>).map(({ name, tensor }) => [
+          name,
+          tensor,
+        ])
+      : Object.entries(gradients as Readonly<Record<string, tf.Tensor>>);
+    const byName: Readonly<Record<string, tf.Variable>> =
+      variables === undefined
+        ? tf.engine().registeredVariables
+        : Array.isArray(variables)
+          ? Object.fromEntries(
+              (variables as readonly tf.Variable[]).map((variable) => [variable.name, variable]),
+            )
+          : (variables as Readonly<Record<string, tf.Variable>>);
+    const entries = [];
+    for (const [name, gradient] of pairs) {
+      if (gradient === undefined || gradient === null) continue;
+      const variable = byName[name];
+      if (variable === undefined) {
+        throw new OptimizerStateError(`applyGradients: no variable named "${name}"`);
+      }
+      if (gradient.shape.join(',') !== variable.shape.join(',')) {
+        throw new OptimizerStateError(
+          `applyGradients: gradient of "${name}" has shape [${gradient.shape.join(', ')}], the variable [${variable.shape.join(', ')}]`,
+        );
+      }
+      const group = findParameterGroup(this.groups, name);
+      if (group?.frozen) continue;
+      entries.push({ name, variable, gradient, group });
+    }
+    return entries;
+  }
+}
+
+function readOptionalPositive(value: unknown, field: string, type: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new OptimizerSpecError(field, 'a finite number > 0', value, type);
+  }
+  return value;
+}
+
+function toTensor(value: SavedTensor | tf.Tensor, path: string): tf.Tensor {
+  if (value instanceof tf.Tensor) return tf.clone(value);
+  const saved = value as SavedTensor;
+  if (
+    typeof saved !== 'object' ||
+    saved === null ||
+    !Array.isArray(saved.shape) ||
+    !Array.isArray(saved.values) ||
+    saved.values.length !== saved.shape.reduce((product, size) => product * size, 1)
+  ) {
+    throw new OptimizerStateError(
+      `optimizer state: "${path}" must be {"shape": [...], "values": [...]} with matching sizes`,
+    );
+  }
+  return tf.tensor(saved.values, saved.shape, 'float32');
+}

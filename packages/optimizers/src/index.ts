@@ -1,0 +1,48 @@
+/**
+ * @contour/optimizers — every classic update rule on TensorFlow.js tensors, built from JSON specs,
+ * with scheduled learning rates, parameter groups, clipping, non-finite skips and exact state.
+ *
+ * @packageDocumentation
+ */
+export { adadeltaRule } from './adadelta.js';
+export { adagradRule } from './adagrad.js';
+export { adamRule, adamwRule } from './adam.js';
+export { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
+export {
+  ContourOptimizer,
+  type CreateOptimizerOptions,
+  createOptimizer,
+  type NamedGradients,
+  type NamedVariables,
+  type OptimizerSpec,
+  type StepReport,
+} from './create-optimizer.js';
+export { localGainsRule } from './local-gains.js';
+export { type OptimizerType, optimizerRules, optimizerTypes } from './optimizer-rules.js';
+export {
+  describeValue,
+  OptimizerSpecError,
+  OptimizerStateError,
+  UnknownOptimizerTypeError,
+} from './optimizer-spec-error.js';
+export type { OptimizerState, SavedTensor } from './optimizer-state.js';
+export {
+  findParameterGroup,
+  globToRegExp,
+  layerNameOf,
+  type ParameterGroup,
+  type ParameterGroupSpec,
+} from './parameter-groups.js';
+export { rmspropRule } from './rmsprop.js';
+export { rpropRule } from './rprop.js';
+export { sgdRule } from './sgd.js';
+export type { BooleanField, ChoiceField, Hyperparameters, NumberField, SpecField } from './spec-fields.js';
+export { TfOptimizerAdapter, toTfOptimizer } from './to-tf-optimizer.js';
+export type {
+  SlotInitContext,
+  Slots,
+  UpdateContext,
+  UpdateResult,
+  UpdateRule,
+  WeightDecayMode,
+} from './update-rule.js';

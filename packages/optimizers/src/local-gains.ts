@@ -1,0 +1,72 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { nonNegative } from './common-fields.js';
+import { OptimizerSpecError } from './optimizer-spec-error.js';
+import type { UpdateRule } from './update-rule.js';
+
+/**
+ * `localGains`: per-weight adaptive gains (Jacobs 1988, "delta-bar-delta"; Hinton, Neural Networks
+ * for Machine Learning, lecture 6d). Each weight has a gain (starting at 1) and a direction buffer
+ * b (starting at 0): with a = g·b_prev per element,
+ * gain ← gain + increase if a > 0 (the gradient keeps its sign), gain·decrease if a < 0 (it flips),
+ * unchanged if a = 0 (e.g. the first step); gain ← clamp(gain, minGain, maxGain);
+ * b ← μ·b + gain·g; p ← p − lr·b. With momentum μ = 0, b is gain·g, so the test compares the
+ * gradient's sign with the previous gradient's; with momentum it compares it with the velocity's
+ * (the lecture's advice). Use full or large batches.
+ *
+ * Fields (defaults): lr (required), increase (0.05), decrease (0.95, in (0, 1]), minGain (0.1),
+ * maxGain (10), momentum (0; a cycling schedule replaces it at every step).
+ */
+export const localGainsRule: UpdateRule = {
+  type: 'localGains',
+  description:
+    'gain += increase when g keeps its sign, gain ×= decrease when it flips, clamp; p ← p − lr·gain·g',
+  reference: 'Jacobs 1988; Hinton, lecture 6d',
+  fields: {
+    increase: nonNegative('added to a gain when the gradient keeps its sign', 0.05),
+    decrease: {
+      kind: 'number',
+      description: 'gain factor when the sign flips',
+      default: 0.95,
+      min: 0,
+      minExclusive: true,
+      max: 1,
+    },
+    minGain: { kind: 'number', description: 'smallest gain', default: 0.1, min: 0, minExclusive: true },
+    maxGain: { kind: 'number', description: 'largest gain', default: 10, min: 0, minExclusive: true },
+    momentum: nonNegative('momentum factor μ', 0),
+  },
+  weightDecay: 'none',
+  cycledMomentumField: 'momentum',
+  validate(hyperparameters) {
+    if ((hyperparameters.minGain as number) > (hyperparameters.maxGain as number)) {
+      throw new OptimizerSpecError(
+        'minGain',
+        `a number ≤ maxGain (${hyperparameters.maxGain as number})`,
+        hyperparameters.minGain,
+        'localGains',
+      );
+    }
+  },
+  initSlots({ parameter }) {
+    return { gain: tf.onesLike(parameter), direction: tf.zerosLike(parameter) };
+  },
+  update({ parameter, gradient, slots, hyperparameters, learningRate }) {
+    const gain = slots.gain as tf.Tensor;
+    const agreement = tf.mul(gradient, slots.direction as tf.Tensor);
+    const raised = tf.add(gain, hyperparameters.increase as number);
+    const lowered = tf.mul(gain, hyperparameters.decrease as number);
+    const newGain = tf.clipByValue(
+      tf.where(tf.greater(agreement, 0), raised, tf.where(tf.less(agreement, 0), lowered, gain)),
+      hyperparameters.minGain as number,
+      hyperparameters.maxGain as number,
+    );
+    const direction = tf.add(
+      tf.mul(slots.direction as tf.Tensor, hyperparameters.momentum as number),
+      tf.mul(newGain, gradient),
+    );
+    return {
+      parameter: tf.sub(parameter, tf.mul(direction, learningRate)),
+      slots: { gain: newGain, direction },
+    };
+  },
+};

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { OptimizerSpecError } from './optimizer-spec-error.js';
+import type { UpdateRule } from './update-rule.js';
+
+/**
+ * `rprop` (resilient backpropagation), equal to PyTorch `torch.optim.Rprop`: per element, with
+ * s = g·g_prev: step ← clamp(step·η₊, stepMin, stepMax) if s > 0, clamp(step·η₋, …) if s < 0,
+ * clamp(step, …) if s = 0; where s < 0 the gradient is treated as 0 (no move) and stored as 0;
+ * p ← p − sign(g)·step; g_prev ← g. Steps start at lr (the rate at the parameter's first step,
+ * times lrMult): as in PyTorch, a scheduled rate after that has no effect.
+ *
+ * Fields (defaults): lr (0.01), etaMinus (0.5), etaPlus (1.2), stepMin (1e-6), stepMax (50);
+ * 0 < etaMinus < 1 < etaPlus and stepMin ≤ stepMax. Reference: Riedmiller & Braun 1993.
+ */
+export const rpropRule: UpdateRule = {
+  type: 'rprop',
+  description: 'step ×etaPlus on equal signs, ×etaMinus (and no move) on a sign flip; p ← p − sign(g)·step',
+  reference: 'PyTorch torch.optim.Rprop',
+  defaultLearningRate: 0.01,
+  fields: {
+    etaMinus: {
+      kind: 'number',
+      description: 'step factor on a sign flip',
+      default: 0.5,
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      maxExclusive: true,
+    },
+    etaPlus: {
+      kind: 'number',
+      description: 'step factor on equal signs',
+      default: 1.2,
+      min: 1,
+      minExclusive: true,
+    },
+    stepMin: { kind: 'number', description: 'smallest step', default: 1e-6, min: 0 },
+    stepMax: { kind: 'number', description: 'largest step', default: 50, min: 0 },
+  },
+  weightDecay: 'none',
+  validate(hyperparameters) {
+    if ((hyperparameters.stepMin as number) > (hyperparameters.stepMax as number)) {
+      throw new OptimizerSpecError(
+        'stepMin',
+        `a number ≤ stepMax (${hyperparameters.stepMax as number})`,
+        hyperparameters.stepMin,
+        'rprop',
+      );
+    }
+  },
+  initSlots({ parameter, learningRate }) {
+    return {
+      previousGradient: tf.zerosLike(parameter),
+      stepSize: tf.fill(parameter.shape, learningRate, 'float32'),
+    };
+  },
+  update({ parameter, gradient, slots, hyperparameters }) {
+    const etaPlus = hyperparameters.etaPlus as number;
+    const etaMinus = hyperparameters.etaMinus as number;
+    const agreement = tf.sign(tf.mul(gradient, slots.previousGradient as tf.Tensor));
+    const ones = tf.onesLike(agreement);
+    const factor = tf.where(
+      tf.greater(agreement, 0),
+      tf.mul(ones, etaPlus),
+      tf.where(tf.less(agreement, 0), tf.mul(ones, etaMinus), ones),
+    );
+    const stepSize = tf.clipByValue(
+      tf.mul(slots.stepSize as tf.Tensor, factor),
+      hyperparameters.stepMin as number,
+      hyperparameters.stepMax as number,
+    );
+    const effectiveGradient = tf.where(tf.less(agreement, 0), tf.zerosLike(gradient), gradient);
+    return {
+      parameter: tf.sub(parameter, tf.mul(tf.sign(effectiveGradient), stepSize)),
+      slots: { previousGradient: effectiveGradient, stepSize },
+    };
+  },
+};
