@@ -1,0 +1,11 @@
+export { BackendUnavailableError, UnknownBackendError } from './backend-errors.js';
+export {
+  automaticOrder,
+  type BackendAttempt,
+  type BackendName,
+  type BackendRequest,
+  type BackendSelection,
+  backendRequests,
+  type SelectBackendOptions,
+  selectBackend,
+} from './select-backend.js';
