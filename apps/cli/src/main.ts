@@ -3,8 +3,11 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerPlotCommands } from './commands/plot.js';
 import { registerRaceCommand } from './commands/race.js';
 import { registerScheduleCommand } from './commands/schedule.js';
+import { registerSweepCommand } from './commands/sweep.js';
+import { registerTrainCommand } from './commands/train.js';
 import { UsageError } from './usage-error.js';
 
 /** Error names that mean bad input: exit 2 with the one-line message, no stack trace. */
@@ -23,6 +26,9 @@ export function createProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerScheduleCommand(program);
+  registerTrainCommand(program);
+  registerSweepCommand(program);
+  registerPlotCommands(program);
   registerDemoCommand(program);
   registerRaceCommand(program);
   for (const command of program.commands) command.exitOverride();

@@ -34,6 +34,7 @@ export {
   scheduleChartSpec,
 } from './charts/schedule-chart.js';
 export { epochsToCsv } from './csv.js';
+export { formatMetric } from './format-metric.js';
 export {
   MetricsFormatError,
   type ParsedMetrics,

@@ -56,11 +56,10 @@ export class Model {
         if (!values || values.length !== shape.reduce((product, size) => product * size, 1)) {
           throw new Error(`weights for "${parameter}" must hold ${shape.join('×')} values`);
         }
-        variables[parameter] = tf.variable(
-          tf.tensor(values, [...shape], 'float32'),
-          true,
-          `${prefix}/${parameter}`,
-        );
+        // A variable shares the initial tensor's data; the tensor object itself must be freed.
+        const initial = tf.tensor(values, [...shape], 'float32');
+        variables[parameter] = tf.variable(initial, true, `${prefix}/${parameter}`);
+        initial.dispose();
       }
     }
     this.variables = variables;
@@ -137,7 +136,9 @@ export class Model {
           `weights for "${name}" hold ${values.length} values; the parameter has ${variable.size}`,
         );
       }
-      variable.assign(tf.tensor(values, variable.shape, 'float32'));
+      const next = tf.tensor(values, variable.shape, 'float32');
+      variable.assign(next);
+      next.dispose();
     }
   }
 

@@ -1,4 +1,4 @@
-import type { OptimizerSpec } from '@contour/optimizers';
+import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import { type ModelSpec, parseModelSpec } from '../model/model-spec.js';
 import type { LossName } from './evaluate.js';
@@ -71,6 +71,8 @@ export function resolveTrainingConfig(input: Partial<Record<keyof TrainingConfig
   if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.type !== 'string') {
     throw new CoreSpecError('optimizer', 'an optimizer spec like {"type":"sgd","lr":0.1}', optimizer);
   }
+  // Build it once so a bad spec (or schedule inside it) fails now, naming its field, not mid-run.
+  createOptimizer(optimizer, { stepsPerEpoch: 1 }).dispose();
   const loss = input.loss ?? 'cross-entropy';
   if (loss !== 'cross-entropy' && loss !== 'mse')
     throw new CoreSpecError('loss', '"cross-entropy" or "mse"', loss);

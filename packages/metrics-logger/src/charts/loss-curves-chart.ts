@@ -27,6 +27,9 @@ export interface LossChartOptions {
   readonly height?: number;
 }
 
+/** Dash pattern per split: training solid, validation dashed, test dotted. */
+const dashes: Readonly<Record<SplitName, number[]>> = { train: [1, 0], validation: [6, 4], test: [2, 2] };
+
 const metricTitles: Readonly<Record<MetricName, string>> = {
   crossEntropy: 'cross entropy',
   classificationError: 'classification error',
@@ -124,14 +127,12 @@ export function lossCurvesChartSpec(
             field: 'split',
             type: 'nominal',
             title: 'split',
-            sort: ['train', 'validation', 'test'],
-            scale: {
-              domain: ['train', 'validation', 'test'],
-              range: [
-                [1, 0],
-                [6, 4],
-                [2, 2],
-              ],
+            scale: { domain: [...splits], range: splits.map((split) => dashes[split]) },
+            legend: {
+              symbolType: 'stroke',
+              symbolStrokeWidth: 2,
+              symbolSize: 300,
+              encode: { symbols: { update: { stroke: { value: '#444' } } } },
             },
           },
           detail: { field: 'split' },

@@ -1,13 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { summarizeRun } from '../analysis.js';
+import { formatMetric } from '../format-metric.js';
 import type { EpochRecord, MetricsRecord, MetricsSink, SplitMetrics } from '../records.js';
-
-/** Short number for a console line: 4 significant digits; NaN/Infinity as words. */
-export function formatMetric(value: number | undefined): string {
-  if (value === undefined) return '—';
-  if (!Number.isFinite(value)) return String(value);
-  return Number.parseFloat(value.toPrecision(4)).toString();
-}
 
 function formatSplit(name: string, metrics: SplitMetrics | undefined): string {
   if (!metrics) return '';

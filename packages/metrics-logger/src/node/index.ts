@@ -4,6 +4,6 @@
  *
  * @packageDocumentation
  */
-export { ConsoleSink, type ConsoleSinkOptions, describeEpoch, formatMetric } from './console-sink.js';
+export { ConsoleSink, type ConsoleSinkOptions, describeEpoch } from './console-sink.js';
 export { JsonlFileSink, readMetricsFile, repairTornLastLine } from './jsonl-file-sink.js';
 export { writeFileAtomic } from './write-file-atomic.js';

@@ -1,0 +1,171 @@
+import { basename } from 'node:path';
+import { expandSweep, type SweepAxis } from '@contour/core';
+import { runSweep, type SweepTrialResult, writeSweepFile } from '@contour/core/node';
+import { formatMetric } from '@contour/metrics-logger';
+import type { Command } from 'commander';
+import { handleInterrupts } from '../interrupt.js';
+import { loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
+import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
+
+interface SweepFlags extends TrainingFlags {
+  out: string;
+  vary: string[];
+  workers?: string;
+  preset?: string;
+  id?: string;
+}
+
+/** Presets: named experiments, exactly as documented. */
+export const sweepPresets: Readonly<Record<string, { description: string; flags: Partial<TrainingFlags> }>> =
+  {
+    'mnist-lr-sweep': {
+      description:
+        'the classic experiment: one-layer softmax on MNIST at rates 1, 0.5, 0.2, 0.1, 0.01; cross entropy; 10 epochs; batch 64',
+      flags: {
+        model: 'linear',
+        lr: '1,0.5,0.2,0.1,0.01',
+        epochs: '10',
+        batchSize: '64',
+        loss: 'cross-entropy',
+        data: 'mnist',
+      },
+    },
+  };
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Parses `key=v1,v2` or `key=[json array]`; values are JSON where they parse, else strings. */
+export function parseVary(text: string): SweepAxis {
+  const equals = text.indexOf('=');
+  if (equals <= 0) throw new UsageError(`--vary must look like key=v1,v2 (or key=[json,...]); got "${text}"`);
+  const key = text.slice(0, equals).trim();
+  const rest = text.slice(equals + 1).trim();
+  let values: unknown[];
+  if (rest.startsWith('[')) {
+    try {
+      values = JSON.parse(rest) as unknown[];
+    } catch {
+      throw new UsageError(`--vary ${key}: the list is not valid JSON`);
+    }
+    if (!Array.isArray(values)) throw new UsageError(`--vary ${key}: expected a JSON array`);
+  } else {
+    values = rest.split(',').map((part) => {
+      const trimmed = part.trim();
+      try {
+        return JSON.parse(trimmed);
+      } catch {
+        return trimmed;
+      }
+    });
+  }
+  if (values.length === 0 || values.some((value) => value === ''))
+    throw new UsageError(`--vary ${key}: give one or more values`);
+  return { key, values };
+}
+
+/** The one-line progress note of a finished trial. */
+function describeResult(result: SweepTrialResult): string {
+  const summary = result.summary;
+  const reused = result.reused ? ' (already done, reused)' : '';
+  if (!summary) return `${result.trial.label}: ${result.status}${result.error ? `: ${result.error}` : ''}`;
+  const error = summary.final.validation?.classificationError;
+  const diverged =
+    summary.divergedAtEpoch === undefined ? '' : `, diverged at epoch ${summary.divergedAtEpoch}`;
+  return `${result.trial.label}: ${result.status} after ${summary.epochs} epochs, val err ${formatMetric(error)}${diverged}${reused}`;
+}
+
+/** `contour sweep`: a grid of runs overlaid into one report. */
+export function registerSweepCommand(program: Command): void {
+  const command = program
+    .command('sweep')
+    .description(
+      'train a grid of runs (learning rates and any other setting) and overlay their loss per epoch',
+    );
+  addTrainingFlags(command, { lrList: true })
+    .requiredOption(
+      '--out <dir>',
+      'sweep directory: trials/<id>/ per run, sweep.svg/png, report.html, results.json',
+    )
+    .option(
+      '--vary <key=values>',
+      'another axis: batchSize=32,128, optimizer.momentum=0,0.9, model=[\\"linear\\",\\"mlp:100\\"] (repeatable)',
+      collect,
+      [],
+    )
+    .option('--workers <n>', 'parallel worker processes (default: number of cores; 0 = in this process)')
+    .option('--preset <name>', `a named experiment: ${Object.keys(sweepPresets).join(', ')}`)
+    .option('--id <id>', 'sweep id (default: the --out folder name); trial ids derive from it')
+    .action(async (flags: SweepFlags, commandObject: Command) => {
+      let effective: SweepFlags = flags;
+      if (flags.preset !== undefined) {
+        const preset = sweepPresets[flags.preset];
+        if (!preset)
+          throw new UsageError(
+            `--preset must be one of ${Object.keys(sweepPresets).join(', ')}; got "${flags.preset}"`,
+          );
+        // Flags given explicitly on the command line win over the preset.
+        const explicit = Object.fromEntries(
+          Object.keys(flags)
+            .filter((key) => commandObject.getOptionValueSource(key) === 'cli')
+            .map((key) => [key, flags[key as keyof SweepFlags]]),
+        );
+        effective = { ...flags, ...preset.flags, ...explicit } as SweepFlags;
+      }
+      const rates = effective.lr === undefined ? undefined : parseNumberList('--lr', effective.lr);
+      if (rates?.some((rate) => !(rate >= 0))) throw new UsageError('--lr rates must be ≥ 0');
+      const axes: SweepAxis[] = [
+        ...(rates ? [{ key: 'lr', values: rates }] : []),
+        ...effective.vary.map(parseVary),
+      ];
+      if (axes.length === 0)
+        throw new UsageError(
+          'sweep needs --lr r1,r2,... and/or --vary key=v1,v2 (or --preset mnist-lr-sweep)',
+        );
+      const workers =
+        effective.workers === undefined
+          ? undefined
+          : effective.workers === '0'
+            ? 0
+            : parsePositiveInteger('--workers', effective.workers);
+      const { lr: _rates, ...withoutRates } = effective;
+      const base = runConfigFromFlags(withoutRates, rates?.[0]);
+      const directory = userPath(effective.out);
+      const sweepId =
+        (effective.id ?? basename(directory))
+          .replace(/[^A-Za-z0-9._-]/g, '-')
+          .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
+      const trials = expandSweep(sweepId, base, axes);
+      writeSweepFile(directory, sweepId, axes, trials);
+      console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
+      const interrupts = handleInterrupts();
+      try {
+        const results = await runSweep(trials, {
+          directory,
+          ...(workers === undefined ? {} : { workers }),
+          signal: interrupts.signal,
+          onTrialStart: (trial) => console.error(`start ${trial.label} (${trial.id})`),
+          onEpoch: (trial, record) =>
+            console.error(
+              `  ${trial.label} epoch ${record.epoch}: train ce ${formatMetric(record.train.crossEntropy)} val err ${formatMetric(record.validation?.classificationError)}`,
+            ),
+          onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
+        });
+        const runs = loadSweepRuns(directory);
+        for (const run of runs) await writeRunPlots(run);
+        const written = await writeReport(directory, runs, `Sweep ${sweepId}`);
+        console.log(resultsTable(runs));
+        for (const path of written) console.log(`wrote ${path}`);
+        const failed = results.filter((result) => result.status === 'failed');
+        if (interrupts.signal.aborted) process.exitCode = 130;
+        else if (failed.length > 0) {
+          console.error(
+            `${failed.length} trial(s) failed: ${failed.map((result) => `${result.trial.label}: ${result.error}`).join('; ')}`,
+          );
+          process.exitCode = 1;
+        }
+      } finally {
+        interrupts.release();
+      }
+    });
+}

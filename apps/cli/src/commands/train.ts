@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { describeModelSpec } from '@contour/core';
+import { runTraining } from '@contour/core/node';
+import type { Command } from 'commander';
+import { handleInterrupts } from '../interrupt.js';
+import { loadRun, resultsTable, writeRunPlots } from '../run-report.js';
+import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import { UsageError, userPath } from '../usage-error.js';
+
+interface TrainFlags extends TrainingFlags {
+  out?: string;
+  resume?: string;
+  json?: boolean;
+}
+
+/** A fresh run directory name: out/runs/run-YYYYMMDD-HHMMSS. */
+export function defaultRunDirectory(prefix = 'run'): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('out', 'runs', `${prefix}-${stamp}`);
+}
+
+/** `contour train`: one run into a run directory, with progress and a summary. */
+export function registerTrainCommand(program: Command): void {
+  const command = program
+    .command('train')
+    .description('train a model on MNIST-format data and write a run directory (metrics, checkpoint, plots)');
+  addTrainingFlags(command)
+    .option('--out <dir>', 'run directory (default out/runs/run-<time>)')
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (its config.json is used)')
+    .option('--json', 'print only the run summary as JSON on stdout')
+    .action(async (flags: TrainFlags) => {
+      if (flags.resume !== undefined && flags.out !== undefined)
+        throw new UsageError('--resume and --out exclude each other: a resumed run stays in its directory');
+      const rate = flags.lr === undefined ? undefined : Number(flags.lr);
+      if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0))
+        throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
+      const config = runConfigFromFlags(flags, rate);
+      const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
+      const interrupts = handleInterrupts();
+      try {
+        if (!flags.json && !flags.resume) {
+          console.error(
+            `training ${describeModelSpec(config.training.model)} on ${config.data.source} for ${config.training.epochs} epochs → ${directory}`,
+          );
+        }
+        const outcome = await runTraining(config, {
+          directory,
+          resume: flags.resume !== undefined,
+          signal: interrupts.signal,
+          console: { progressBar: process.stderr.isTTY === true },
+        });
+        const run = loadRun(directory);
+        const plots = await writeRunPlots(run);
+        if (flags.json) {
+          console.log(JSON.stringify({ ...outcome, plots }, null, 2));
+        } else {
+          console.log(resultsTable([run]));
+          console.log(`backend ${outcome.backend}; run directory ${directory}`);
+          for (const path of plots) console.log(`wrote ${path}`);
+        }
+        if (outcome.status === 'interrupted') process.exitCode = 130;
+      } finally {
+        interrupts.release();
+      }
+    });
+}

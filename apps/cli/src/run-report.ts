@@ -1,0 +1,206 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type RunConfigFile, readJsonFile, runFiles, type SweepFile } from '@contour/core/node';
+import {
+  classicGridSpec,
+  formatMetric,
+  type MetricsRecord,
+  type RunCurves,
+  type RunSummary,
+  runCurves,
+  scheduleChartSpec,
+  summarizeRun,
+} from '@contour/metrics-logger';
+import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { compactTable } from './compact-table.js';
+import { renderChartSvg, writeChart } from './render-chart.js';
+
+/** A run read back from its directory. */
+export interface LoadedRun {
+  readonly directory: string;
+  readonly label: string;
+  readonly records: MetricsRecord[];
+  readonly summary: RunSummary;
+  readonly curves: RunCurves;
+}
+
+/** Reads a run directory (its metrics.jsonl; a torn last line is ignored). */
+export function loadRun(directory: string, label?: string): LoadedRun {
+  const path = runFiles(directory).metrics;
+  if (!existsSync(path)) throw new Error(`${directory}: no metrics.jsonl (not a run directory)`);
+  const { records } = readMetricsFile(path);
+  const name = label ?? readJsonFile<RunConfigFile>(runFiles(directory).config)?.runId ?? basename(directory);
+  return {
+    directory,
+    label: name,
+    records,
+    summary: summarizeRun(records),
+    curves: runCurves(name, records),
+  };
+}
+
+/** The runs of a sweep directory in trial order, labelled by their overrides. */
+export function loadSweepRuns(directory: string): LoadedRun[] {
+  const sweep = readJsonFile<SweepFile>(join(directory, 'sweep.json'));
+  if (sweep) {
+    return sweep.trials
+      .filter((trial) => existsSync(runFiles(join(directory, 'trials', trial.id)).metrics))
+      .map((trial) => loadRun(join(directory, 'trials', trial.id), trial.label));
+  }
+  const trials = join(directory, 'trials');
+  if (!existsSync(trials)) throw new Error(`${directory}: neither a run nor a sweep directory`);
+  return readdirSync(trials)
+    .sort()
+    .map((name) => loadRun(join(trials, name)));
+}
+
+/** Expands arguments that are sweep directories into their runs. */
+export function loadRuns(directories: readonly string[]): LoadedRun[] {
+  return directories.flatMap((directory) =>
+    existsSync(runFiles(directory).metrics) ? [loadRun(directory)] : loadSweepRuns(directory),
+  );
+}
+
+/** The learning rate per step of a run, from its step records. */
+function ratesPerStep(records: readonly MetricsRecord[]): number[] {
+  return records.flatMap((record) => (record.kind === 'step' ? [record.learningRate] : []));
+}
+
+/** Writes a run's plots: loss.svg/png (cross entropy | error) and learning-rate.svg. */
+export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
+  const written = await writeChart(
+    classicGridSpec([run.curves], {
+      title: `${run.label}: loss per epoch (training solid, validation dashed)`,
+    }),
+    [join(run.directory, 'loss.svg'), join(run.directory, 'loss.png')],
+  );
+  const rates = ratesPerStep(run.records);
+  if (rates.length > 0) {
+    written.push(
+      ...(await writeChart(
+        scheduleChartSpec([{ label: run.label, rates }], { title: 'learning rate applied per step' }),
+        [join(run.directory, 'learning-rate.svg')],
+      )),
+    );
+  }
+  return written;
+}
+
+/** Columns of the results table (console, HTML, JSON). */
+export function resultRows(runs: readonly LoadedRun[]) {
+  return runs.map(({ label, summary }) => ({
+    run: label,
+    status: summary.status,
+    epochs: summary.epochs,
+    finalTrainCrossEntropy: summary.final.train.crossEntropy,
+    finalValidationCrossEntropy: summary.final.validation?.crossEntropy,
+    finalTrainError: summary.final.train.classificationError,
+    finalValidationError: summary.final.validation?.classificationError,
+    bestValidationCrossEntropy: summary.bestValidationCrossEntropy?.value,
+    bestValidationEpoch: summary.bestValidationCrossEntropy?.epoch,
+    bestValidationError: summary.bestValidationError?.value,
+    divergedAtEpoch: summary.divergedAtEpoch,
+    overfitGap: summary.overfitGap,
+  }));
+}
+
+const columns: ReadonlyArray<[string, (row: ReturnType<typeof resultRows>[number]) => string]> = [
+  ['run', (row) => row.run],
+  ['status', (row) => row.status],
+  ['epochs', (row) => String(row.epochs)],
+  ['train ce', (row) => formatMetric(row.finalTrainCrossEntropy)],
+  ['val ce', (row) => formatMetric(row.finalValidationCrossEntropy)],
+  ['train err', (row) => formatMetric(row.finalTrainError)],
+  ['val err', (row) => formatMetric(row.finalValidationError)],
+  [
+    'best val ce (epoch)',
+    (row) =>
+      row.bestValidationCrossEntropy === undefined
+        ? '—'
+        : `${formatMetric(row.bestValidationCrossEntropy)} (${row.bestValidationEpoch})`,
+  ],
+  ['best val err', (row) => formatMetric(row.bestValidationError)],
+  ['diverged at', (row) => (row.divergedAtEpoch === undefined ? '—' : `epoch ${row.divergedAtEpoch}`)],
+  ['overfit gap', (row) => formatMetric(row.overfitGap)],
+];
+
+/** The results table for the terminal. */
+export function resultsTable(runs: readonly LoadedRun[]): string {
+  const table = compactTable(columns.map(([name]) => name));
+  for (const row of resultRows(runs)) table.push(columns.map(([, read]) => read(row)));
+  return table.toString();
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+/**
+ * Writes a sweep's (or any set of runs') report: `sweep.svg` / `sweep.png` (the classic grid, all
+ * runs overlaid), `results.json`, `results.csv` and `report.html` (the charts inline and the
+ * results table; no scripts, so it opens anywhere).
+ */
+export async function writeReport(
+  directory: string,
+  runs: readonly LoadedRun[],
+  title: string,
+): Promise<string[]> {
+  const grid = classicGridSpec(
+    runs.map((run) => run.curves),
+    { title: `${title}: loss per epoch (training solid, validation dashed)` },
+  );
+  const written = await writeChart(grid, [join(directory, 'sweep.svg'), join(directory, 'sweep.png')]);
+  const rows = resultRows(runs);
+  writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
+  const header = Object.keys(rows[0] ?? { run: '' });
+  const csv = [
+    header.join(','),
+    ...rows.map((row) =>
+      header
+        .map((key) => {
+          const value = (row as Record<string, unknown>)[key];
+          return value === undefined
+            ? ''
+            : /[",\n]/.test(String(value))
+              ? `"${String(value).replaceAll('"', '""')}"`
+              : String(value);
+        })
+        .join(','),
+    ),
+  ].join('\n');
+  writeFileAtomic(join(directory, 'results.csv'), `${csv}\n`);
+  const rowsPerRun = await renderChartSvg(
+    classicGridSpec(
+      runs.map((run) => run.curves),
+      { layout: 'rows', title: 'Each run on its own' },
+    ),
+  );
+  const tableHtml = `<table><thead><tr>${columns.map(([name]) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map(
+      (row) =>
+        `<tr class="${escapeHtml(row.status)}">${columns.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
+    )
+    .join('')}</tbody></table>`;
+  const overlay = await renderChartSvg(grid);
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — Contour report</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}svg{max-width:100%;height:auto}</style>
+</head><body>
+<h1>${escapeHtml(title)}</h1>
+<p>Cross entropy and classification error per epoch; training solid, validation dashed; a cross marks where a run stopped being finite.</p>
+${overlay}
+<h2>Results</h2>
+${tableHtml}
+<h2>Runs one by one</h2>
+${rowsPerRun}
+<p><small>Written by contour ${escapeHtml(new Date().toISOString())} from ${runs.length} run director${runs.length === 1 ? 'y' : 'ies'}.</small></p>
+</body></html>
+`;
+  writeFileAtomic(join(directory, 'report.html'), html);
+  written.push(
+    join(directory, 'results.json'),
+    join(directory, 'results.csv'),
+    join(directory, 'report.html'),
+  );
+  return written;
+}

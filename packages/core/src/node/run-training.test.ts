@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readMetricsFile } from '@contour/metrics-logger/node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveRunConfig } from '../run-config.js';
+import { expandSweep } from '../sweep.js';
+import { loadModel } from './model-files.js';
+import { type RunStatusFile, readJsonFile, runFiles } from './run-directory.js';
+import { runTraining } from './run-training.js';
+import { runSweep } from './sweep-runner.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-core-run-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const config = resolveRunConfig({
+  data: { source: 'mnist', trainLimit: 800, validation: 0.25 },
+  training: {
+    epochs: 3,
+    batchSize: 64,
+    model: 'mlp:16',
+    optimizer: { type: 'sgd', lr: 0.2, momentum: 0.9 },
+    seed: 3,
+  },
+  backend: 'cpu',
+});
+
+const epochNumbers = (directory: string) =>
+  readMetricsFile(runFiles(directory).metrics).records.flatMap((record) =>
+    record.kind === 'epoch' ? [record.epoch] : [],
+  );
+
+describe('runTraining', () => {
+  it('writes config, status, metrics, checkpoint, model and result into the run directory', async () => {
+    const directory = join(scratch, 'whole');
+    const outcome = await runTraining(config, { directory, console: false });
+    expect(outcome.status).toBe('finished');
+    const files = runFiles(directory);
+    for (const path of [
+      files.config,
+      files.status,
+      files.metrics,
+      files.checkpoint,
+      files.result,
+      join(files.modelDirectory, 'model.json'),
+      join(files.modelDirectory, 'weights.bin'),
+    ]) {
+      expect(existsSync(path), path).toBe(true);
+    }
+    expect(readJsonFile<RunStatusFile>(files.status)?.status).toBe('finished');
+    expect(JSON.parse(readFileSync(files.config, 'utf8'))).toMatchObject({
+      config: { backend: 'cpu' },
+      backend: { chosen: 'cpu' },
+    });
+    expect(epochNumbers(directory)).toEqual([1, 2, 3]);
+    const model = loadModel(files.modelDirectory);
+    expect(model.parameterNames).toEqual(['hidden1/kernel', 'hidden1/bias', 'head/kernel', 'head/bias']);
+    model.dispose();
+  });
+
+  it('refuses a directory that already holds a run, leaving it untouched', async () => {
+    const directory = join(scratch, 'whole');
+    const before = readFileSync(runFiles(directory).metrics, 'utf8');
+    await expect(runTraining(config, { directory, console: false })).rejects.toThrow(/already holds a run/);
+    expect(readFileSync(runFiles(directory).metrics, 'utf8')).toBe(before);
+  });
+
+  it('resumes an interrupted run to the same numbers, without duplicate or missing epochs', async () => {
+    const directory = join(scratch, 'interrupted');
+    const controller = new AbortController();
+    const first = await runTraining(config, {
+      directory,
+      console: false,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: (info) => info.epoch === 2 && info.batch === 3 && controller.abort() },
+    });
+    expect(first.status).toBe('interrupted');
+    expect(readJsonFile<RunStatusFile>(runFiles(directory).status)?.status).toBe('interrupted');
+    // A crash mid-write leaves a torn line too.
+    writeFileSync(
+      runFiles(directory).metrics,
+      `${readFileSync(runFiles(directory).metrics, 'utf8')}{"kind":"step","ep`,
+    );
+    const resumed = await runTraining(config, { directory, resume: true, console: false });
+    expect(resumed.status).toBe('finished');
+    expect(epochNumbers(directory)).toEqual([1, 2, 3]);
+    const whole = readMetricsFile(runFiles(join(scratch, 'whole')).metrics).records.filter(
+      (record) => record.kind === 'epoch',
+    );
+    const again = readMetricsFile(runFiles(directory).metrics).records.filter(
+      (record) => record.kind === 'epoch',
+    );
+    expect(again.map((record) => record.kind === 'epoch' && record.train)).toEqual(
+      whole.map((record) => record.kind === 'epoch' && record.train),
+    );
+    const steps = readMetricsFile(runFiles(directory).metrics).records.filter(
+      (record) => record.kind === 'step',
+    );
+    expect(steps.map((record) => record.kind === 'step' && record.step)).toEqual(
+      steps.map((_, index) => index),
+    );
+  });
+});
+
+describe('runSweep', () => {
+  const sweepConfig = resolveRunConfig({
+    data: { source: 'mnist', trainLimit: 500, validation: 0.2 },
+    training: { epochs: 1, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1 }, seed: 1 },
+    backend: 'cpu',
+  });
+  const trials = expandSweep('grid', sweepConfig, [{ key: 'lr', values: [1, 0.1, 0.01] }]);
+
+  it('runs trials in worker processes, equal to running them here, and skips finished trials on re-run', async () => {
+    const inWorkers = join(scratch, 'sweep-workers');
+    const inProcess = join(scratch, 'sweep-here');
+    const fromWorkers = await runSweep(trials, { directory: inWorkers, workers: 2 });
+    const fromHere = await runSweep(trials, { directory: inProcess, workers: 0 });
+    expect(fromWorkers.map((result) => result.status)).toEqual(['finished', 'finished', 'finished']);
+    expect(fromWorkers.map((result) => result.summary?.final)).toEqual(
+      fromHere.map((result) => result.summary?.final),
+    );
+    const again = await runSweep(trials, { directory: inWorkers, workers: 2 });
+    expect(again.every((result) => result.reused)).toBe(true);
+  }, 120_000);
+});
