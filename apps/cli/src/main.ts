@@ -16,6 +16,19 @@ const usageErrorNames = new Set([
   'ScheduleSpecError',
   'ScheduleValueError',
   'SchedulePluginError',
+  'OptimizerSpecError',
+  'UnknownOptimizerTypeError',
+  'CoreSpecError',
+  'RunDirectoryError',
+  'UnknownBackendError',
+  'BackendUnavailableError',
+  'MnistLoaderError',
+  'MnistLoaderOptionError',
+  'IdxFormatError',
+  'IdxLabelError',
+  'IdxCountMismatchError',
+  'IdxDecompressionError',
+  'DatasetNotFoundError',
 ]);
 
 /** Builds the `contour` program with every command registered. */
@@ -38,8 +51,15 @@ export function createProgram(): Command {
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await createProgram().parseAsync([...argv], { from: 'user' });
-    return 0;
+    // Commands report a non-zero outcome (130 interrupted, 1 failed trials) through exitCode.
+    const previous = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      await createProgram().parseAsync([...argv], { from: 'user' });
+      return Number(process.exitCode ?? 0);
+    } finally {
+      process.exitCode = previous;
+    }
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version are not errors; commander already printed its one-line message.

@@ -38,11 +38,6 @@ export function registerTrainCommand(program: Command): void {
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
       const interrupts = handleInterrupts();
       try {
-        if (!flags.json && !flags.resume) {
-          console.error(
-            `training ${describeModelSpec(config.training.model)} on ${config.data.source} for ${config.training.epochs} epochs → ${directory}`,
-          );
-        }
         const outcome = await runTraining(config, {
           directory,
           resume: flags.resume !== undefined,

@@ -91,9 +91,7 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
       `${options.directory} already holds a run (config.json/metrics.jsonl); use --resume ${options.directory} or another --out`,
     );
   }
-  mkdirSync(options.directory, { recursive: true });
-
-  const selection = await selectBackend(config.backend);
+  // Data first: a bad --data or batch size writes nothing.
   const dataset = prepareDataset(
     await loadMnistDataset(config.data.source),
     prepareOptions(config.data, config.training.seed),
@@ -105,6 +103,8 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
       config.training.batchSize,
     );
   }
+  const selection = await selectBackend(config.backend);
+  mkdirSync(options.directory, { recursive: true });
   const versions = runtimeVersions();
   if (!options.resume) {
     const configFile: RunConfigFile = {
