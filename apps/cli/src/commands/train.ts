@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { describeModelSpec } from '@contour/core';
 import { runTraining } from '@contour/core/node';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
