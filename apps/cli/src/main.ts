@@ -3,11 +3,15 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerFindLrCommand } from './commands/find-lr.js';
+import { registerFinetuneCommand } from './commands/finetune.js';
 import { registerPlotCommands } from './commands/plot.js';
+import { registerQueueCommand } from './commands/queue.js';
 import { registerRaceCommand } from './commands/race.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { registerSweepCommand } from './commands/sweep.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { UsageError } from './usage-error.js';
 
 /** Error names that mean bad input: exit 2 with the one-line message, no stack trace. */
@@ -29,6 +33,7 @@ const usageErrorNames = new Set([
   'IdxCountMismatchError',
   'IdxDecompressionError',
   'DatasetNotFoundError',
+  'QueueOptionError',
 ]);
 
 /** Builds the `contour` program with every command registered. */
@@ -42,8 +47,12 @@ export function createProgram(): Command {
   registerTrainCommand(program);
   registerSweepCommand(program);
   registerPlotCommands(program);
+  registerFindLrCommand(program);
+  registerFinetuneCommand(program);
   registerDemoCommand(program);
   registerRaceCommand(program);
+  registerWorkerCommand(program);
+  registerQueueCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

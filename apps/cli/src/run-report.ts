@@ -3,13 +3,18 @@ import { basename, join } from 'node:path';
 import { type RunConfigFile, readJsonFile, runFiles, type SweepFile } from '@contour/core/node';
 import {
   classicGridSpec,
+  type Finding,
+  findings,
   formatMetric,
+  learningRatePoints,
+  lossAndRateChartSpec,
   type MetricsRecord,
   type RunCurves,
   type RunSummary,
   runCurves,
   scheduleChartSpec,
   summarizeRun,
+  updateRatioChartSpec,
 } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { compactTable } from './compact-table.js';
@@ -22,6 +27,8 @@ export interface LoadedRun {
   readonly records: MetricsRecord[];
   readonly summary: RunSummary;
   readonly curves: RunCurves;
+  /** Automatic findings (diverged, oscillating, too slow, overfitting, update ratios) with evidence. */
+  readonly findings: Finding[];
 }
 
 /** Reads a run directory (its metrics.jsonl; a torn last line is ignored). */
@@ -36,6 +43,7 @@ export function loadRun(directory: string, label?: string): LoadedRun {
     records,
     summary: summarizeRun(records),
     curves: runCurves(name, records),
+    findings: findings(records),
   };
 }
 
@@ -66,7 +74,35 @@ function ratesPerStep(records: readonly MetricsRecord[]): number[] {
   return records.flatMap((record) => (record.kind === 'step' ? [record.learningRate] : []));
 }
 
-/** Writes a run's plots: loss.svg/png (cross entropy | error) and learning-rate.svg. */
+/** The findings of runs as console lines: `label: message (evidence)`, or a line saying there are none. */
+export function findingLines(runs: readonly LoadedRun[]): string[] {
+  return runs.flatMap((run) =>
+    run.findings.length === 0
+      ? [
+          `${run.label}: no findings (no divergence, oscillation, slow progress, overfitting or odd update ratio)`,
+        ]
+      : run.findings.map((finding) => `${run.label}: ${finding.message} (${finding.evidence})`),
+  );
+}
+
+function hasUpdateRatios(runs: readonly LoadedRun[]): boolean {
+  return runs.some((run) =>
+    run.curves.epochs.some((record) => Object.keys(record.updateRatios ?? {}).length > 0),
+  );
+}
+
+/** The loss curves of runs with the rates they applied, for the "schedule under its loss" chart. */
+function lossAndRateSpec(runs: readonly LoadedRun[], title?: string) {
+  return lossAndRateChartSpec(
+    runs.map((run) => ({ ...run.curves, learningRates: learningRatePoints(run.records) })),
+    title === undefined ? {} : { title },
+  );
+}
+
+/**
+ * Writes a run's plots: loss.svg/png (cross entropy | error), learning-rate.svg, loss-and-rate.svg
+ * (the rate drawn under the loss it produced, same epoch axis) and update-ratio.svg (per layer).
+ */
 export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
   const written = await writeChart(
     classicGridSpec([run.curves], {
@@ -81,6 +117,17 @@ export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
         scheduleChartSpec([{ label: run.label, rates }], { title: 'learning rate applied per step' }),
         [join(run.directory, 'learning-rate.svg')],
       )),
+    );
+    written.push(
+      ...(await writeChart(
+        lossAndRateSpec([run], `${run.label}: loss per epoch and the rate that produced it`),
+        [join(run.directory, 'loss-and-rate.svg')],
+      )),
+    );
+  }
+  if (hasUpdateRatios([run])) {
+    written.push(
+      ...(await writeChart(updateRatioChartSpec([run.curves]), [join(run.directory, 'update-ratio.svg')])),
     );
   }
   return written;
@@ -182,15 +229,42 @@ export async function writeReport(
     )
     .join('')}</tbody></table>`;
   const overlay = await renderChartSvg(grid);
+  const findingsHtml = runs
+    .map(
+      (run) =>
+        `<h3>${escapeHtml(run.label)}</h3>${
+          run.findings.length === 0
+            ? '<p class="none">No findings: no divergence, oscillation, slow progress, overfitting or update ratio outside −3 ± 1.</p>'
+            : `<ul>${run.findings
+                .map(
+                  (finding) =>
+                    `<li class="${finding.severity}"><strong>${escapeHtml(finding.message)}</strong> — ${escapeHtml(finding.evidence)}</li>`,
+                )
+                .join('')}</ul>`
+        }`,
+    )
+    .join('\n');
+  const rateUnderLoss = await renderChartSvg(lossAndRateSpec(runs));
+  const updateRatios = hasUpdateRatios(runs)
+    ? await renderChartSvg(updateRatioChartSpec(runs.map((run) => run.curves)))
+    : '<p>No update ratios were recorded.</p>';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — Contour report</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}svg{max-width:100%;height:auto}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}li.error{color:#b00}li{margin:.25rem 0}svg{max-width:100%;height:auto}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
 <p>Cross entropy and classification error per epoch; training solid, validation dashed; a cross marks where a run stopped being finite.</p>
 ${overlay}
 <h2>Results</h2>
 ${tableHtml}
+<h2>Diagnostics</h2>
+<p>Automatic findings per run, each with its evidence (thresholds: <code>defaultFindingThresholds</code> in @contour/metrics-logger).</p>
+${findingsHtml}
+<h3>The schedule under the loss it produced</h3>
+${rateUnderLoss}
+<h3>Update : parameter ratio per layer</h3>
+<p>log10(mean |update| / mean |weight|) of each layer's kernel over the last step of each epoch (DL4J); about −3 is healthy, above −2 the rate is likely too high, below −4 too low.</p>
+${updateRatios}
 <h2>Runs one by one</h2>
 ${rowsPerRun}
 <p><small>Written by contour ${escapeHtml(new Date().toISOString())} from ${runs.length} run director${runs.length === 1 ? 'y' : 'ies'}.</small></p>

@@ -7,6 +7,7 @@
  */
 export { CoreSpecError } from './core-spec-error.js';
 export { type DataConfig, prepareOptions, resolveDataConfig } from './data-config.js';
+export * from './finetune/index.js';
 export {
   type CreateModelOptions,
   createModel,
@@ -23,6 +24,7 @@ export {
   parseModelSpec,
 } from './model/model-spec.js';
 export * from './race/index.js';
+export * from './range-test/index.js';
 export {
   type BackendChoice,
   configHash,

@@ -21,6 +21,13 @@ export {
   summarizeRun,
 } from './analysis.js';
 export {
+  type LossAndRateChartOptions,
+  learningRatePoints,
+  lossAndRateChartSpec,
+  type RatePoint,
+  type RunCurvesWithRates,
+} from './charts/loss-and-rate-chart.js';
+export {
   type ClassicGridOptions,
   classicGridSpec,
   type LossChartOptions,
@@ -29,11 +36,29 @@ export {
   runCurves,
 } from './charts/loss-curves-chart.js';
 export {
+  type HalvingChartAttempt,
+  halvingChartSpec,
+  type RangeTestChartData,
+  type RangeTestChartOptions,
+  rangeTestChartSpec,
+} from './charts/range-test-chart.js';
+export {
   type ScheduleChartOptions,
   type ScheduleSeries,
   scheduleChartSpec,
 } from './charts/schedule-chart.js';
+export {
+  type UpdateRatioChartOptions,
+  updateRatioChartSpec,
+} from './charts/update-ratio-chart.js';
 export { epochsToCsv } from './csv.js';
+export {
+  defaultFindingThresholds,
+  type Finding,
+  type FindingKind,
+  type FindingThresholds,
+  findings,
+} from './findings.js';
 export { formatMetric } from './format-metric.js';
 export {
   MetricsFormatError,

@@ -1,17 +1,20 @@
 import { basename } from 'node:path';
 import { expandSweep, type SweepAxis } from '@contour/core';
-import { runSweep, type SweepTrialResult, writeSweepFile } from '@contour/core/node';
+import { runSweep, type SweepRunOptions, type SweepTrialResult, writeSweepFile } from '@contour/core/node';
 import { formatMetric } from '@contour/metrics-logger';
+import { runSweepOnQueue } from '@contour/queue';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
-import { loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
+import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
+import { connectQueueFlag } from './queue.js';
 
 interface SweepFlags extends TrainingFlags {
   out: string;
   vary: string[];
   workers?: string;
+  queue?: string;
   preset?: string;
   id?: string;
 }
@@ -94,6 +97,10 @@ export function registerSweepCommand(program: Command): void {
       [],
     )
     .option('--workers <n>', 'parallel worker processes (default: number of cores; 0 = in this process)')
+    .option(
+      '--queue <url>',
+      'train the trials on `contour worker`s through Redis + BullMQ, e.g. redis://host:6379',
+    )
     .option('--preset <name>', `a named experiment: ${Object.keys(sweepPresets).join(', ')}`)
     .option('--id <id>', 'sweep id (default: the --out folder name); trial ids derive from it')
     .action(async (flags: SweepFlags, commandObject: Command) => {
@@ -136,13 +143,19 @@ export function registerSweepCommand(program: Command): void {
           .replace(/[^A-Za-z0-9._-]/g, '-')
           .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
       const trials = expandSweep(sweepId, base, axes);
+      if (effective.queue !== undefined && effective.workers !== undefined) {
+        throw new UsageError(
+          '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
+        );
+      }
+      // Checked before anything is written: an unreachable Redis leaves the directory untouched.
+      const queueUrl = effective.queue === undefined ? undefined : await connectQueueFlag(effective.queue);
       writeSweepFile(directory, sweepId, axes, trials);
       console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
       const interrupts = handleInterrupts();
       try {
-        const results = await runSweep(trials, {
+        const sweepOptions: SweepRunOptions = {
           directory,
-          ...(workers === undefined ? {} : { workers }),
           signal: interrupts.signal,
           onTrialStart: (trial) => console.error(`start ${trial.label} (${trial.id})`),
           onEpoch: (trial, record) =>
@@ -150,11 +163,21 @@ export function registerSweepCommand(program: Command): void {
               `  ${trial.label} epoch ${record.epoch}: train ce ${formatMetric(record.train.crossEntropy)} val err ${formatMetric(record.validation?.classificationError)}`,
             ),
           onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
-        });
+        };
+        const results =
+          queueUrl === undefined
+            ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
+            : await runSweepOnQueue(trials, { ...sweepOptions, queueUrl });
+        if (queueUrl !== undefined && interrupts.signal.aborted) {
+          console.error(
+            'the queued trials keep running on the workers; run the same command again to re-attach',
+          );
+        }
         const runs = loadSweepRuns(directory);
         for (const run of runs) await writeRunPlots(run);
         const written = await writeReport(directory, runs, `Sweep ${sweepId}`);
         console.log(resultsTable(runs));
+        for (const line of findingLines(runs)) console.log(`finding: ${line}`);
         for (const path of written) console.log(`wrote ${path}`);
         const failed = results.filter((result) => result.status === 'failed');
         if (interrupts.signal.aborted) process.exitCode = 130;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { runTraining } from '@contour/core/node';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
-import { loadRun, resultsTable, writeRunPlots } from '../run-report.js';
+import { findingLines, loadRun, resultsTable, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
 import { UsageError, userPath } from '../usage-error.js';
 
@@ -46,9 +46,10 @@ export function registerTrainCommand(program: Command): void {
         const run = loadRun(directory);
         const plots = await writeRunPlots(run);
         if (flags.json) {
-          console.log(JSON.stringify({ ...outcome, plots }, null, 2));
+          console.log(JSON.stringify({ ...outcome, findings: run.findings, plots }, null, 2));
         } else {
           console.log(resultsTable([run]));
+          for (const line of findingLines([run])) console.log(`finding: ${line}`);
           console.log(`backend ${outcome.backend}; run directory ${directory}`);
           for (const path of plots) console.log(`wrote ${path}`);
         }

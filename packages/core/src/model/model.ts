@@ -16,6 +16,60 @@ export type WeightValues = Readonly<Record<string, Float32Array>>;
 
 let modelCounter = 0;
 
+/** The transposition that swaps the last two axes of a rank-2 or rank-3 tensor. */
+function swapLastAxes(tensor: tf.Tensor): tf.Tensor {
+  return tf.transpose(tensor, tensor.rank === 3 ? [0, 2, 1] : [1, 0]);
+}
+
+/**
+ * A dense layer `inputs · kernel + bias` ([batch, in] · [in, out], or stacked [K, batch, in] ·
+ * [K, in, out] with bias [K, 1, out]) whose gradient is written out: ∂kernel = inputsᵀ · dy,
+ * ∂bias = Σ_batch dy and, only when `inputsNeedGradient`, ∂inputs = dy · kernelᵀ. The transposes
+ * are explicit because tfjs's own matMul gradient multiplies with transposed operands, which the
+ * wasm backend runs ~6× slower than a transpose followed by a plain matMul (measured here; see
+ * bench/README.md). On the cpu backend the values are the same as the built-in gradient's (the same
+ * products summed in the same order).
+ */
+export function denseLayer(
+  inputs: tf.Tensor,
+  kernel: tf.Tensor,
+  bias: tf.Tensor,
+  inputsNeedGradient: boolean,
+): tf.Tensor {
+  const biasGradient = (dy: tf.Tensor) => (dy.rank === 3 ? tf.sum(dy, 1, true) : tf.sum(dy, 0));
+  if (!inputsNeedGradient) {
+    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [weights, offsets] = args as [tf.Tensor, tf.Tensor];
+      return {
+        value: tf.add(tf.matMul(inputs as tf.Tensor2D, weights as tf.Tensor2D), offsets),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+          const gradient = dy as tf.Tensor;
+          return [
+            tf.matMul(swapLastAxes(inputs) as tf.Tensor2D, gradient as tf.Tensor2D),
+            biasGradient(gradient),
+          ];
+        },
+      };
+    })(kernel, bias);
+  }
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [values, weights, offsets, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([values, weights]);
+    return {
+      value: tf.add(tf.matMul(values as tf.Tensor2D, weights as tf.Tensor2D), offsets),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const gradient = dy as tf.Tensor;
+        const [input, weight] = saved as [tf.Tensor, tf.Tensor];
+        return [
+          tf.matMul(gradient as tf.Tensor2D, swapLastAxes(weight) as tf.Tensor2D),
+          tf.matMul(swapLastAxes(input) as tf.Tensor2D, gradient as tf.Tensor2D),
+          biasGradient(gradient),
+        ];
+      },
+    };
+  })(inputs, kernel, bias);
+}
+
 /**
  * A dense network on tfjs-core variables. Parameters are keyed by stable names (`hidden1/kernel`,
  * `head/bias`); the underlying tfjs variables get a unique prefix so several models can live in
@@ -88,7 +142,7 @@ export class Model {
       this.layers.forEach((layer, index) => {
         const kernel = this.variables[layer.kernel] as tf.Variable;
         const bias = this.variables[layer.bias] as tf.Variable;
-        activations = tf.add(tf.matMul(activations, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
+        activations = denseLayer(activations, kernel, bias, index > 0) as tf.Tensor2D;
         if (layer.name === 'head') return;
         activations = this.#activate(activations);
         if (dropoutSeed !== undefined && this.spec.dropout > 0) {

@@ -4,6 +4,20 @@
  *
  * @packageDocumentation
  */
+export {
+  defaultSourceClasses,
+  defaultTargetClasses,
+  type FinetuneExperimentOptions,
+  type FinetuneExperimentOutcome,
+  type FinetuneRunConfigFile,
+  type FinetuneRunOutcome,
+  runFinetuneExperiment,
+} from '../finetune/run-finetune-experiment.js';
+export {
+  type FindLearningRateOptions,
+  type FindLearningRateOutcome,
+  findLearningRate,
+} from '../range-test/find-learning-rate.js';
 export { loadModel, saveModel } from './model-files.js';
 export {
   type RunResultFile,

@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import { configHash } from '../run-config.js';
+import { configHash, stableStringify } from '../run-config.js';
 import type { SweepAxis, SweepTrial } from '../sweep.js';
+import { vectorisedGroupKey, vectorisedSupport } from '../training/vectorised-sweep.js';
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
+import { runVectorisedTrials } from './run-vectorised-sweep.js';
 
 /** One row of a sweep's results. */
 export interface SweepTrialResult {
@@ -32,6 +34,42 @@ export interface SweepRunOptions {
   readonly onTrialStart?: (trial: SweepTrial) => void;
   readonly onEpoch?: (trial: SweepTrial, record: EpochRecord) => void;
   readonly onTrialEnd?: (result: SweepTrialResult) => void;
+  /**
+   * Train trials that differ only in their rate or schedule (and momentum, dampening, weight
+   * decay; see `vectorisedSupport`) together in one pass, in this process; default true. The run
+   * directories and records are the same as one at a time (on cpu the same numbers).
+   */
+  readonly vectorise?: boolean;
+  /**
+   * Receives one line per decision: which trials take the vectorised path and on which backend
+   * (and why `auto` chose it), which go to worker processes. Default: printed to stderr.
+   */
+  readonly onPlan?: (line: string) => void;
+}
+
+/** Trials grouped for the vectorised path (two or more each), and the rest. */
+function planVectorised(
+  trials: readonly SweepTrial[],
+  resumable: (trial: SweepTrial) => boolean,
+): { groups: SweepTrial[][]; rest: SweepTrial[] } {
+  const byKey = new Map<string, SweepTrial[]>();
+  const rest: SweepTrial[] = [];
+  for (const trial of trials) {
+    if (resumable(trial)) {
+      rest.push(trial);
+      continue;
+    }
+    const key = `${stableStringify(trial.config.data)}|${trial.config.backend}|${vectorisedGroupKey(trial.config.training)}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), trial]);
+  }
+  const groups: SweepTrial[][] = [];
+  for (const group of byKey.values()) {
+    if (group.length >= 2 && vectorisedSupport(group.map((trial) => trial.config.training)).supported)
+      groups.push(group);
+    else rest.push(...group);
+  }
+  rest.sort((a, b) => a.index - b.index);
+  return { groups, rest };
 }
 
 /** The run directory of a trial inside a sweep directory. */
@@ -80,8 +118,11 @@ function canResume(directory: string): boolean {
 /**
  * Runs a sweep's trials into `directory/trials/<id>/`, skipping trials whose valid result exists
  * (re-running a sweep only trains what is missing) and resuming interrupted ones from their
- * checkpoint. Trials run in worker processes (default: one per core) or, with `workers: 0`, here.
- * Results come back in trial order; a failed trial is recorded and the others go on.
+ * checkpoint. Trials that differ only in their rate or schedule are trained together in one pass
+ * in this process (the vectorised path, unless `vectorise: false`); the others run in worker
+ * processes (default: one per core) or, with `workers: 0`, here. Which path and backend was chosen
+ * is reported through `onPlan` (stderr by default). Results come back in trial order; a failed
+ * trial is recorded and the others go on.
  */
 export async function runSweep(
   trials: readonly SweepTrial[],
@@ -117,45 +158,82 @@ export async function runSweep(
     options.onTrialEnd?.(result);
   };
 
-  const workers = Math.min(options.workers ?? availableParallelism(), pending.length);
-  if (workers <= 0) {
-    for (const trial of pending) {
+  const plan = options.onPlan ?? ((line: string) => console.error(line));
+  const { groups, rest } =
+    options.vectorise === false
+      ? { groups: [] as SweepTrial[][], rest: pending }
+      : planVectorised(pending, (trial) => canResume(trialDirectory(options.directory, trial)));
+  const runGroups = async () => {
+    for (const group of groups) {
       if (options.signal?.aborted) break;
-      const { directory, resume } = prepare(trial);
-      options.onTrialStart?.(trial);
-      try {
-        const outcome = await runTraining(trial.config, {
-          directory,
-          runId: trial.id,
-          resume,
-          console: false,
+      const labels = group.map((trial) => trial.index).join(', ');
+      const outcomes = await runVectorisedTrials(
+        group.map((trial) => ({ trial, directory: prepare(trial).directory })),
+        {
           ...(options.signal ? { signal: options.signal } : {}),
-          callbacks: { onEpochEnd: (epoch) => options.onEpoch?.(trial, epoch) },
-        });
-        record({ trial, directory, status: outcome.status, summary: outcome.summary, reused: false });
-      } catch (error) {
-        record({
-          trial,
-          directory,
-          status: 'failed',
-          summary: undefined,
-          reused: false,
-          error: (error as Error).message,
-        });
-      }
+          onBackend: (name, reason) =>
+            plan(
+              `path: vectorised — trials ${labels} (${group.length} in one pass, stacked weights) on ${name} (${reason})`,
+            ),
+          ...(options.onTrialStart ? { onTrialStart: options.onTrialStart } : {}),
+          ...(options.onEpoch ? { onEpoch: options.onEpoch } : {}),
+        },
+      );
+      for (const outcome of outcomes) record(outcome);
     }
-  } else {
-    const queue = [...pending];
-    const runWorker = async () => {
-      while (queue.length > 0 && !options.signal?.aborted) {
-        const trial = queue.shift() as SweepTrial;
+  };
+
+  const workers = Math.min(options.workers ?? availableParallelism(), rest.length);
+  if (rest.length > 0) {
+    const why = options.vectorise === false ? 'vectorising is off' : 'they cannot be trained together';
+    plan(
+      workers <= 0
+        ? `path: one at a time in this process — trials ${rest.map((trial) => trial.index).join(', ')} (${why})`
+        : `path: ${workers} worker process(es) — trials ${rest.map((trial) => trial.index).join(', ')} (${why}; each worker picks its backend, recorded in config.json)`,
+    );
+  }
+  const runRest = async () => {
+    if (workers <= 0) {
+      for (const trial of rest) {
+        if (options.signal?.aborted) break;
         const { directory, resume } = prepare(trial);
         options.onTrialStart?.(trial);
-        record(await runInWorker(trial, directory, resume, options));
+        try {
+          const outcome = await runTraining(trial.config, {
+            directory,
+            runId: trial.id,
+            resume,
+            console: false,
+            ...(options.signal ? { signal: options.signal } : {}),
+            callbacks: { onEpochEnd: (epoch) => options.onEpoch?.(trial, epoch) },
+          });
+          record({ trial, directory, status: outcome.status, summary: outcome.summary, reused: false });
+        } catch (error) {
+          record({
+            trial,
+            directory,
+            status: 'failed',
+            summary: undefined,
+            reused: false,
+            error: (error as Error).message,
+          });
+        }
       }
-    };
-    await Promise.all(Array.from({ length: workers }, runWorker));
-  }
+    } else {
+      const queue = [...rest];
+      const runWorker = async () => {
+        while (queue.length > 0 && !options.signal?.aborted) {
+          const trial = queue.shift() as SweepTrial;
+          const { directory, resume } = prepare(trial);
+          options.onTrialStart?.(trial);
+          record(await runInWorker(trial, directory, resume, options));
+        }
+      };
+      await Promise.all(Array.from({ length: workers }, runWorker));
+    }
+  };
+  // Vectorised groups here while the worker pool (other processes) takes the rest.
+  await Promise.all([runGroups(), runRest()]);
   return results.filter((result): result is SweepTrialResult => result !== undefined);
 }
 

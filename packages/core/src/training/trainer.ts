@@ -9,10 +9,11 @@ import {
   type SplitMetrics,
 } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
-import { createOptimizer } from '@contour/optimizers';
+import { createOptimizer, type ParameterGroupSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, type Model } from '../model/model.js';
-import { evaluateSplit } from './evaluate.js';
+import { CachedEvaluator, maximumCachedSplitBytes } from './cached-evaluation.js';
+import { DatasetTensors } from './dataset-tensors.js';
 import { arraysToWeights, type TrainingCheckpoint, weightsToArrays } from './training-checkpoint.js';
 import type { TrainingConfig } from './training-config.js';
 
@@ -65,6 +66,13 @@ export interface TrainOptions {
   readonly resumeFrom?: TrainingCheckpoint;
   /** Start from these weights (fine-tuning) instead of a fresh initialisation. */
   readonly initialModel?: Model;
+  /**
+   * Parameter groups for epoch `epoch` (1-based), asked before it starts (gradual unfreezing,
+   * per-epoch lrMult). When they differ from the groups in effect, the optimizer is rebuilt from
+   * the spec with these groups and the old one's state imported (slots, steps, schedule carry over
+   * exactly). Undefined keeps the groups as they are.
+   */
+  readonly groupsAtEpoch?: (epoch: number) => readonly ParameterGroupSpec[] | undefined;
 }
 
 /** Seed of the dropout masks of a step: a pure function of (seed, step). */
@@ -97,10 +105,19 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   const started = performance.now();
   const batcher = createBatcher(dataset, { batchSize: config.batchSize, seed: config.seed });
   const inputSize = dataset.featureShape.reduce((product, size) => product * size, 1);
+  // Features decoded once per run: batches are row copies, evaluation chunks stay on the device
+  // (the same values and numbers as the batcher and evaluateSplit; see dataset-tensors.ts).
+  const tensors = new DatasetTensors(dataset);
+  const evaluator = new CachedEvaluator(dataset, tensors);
+  const epochBatches = (epoch: number) =>
+    dataset.train.count * inputSize * 4 <= maximumCachedSplitBytes
+      ? tensors.epochBatches(epoch, config.batchSize, config.seed)
+      : batcher.batches(epoch);
   const model =
     options.initialModel ??
     createModel(config.model, { inputSize, outputSize: dataset.classCount, seed: config.seed });
-  const optimizer = createOptimizer(config.optimizer, { stepsPerEpoch: batcher.batchCount });
+  let optimizer = createOptimizer(config.optimizer, { stepsPerEpoch: batcher.batchCount });
+  let groupsInEffect = JSON.stringify(config.optimizer.groups ?? []);
   const history: EpochRecord[] = [];
   const resume = options.resumeFrom;
   let step = resume?.step ?? 0;
@@ -155,6 +172,14 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   let lastYield = performance.now();
 
   training: while (epoch < config.epochs) {
+    const groups = options.groupsAtEpoch?.(epoch + 1);
+    if (groups !== undefined && JSON.stringify(groups) !== groupsInEffect) {
+      const state = optimizer.exportState();
+      optimizer.dispose();
+      optimizer = createOptimizer({ ...config.optimizer, groups }, { stepsPerEpoch: batcher.batchCount });
+      optimizer.importState(state);
+      groupsInEffect = JSON.stringify(groups);
+    }
     const epochStarted = performance.now();
     let lossSum = 0;
     let lossCount = 0;
@@ -163,7 +188,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       tf.dispose(Object.values(kernelsBefore ?? {}));
       kernelsBefore = undefined;
     };
-    for (const batch of batcher.batches(epoch)) {
+    for (const batch of epochBatches(epoch)) {
       const learningRate = optimizer.learningRateAt();
       if (batch.index === batcher.batchCount - 1) {
         kernelsBefore = Object.fromEntries(
@@ -239,9 +264,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     }
     epoch += 1;
     const updateRatios = kernelsBefore ? updateParameterRatios(model, kernelsBefore) : undefined;
-    const train = evaluateSplit(model, dataset, 'train', config.loss) as SplitMetrics;
-    const validation = evaluateSplit(model, dataset, 'validation', config.loss);
-    const test = config.evaluateTest ? evaluateSplit(model, dataset, 'test', config.loss) : undefined;
+    const train = evaluator.evaluate(model, 'train', config.loss) as SplitMetrics;
+    const validation = evaluator.evaluate(model, 'validation', config.loss);
+    const test = config.evaluateTest ? evaluator.evaluate(model, 'test', config.loss) : undefined;
     const record: EpochRecord = {
       kind: 'epoch',
       epoch,
@@ -321,6 +346,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
   }
 
   optimizer.dispose();
+  evaluator.dispose();
   const seconds = elapsed();
   logger?.log({
     kind: 'finish',

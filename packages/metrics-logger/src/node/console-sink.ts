@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { summarizeRun } from '../analysis.js';
+import { findings } from '../findings.js';
 import { formatMetric } from '../format-metric.js';
 import type { EpochRecord, MetricsRecord, MetricsSink, SplitMetrics } from '../records.js';
 
@@ -38,7 +39,7 @@ export interface ConsoleSinkOptions {
 
 /**
  * Prints a progress bar per epoch (cli-progress), one line per epoch and per event, and a summary
- * at the end of the run.
+ * at the end of the run followed by one `finding: …` line per automatic finding (see `findings`).
  */
 export class ConsoleSink implements MetricsSink {
   readonly #stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -106,6 +107,8 @@ export class ConsoleSink implements MetricsSink {
           summary.overfitGap !== undefined ? `overfit gap ${formatMetric(summary.overfitGap)}` : '',
         ];
         this.#line(parts.filter((part) => part !== '').join(' | '));
+        for (const finding of findings(this.#records))
+          this.#line(`finding: ${finding.message} (${finding.evidence})`);
         break;
       }
     }

@@ -56,9 +56,11 @@ describe('ConsoleSink', () => {
     const lines = output.trimEnd().split('\n');
     expect(lines[1]).toBe('[lr=1] epoch 1 | train ce 2 err 0.5 | val ce 2.1 err 0.5 | lr 0.1 | 0.50s');
     expect(lines).toContain('[lr=1] diverged: loss is NaN at step 35');
-    expect(lines.at(-1)).toBe(
+    expect(lines.at(-2)).toBe(
       '[lr=1] diverged after 4 epochs (35 steps, 2.0s) | best val ce 2 at epoch 3 | best val err 0.5 | diverged at epoch 4 | overfit gap 0.2',
     );
+    // Then the automatic findings, one line each.
+    expect(lines.at(-1)).toBe('[lr=1] finding: diverged at epoch 4 (NaN) (loss is NaN at step 35)');
   });
 });
 

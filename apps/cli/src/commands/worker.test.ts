@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandSweep, resolveRunConfig } from '@contour/core';
+import { runSweepOnQueue } from '@contour/queue';
+import { freePort, type RedisServer, startRedisServer } from '@contour/queue/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../test-support/run-cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-worker-'));
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedisServer();
+}, 30_000);
+afterAll(async () => {
+  await redis?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const run = (args: string[]) => runInProcess(['worker', ...args]);
+
+/** `contour worker ...` as its own process (it runs until a signal), on the sources. */
+function spawnWorkerCommand(args: string[]): { child: ChildProcess; output: () => string } {
+  const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@contour/source', '--import', 'tsx', main, 'worker', ...args],
+    { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let text = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { child, output: () => text };
+}
+
+describe('contour worker', () => {
+  it('rejects bad flags in one line with exit 2', async () => {
+    for (const [args, message] of [
+      [[], /--queue is required/],
+      [['--queue', 'localhost:6379'], /--queue must start with redis:\/\/ or rediss:\/\//],
+      [['--queue', 'redis://127.0.0.1:6379', '--concurrency', '0'], /--concurrency must be an integer ≥ 1/],
+      [
+        ['--queue', 'redis://127.0.0.1:6379', '--backend', 'gpu'],
+        /--backend must be one of auto, cpu, wasm, node/,
+      ],
+    ] as const) {
+      const { code, stderr } = await run([...args]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('exits 1 with one line naming the address when Redis is unreachable', async () => {
+    const port = await freePort();
+    const { code, stderr } = await run(['--queue', `redis://127.0.0.1:${port}`]);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(
+      new RegExp(`^contour: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: `),
+    );
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('trains the queued trials and stops cleanly on SIGTERM', async () => {
+    const { child, output } = spawnWorkerCommand(['--queue', redis.url, '--concurrency', '1']);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const base = resolveRunConfig({
+        data: { trainLimit: 600 },
+        training: { epochs: 1, batchSize: 64, optimizer: { type: 'sgd', lr: 0.5 } },
+        backend: 'cpu',
+      });
+      const trials = expandSweep('cli-worker', base, [{ key: 'lr', values: [0.5] }]);
+      const rows = await runSweepOnQueue(trials, { directory: join(scratch, 'sweep'), queueUrl: redis.url });
+      expect(rows.map((row) => row.status)).toEqual(['finished']);
+      expect(rows[0]?.summary?.epochs).toBe(1);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const trialId = 'cli-worker-000-';
+    expect(output()).toMatch(/^worker .+ on redis:\/\/127\.0\.0\.1:\d+: concurrency 1, backend auto/m);
+    expect(output()).toMatch(new RegExp(`^start ${trialId}[0-9a-f]{8}$`, 'm'));
+    expect(output()).toMatch(new RegExp(`^done  ${trialId}[0-9a-f]{8}: finished$`, 'm'));
+  }, 60_000);
+});

@@ -1,0 +1,101 @@
+import { serializeRecord } from '@contour/metrics-logger';
+import { describe, expect, it } from 'vitest';
+import type { StoredRun } from '../state/app-store.js';
+import { sampleRunRecords } from '../test-support/sample-records.js';
+import {
+  type InputFile,
+  importedRunLabel,
+  importRunFiles,
+  runFolderFiles,
+  runsArchive,
+} from './run-files.js';
+import { readTar } from './tar.js';
+
+const encoder = new TextEncoder();
+function file(path: string, text: string | Uint8Array): InputFile {
+  const bytes = typeof text === 'string' ? encoder.encode(text) : text;
+  return { path, size: bytes.length, bytes: async () => bytes };
+}
+const jsonl = (records: ReturnType<typeof sampleRunRecords>) =>
+  records.map((record) => serializeRecord(record)).join('');
+
+describe('importRunFiles', () => {
+  it('reads a CLI sweep folder: one run per trial folder, with config and status beside each log', async () => {
+    const result = await importRunFiles([
+      file('sweep/trials/s-000-aa/metrics.jsonl', jsonl(sampleRunRecords('s-000-aa', 0.1))),
+      file('sweep/trials/s-000-aa/config.json', '{"runId":"s-000-aa","config":{"backend":"cpu"}}'),
+      file('sweep/trials/s-000-aa/status.json', '{"status":"interrupted","epoch":2,"step":4}'),
+      file('sweep/trials/s-001-bb/metrics.jsonl', jsonl(sampleRunRecords('s-001-bb', 10, [2.3, Number.NaN]))),
+      file('sweep/overlay.svg', '<svg/>'),
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.runs.map((run) => [importedRunLabel(run), run.runId, run.status])).toEqual([
+      ['s-000-aa', 's-000-aa', 'interrupted'],
+      ['s-001-bb', 's-001-bb', 'diverged'],
+    ]);
+    expect(result.runs[0]?.config).toEqual({ runId: 's-000-aa', config: { backend: 'cpu' } });
+    const nan = result.runs[1]?.records.find((record) => record.kind === 'epoch' && record.epoch === 2);
+    expect(nan?.kind === 'epoch' && Number.isNaN(nan.train.crossEntropy)).toBe(true);
+  });
+
+  it('drops a torn last line, reports broken files and keeps going', async () => {
+    const torn = `${jsonl(sampleRunRecords('torn', 0.1))}{"kind":"ep`;
+    const result = await importRunFiles([
+      file('torn.jsonl', torn),
+      file('broken/metrics.jsonl', '{"kind":"step"}\nnot json\n{"kind":"finish"}\n'),
+      file('broken/config.json', '{'),
+      file('empty.jsonl', '{"kind":"finish","status":"failed"}\n'),
+    ]);
+    expect(result.runs.map((run) => [run.folder, run.tornLastLine, run.status])).toEqual([
+      ['torn', true, 'finished'],
+    ]);
+    expect(result.problems).toEqual([
+      'broken/metrics.jsonl: metrics.jsonl line 2: not valid JSON',
+      'empty.jsonl: holds no epoch or step records',
+    ]);
+  });
+
+  it('says what to pick when nothing is a run', async () => {
+    expect((await importRunFiles([file('notes.txt', 'hi')])).problems[0]).toMatch(/^No run found/);
+  });
+
+  it('reads back the archive the app exports, records and all', async () => {
+    const run: StoredRun = {
+      id: 'web-1-000-abc',
+      label: 'lr=0.1',
+      origin: 'browser',
+      source: 'web-1',
+      storedAt: '2026-11-01T10:00:06.000Z',
+      status: 'finished',
+      records: sampleRunRecords('web-1-000-abc', 0.1),
+      config: { formatVersion: 1, runId: 'web-1-000-abc', backend: { chosen: 'wasm' } },
+      configHash: '0badcafe',
+      visible: true,
+    };
+    const archive = runsArchive([run]);
+    expect(readTar(archive).map((entry) => entry.path)).toEqual([
+      'web-1-000-abc/config.json',
+      'web-1-000-abc/metrics.jsonl',
+      'web-1-000-abc/status.json',
+      'web-1-000-abc/result.json',
+    ]);
+    const result = await importRunFiles([file('export.tar', archive)]);
+    expect(result.problems).toEqual([]);
+    expect(result.runs[0]?.records).toEqual(run.records);
+    expect(result.runs[0]?.config).toEqual(run.config);
+    const files = runFolderFiles(run);
+    expect(JSON.parse(files['result.json'] as string)).toMatchObject({
+      runId: 'web-1-000-abc',
+      status: 'finished',
+      backend: 'wasm',
+      configHash: '0badcafe',
+      summary: { epochs: 2, status: 'finished' },
+    });
+    expect(JSON.parse(files['status.json'] as string)).toEqual({
+      status: 'finished',
+      epoch: 2,
+      step: 4,
+      updatedAt: '2026-11-01T10:00:06.000Z',
+    });
+  });
+});

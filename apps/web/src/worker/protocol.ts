@@ -1,0 +1,95 @@
+import type { BackendSelection } from '@contour/backends';
+import type { MetricsRecord, RunStatus } from '@contour/metrics-logger';
+import type { IdxFileSet } from '@contour/mnist-loader';
+
+/** Where the sweep's data comes from. */
+export type DataChoice =
+  | { readonly kind: 'embedded'; readonly baseUrl: string }
+  | { readonly kind: 'files'; readonly files: IdxFileSet<File> };
+
+/** Slots of the shared control word (an `Int32Array` over a `SharedArrayBuffer`). */
+export const controlState = { running: 0, paused: 1, stopping: 2 } as const;
+
+/** Main thread → worker: run a sweep (one trial per rate), or race optimizers on a surface. */
+export type WorkerRequest =
+  | {
+      readonly type: 'sweep';
+      readonly sweepId: string;
+      readonly data: DataChoice;
+      /** A JSON run config (`resolveRunConfig` input): data limits, training config, backend. */
+      readonly config: {
+        readonly data: Record<string, unknown>;
+        readonly training: Record<string, unknown>;
+        readonly backend: string;
+      };
+      readonly rates: readonly number[];
+      /** Pause/stop control shared with the main thread (only under cross-origin isolation). */
+      readonly control?: SharedArrayBuffer;
+    }
+  | { readonly type: 'stop' }
+  | {
+      readonly type: 'race';
+      readonly surface: string;
+      readonly start: readonly [number, number] | null;
+      readonly steps: number;
+    };
+
+/** A trial as the main thread sees it. */
+export interface TrialInfo {
+  readonly index: number;
+  readonly id: string;
+  readonly label: string;
+  readonly rate: number;
+  readonly config: unknown;
+  /** `configHash(config)` of @contour/core, for `result.json`. */
+  readonly configHash: string;
+}
+
+/** Worker → main thread. */
+export type WorkerReply =
+  | { readonly type: 'status'; readonly message: string }
+  | { readonly type: 'backend'; readonly selection: BackendSelection }
+  | {
+      readonly type: 'data';
+      readonly name: string;
+      readonly source: string;
+      readonly train: number;
+      readonly validation: number;
+      readonly test: number;
+      readonly seconds: number;
+    }
+  | { readonly type: 'trials'; readonly trials: readonly TrialInfo[] }
+  | { readonly type: 'trial-start'; readonly index: number }
+  | { readonly type: 'records'; readonly index: number; readonly records: readonly MetricsRecord[] }
+  | {
+      readonly type: 'progress';
+      readonly index: number;
+      readonly epoch: number;
+      readonly batch: number;
+      readonly batches: number;
+      readonly loss: number;
+    }
+  | {
+      readonly type: 'trial-end';
+      readonly index: number;
+      readonly status: RunStatus;
+      readonly message?: string;
+    }
+  | { readonly type: 'sweep-end'; readonly seconds: number; readonly stopped: boolean }
+  | { readonly type: 'race-result'; readonly result: RaceSummary; readonly spec: Record<string, unknown> }
+  | { readonly type: 'error'; readonly message: string };
+
+/** What the race panel needs of a race (the surface's functions stay in the worker). */
+export interface RaceSummary {
+  readonly surface: string;
+  readonly formula: string;
+  readonly domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
+  readonly start: readonly [number, number];
+  readonly steps: number;
+  readonly trajectories: ReadonlyArray<{
+    readonly label: string;
+    readonly divergedAtStep: number | null;
+    readonly finalValue: number;
+    readonly finalDistanceToMinimum: number | null;
+  }>;
+}

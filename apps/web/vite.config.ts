@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+import { developmentHeaders, headersFile, securityHeaders } from './security-headers.js';
+
+/** Export condition that points workspace packages at their `src/` (DESIGN.md §5.2). */
+const sourceCondition = '@contour/source';
+
+/** Writes the production header config next to the build. */
+function productionHeaders(): Plugin {
+  return {
+    name: 'contour-production-headers',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() });
+    },
+  };
+}
+
+export default defineConfig({
+  resolve: {
+    conditions: [sourceCondition, 'module', 'browser', 'import', 'default'],
+    // @contour/backend-node (imported by @contour/backends) is never used in browsers; see the stub.
+    alias: [
+      {
+        find: /^node:module$/,
+        replacement: fileURLToPath(new URL('./src/browser-stubs/node-module.ts', import.meta.url)),
+      },
+    ],
+  },
+  worker: { format: 'es' },
+  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  server: { headers: { ...developmentHeaders } },
+  preview: { headers: { ...securityHeaders } },
+  plugins: [productionHeaders()],
+});

@@ -1,0 +1,112 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readJsonFile, runFiles } from '../node/run-directory.js';
+import { resolveRunConfig } from '../run-config.js';
+import {
+  defaultSourceClasses,
+  defaultTargetClasses,
+  type FinetuneRunConfigFile,
+  runFinetuneExperiment,
+} from './run-finetune-experiment.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-core-finetune-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const pretrain = resolveRunConfig({
+  data: { source: 'mnist', trainLimit: 600, validation: 0.25, classes: [...defaultSourceClasses] },
+  training: {
+    epochs: 2,
+    batchSize: 32,
+    model: 'mlp:32',
+    optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 },
+    seed: 1,
+  },
+  backend: 'cpu',
+});
+const target = resolveRunConfig({
+  data: { source: 'mnist', trainLimit: 300, validation: 0.25, classes: [...defaultTargetClasses] },
+  training: {
+    epochs: 2,
+    batchSize: 32,
+    model: 'mlp:32',
+    optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9 },
+    seed: 1,
+  },
+  backend: 'cpu',
+});
+
+describe('runFinetuneExperiment', () => {
+  it('pretrains on 0–4, then runs boosted head, one global rate and scratch on 5–9 into run directories', async () => {
+    const directory = join(scratch, 'compare');
+    const outcome = await runFinetuneExperiment({
+      directory,
+      data: target.data,
+      training: target.training,
+      backend: 'cpu',
+      pretrain,
+      settings: {},
+      compare: true,
+      console: false,
+    });
+    expect(outcome.source).toEqual({
+      directory: join(directory, 'pretrain'),
+      pretrained: true,
+      classes: [0, 1, 2, 3, 4],
+    });
+    expect(outcome.runs.map((run) => [run.name, run.status])).toEqual([
+      ['boosted-head', 'finished'],
+      ['global-rate', 'finished'],
+      ['scratch', 'finished'],
+    ]);
+    for (const name of ['pretrain', 'boosted-head', 'global-rate', 'scratch']) {
+      const files = runFiles(join(directory, name));
+      for (const path of [
+        files.config,
+        files.metrics,
+        files.status,
+        files.result,
+        join(files.modelDirectory, 'model.json'),
+      ])
+        expect(existsSync(path), path).toBe(true);
+    }
+    const boosted = readJsonFile<FinetuneRunConfigFile>(runFiles(join(directory, 'boosted-head')).config);
+    expect(boosted?.finetune).toMatchObject({
+      variant: 'boosted-head',
+      settings: { learningRateMultipliers: { head: 10 } },
+    });
+    expect(boosted?.config.training.optimizer).toMatchObject({
+      lr: 0.01,
+      groups: [{ layer: 'head', lrMult: 10 }],
+    });
+    const scratchConfig = readJsonFile<FinetuneRunConfigFile>(runFiles(join(directory, 'scratch')).config);
+    expect(scratchConfig?.config.training.optimizer).toEqual(pretrain.training.optimizer);
+    // Every run learned the new task: validation error below chance (0.8 for 5 classes).
+    for (const run of outcome.runs)
+      expect(run.summary.final.validation?.classificationError).toBeLessThan(0.8);
+
+    // Fine-tuning again from the pretrained run directory, without --compare: one run, `finetune/`.
+    const again = await runFinetuneExperiment({
+      directory: join(scratch, 'from'),
+      from: join(directory, 'pretrain'),
+      data: target.data,
+      training: target.training,
+      backend: 'cpu',
+      settings: { freeze: ['hidden1'] },
+      console: false,
+    });
+    expect(again.runs.map((run) => run.name)).toEqual(['finetune']);
+    await expect(
+      runFinetuneExperiment({
+        directory: join(scratch, 'from'),
+        from: join(directory, 'pretrain'),
+        data: target.data,
+        training: target.training,
+        backend: 'cpu',
+        settings: {},
+        console: false,
+      }),
+    ).rejects.toThrow(/already holds a run/);
+  });
+});

@@ -1,0 +1,299 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { selectBackend } from '@contour/backends';
+import {
+  MetricsLogger,
+  type MetricsSink,
+  type RunStatus,
+  type RunSummary,
+  summarizeRun,
+} from '@contour/metrics-logger';
+import { ConsoleSink, JsonlFileSink, readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
+import type { OptimizerSpec } from '@contour/optimizers';
+import { CoreSpecError } from '../core-spec-error.js';
+import { type DataConfig, prepareOptions } from '../data-config.js';
+import type { Model } from '../model/model.js';
+import { loadModel, saveModel } from '../node/model-files.js';
+import { type RunResultFile, readJsonFile, runFiles, writeStatus } from '../node/run-directory.js';
+import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from '../node/run-training.js';
+import { type BackendChoice, configHash, type RunConfig } from '../run-config.js';
+import { type TrainingResult, train } from '../training/trainer.js';
+import type { TrainingConfig } from '../training/training-config.js';
+import { finetune, finetuneTrainingConfig, type TransferVariant, transferVariants } from './finetune.js';
+import { type FinetuneSettings, validateFinetuneSettings } from './finetune-settings.js';
+
+/** The digits a model is pretrained on by default, and the ones it is fine-tuned on. */
+export const defaultSourceClasses: readonly number[] = [0, 1, 2, 3, 4];
+export const defaultTargetClasses: readonly number[] = [5, 6, 7, 8, 9];
+
+/** Options of {@link runFinetuneExperiment}. */
+export interface FinetuneExperimentOptions {
+  /** Output directory: `pretrain/` (when pretraining) and one run directory per fine-tuning run. */
+  readonly directory: string;
+  /** The target task's data (its `classes` are the target classes). */
+  readonly data: DataConfig;
+  /** Fine-tuning config (epochs, batch size, seed, base optimizer spec); its model is the source's. */
+  readonly training: TrainingConfig;
+  readonly backend: BackendChoice;
+  /** A run directory whose `model/` is the pretrained model; without it, `pretrain` runs first. */
+  readonly from?: string;
+  /** The pretraining run (source classes and config), when not `from`. */
+  readonly pretrain?: RunConfig;
+  readonly settings: FinetuneSettings;
+  /** Run boosted head, one global rate and scratch side by side. */
+  readonly compare?: boolean;
+  /** Optimizer of the run from scratch; default the pretraining's (or `training.optimizer` with `from`). */
+  readonly scratchOptimizer?: OptimizerSpec;
+  readonly signal?: AbortSignal;
+  /** Print progress to stderr (label per run); false for silence. */
+  readonly console?: false | { readonly progressBar?: boolean };
+  /** Called when a run starts (progress lines in the CLI). */
+  readonly onRunStart?: (name: string, directory: string, label: string) => void;
+}
+
+/** One run of the experiment, on disk. */
+export interface FinetuneRunOutcome {
+  readonly name: string;
+  readonly label: string;
+  readonly directory: string;
+  readonly status: RunStatus;
+  readonly summary: RunSummary;
+}
+
+/** What {@link runFinetuneExperiment} returns. */
+export interface FinetuneExperimentOutcome {
+  readonly backend: string;
+  /** The source run: the pretraining run directory, or `from`. */
+  readonly source: {
+    readonly directory: string;
+    readonly pretrained: boolean;
+    readonly classes?: readonly number[];
+  };
+  readonly runs: readonly FinetuneRunOutcome[];
+}
+
+/** `config.json` of a fine-tuning run: a run config plus where its weights came from. */
+export interface FinetuneRunConfigFile extends RunConfigFile {
+  readonly finetune: {
+    readonly variant: string;
+    readonly label: string;
+    /** The source run directory (undefined for the run from scratch). */
+    readonly from?: string;
+    readonly settings?: FinetuneSettings;
+  };
+}
+
+function consoleSink(options: FinetuneExperimentOptions, label: string): MetricsSink[] {
+  if (options.console === false) return [];
+  return [
+    new ConsoleSink({
+      label,
+      ...(options.console?.progressBar === undefined ? {} : { progressBar: options.console.progressBar }),
+    }),
+  ];
+}
+
+/**
+ * Transfer learning on disk: pretrains on the source classes (`pretrain/`, a normal run directory)
+ * unless `from` names one, loads that model, prepares the target data, then fine-tunes into
+ * `finetune/` — or with `compare`, runs `boosted-head/`, `global-rate/` and `scratch/` (see
+ * {@link transferVariants}). Each run directory holds config.json (with a `finetune` section),
+ * metrics.jsonl, status.json, result.json and model/, so `contour plot`/`report` read them.
+ *
+ * @throws RunDirectoryError when a run directory already holds a run; CoreSpecError for bad settings.
+ */
+export async function runFinetuneExperiment(
+  options: FinetuneExperimentOptions,
+): Promise<FinetuneExperimentOutcome> {
+  const sourceModel = options.from
+    ? readJsonFile<RunConfigFile>(runFiles(options.from).config)?.config.training.model
+    : options.pretrain?.training.model;
+  if (sourceModel) {
+    // Bad settings fail now, before any pretraining.
+    if (sourceModel.hidden.length === 0)
+      throw new CoreSpecError('model', 'a model with hidden layers (e.g. mlp:128) to fine-tune', 'linear');
+    validateFinetuneSettings(options.settings, [
+      ...sourceModel.hidden.map((_, index) => `hidden${index + 1}`),
+      'head',
+    ]);
+  }
+  const selection = await selectBackend(options.backend);
+  let sourceDirectory: string;
+  let sourceClasses: readonly number[] | undefined;
+  let scratchOptimizer = options.scratchOptimizer;
+  if (options.from !== undefined) {
+    sourceDirectory = options.from;
+    const saved = readJsonFile<RunConfigFile>(runFiles(options.from).config);
+    if (!saved) throw new RunDirectoryError(`--from ${options.from}: no readable config.json there`);
+    sourceClasses = saved.config.data.classes;
+    scratchOptimizer ??= saved.config.training.optimizer;
+  } else {
+    if (!options.pretrain)
+      throw new CoreSpecError('pretrain', 'a run config when there is no "from"', undefined);
+    sourceDirectory = join(options.directory, 'pretrain');
+    sourceClasses = options.pretrain.data.classes;
+    scratchOptimizer ??= options.pretrain.training.optimizer;
+    options.onRunStart?.('pretrain', sourceDirectory, 'pretrain');
+    const outcome = await runTraining(
+      { ...options.pretrain, backend: options.backend },
+      {
+        directory: sourceDirectory,
+        runId: 'pretrain',
+        ...(options.signal ? { signal: options.signal } : {}),
+        console: options.console === false ? false : { label: 'pretrain', ...options.console },
+      },
+    );
+    if (outcome.status === 'interrupted')
+      return { backend: selection.name, source: { directory: sourceDirectory, pretrained: true }, runs: [] };
+  }
+  let source: Model;
+  try {
+    source = loadModel(runFiles(sourceDirectory).modelDirectory);
+  } catch {
+    throw new RunDirectoryError(`${sourceDirectory}: no saved model (model/model.json) to fine-tune from`);
+  }
+  const runs: FinetuneRunOutcome[] = [];
+  try {
+    if (source.spec.hidden.length === 0)
+      throw new CoreSpecError('model', 'a model with hidden layers (e.g. mlp:128) to fine-tune', 'linear');
+    const dataset = prepareDataset(
+      await loadMnistDataset(options.data.source),
+      prepareOptions(options.data, options.training.seed),
+    );
+    if (dataset.featureShape.reduce((product, size) => product * size, 1) !== source.inputSize)
+      throw new CoreSpecError(
+        'data',
+        `images of ${source.inputSize} pixels like the source model's`,
+        options.data.source,
+      );
+    const variants: TransferVariant[] = options.compare
+      ? transferVariants(options.training.optimizer, options.settings, scratchOptimizer)
+      : [
+          {
+            name: 'boosted-head',
+            label: 'fine-tune',
+            settings: options.settings,
+            optimizer: options.training.optimizer,
+          },
+        ];
+    for (const variant of variants) {
+      const name = options.compare ? variant.name : 'finetune';
+      const directory = join(options.directory, name);
+      options.onRunStart?.(name, directory, variant.label);
+      const training: TrainingConfig = { ...options.training, optimizer: variant.optimizer };
+      const effective = variant.settings
+        ? finetuneTrainingConfig(training, source, variant.settings)
+        : { ...training, model: source.spec };
+      const runConfig: RunConfig = { data: options.data, training: effective, backend: options.backend };
+      const finetuneSection: FinetuneRunConfigFile['finetune'] = {
+        variant: variant.name,
+        label: variant.label,
+        ...(variant.settings ? { from: sourceDirectory, settings: variant.settings } : {}),
+      };
+      const outcome = await trainIntoDirectory(
+        directory,
+        runConfig,
+        finetuneSection,
+        selection,
+        options,
+        (logger) =>
+          variant.settings
+            ? finetune(training, {
+                dataset,
+                source,
+                settings: variant.settings,
+                runId: name,
+                recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
+                logger,
+                ...(options.signal ? { signal: options.signal } : {}),
+              })
+            : train(effective, {
+                dataset,
+                runId: name,
+                recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
+                logger,
+                ...(options.signal ? { signal: options.signal } : {}),
+              }),
+      );
+      runs.push({ name, label: variant.label, ...outcome });
+      if (outcome.status === 'interrupted') break;
+    }
+  } finally {
+    source.dispose();
+  }
+  return {
+    backend: selection.name,
+    source: {
+      directory: sourceDirectory,
+      pretrained: options.from === undefined,
+      ...(sourceClasses ? { classes: sourceClasses } : {}),
+    },
+    runs,
+  };
+}
+
+/** Trains one run into a fresh run directory (config, status, metrics, result, model). */
+async function trainIntoDirectory(
+  directory: string,
+  config: RunConfig,
+  finetuneSection: FinetuneRunConfigFile['finetune'],
+  selection: { requested: string; name: string; reason: string },
+  options: FinetuneExperimentOptions,
+  run: (logger: MetricsLogger) => Promise<TrainingResult>,
+): Promise<{ directory: string; status: RunStatus; summary: RunSummary }> {
+  const files = runFiles(directory);
+  const existing = readJsonFile<RunConfigFile>(files.config);
+  if (existing)
+    throw new RunDirectoryError(`${directory} already holds a run (config.json); use another --out`);
+  mkdirSync(directory, { recursive: true });
+  const runId = finetuneSection.variant;
+  const configFile: FinetuneRunConfigFile = {
+    formatVersion: 1,
+    runId: directory.split(/[\\/]/).at(-1) ?? runId,
+    createdAt: new Date().toISOString(),
+    config,
+    backend: { requested: selection.requested, chosen: selection.name, reason: selection.reason },
+    versions: runtimeVersions(),
+    finetune: finetuneSection,
+  };
+  writeFileAtomic(files.config, `${JSON.stringify(configFile, null, 2)}\n`);
+  writeStatus(directory, { status: 'running', epoch: 0, step: 0, updatedAt: new Date().toISOString() });
+  const logger = new MetricsLogger([
+    new JsonlFileSink(files.metrics),
+    ...consoleSink(options, configFile.runId),
+  ]);
+  try {
+    const result = await run(logger);
+    logger.close();
+    await saveModel(result.model, files.modelDirectory);
+    result.model.dispose();
+    const summary = summarizeRun(readMetricsFile(files.metrics).records);
+    const resultFile: RunResultFile = {
+      runId: configFile.runId,
+      status: result.status,
+      summary,
+      backend: selection.name,
+      configHash: configHash(config),
+    };
+    writeFileAtomic(files.result, `${JSON.stringify(resultFile, null, 2)}\n`);
+    writeStatus(directory, {
+      status: result.status,
+      epoch: result.epochs,
+      step: result.steps,
+      updatedAt: new Date().toISOString(),
+      ...(result.stopReason ? { message: result.stopReason } : {}),
+    });
+    return { directory, status: result.status, summary };
+  } catch (error) {
+    logger.close();
+    writeStatus(directory, {
+      status: 'failed',
+      epoch: 0,
+      step: 0,
+      updatedAt: new Date().toISOString(),
+      message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readMetricsFile } from '@contour/metrics-logger/node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveRunConfig } from '../run-config.js';
+import { expandSweep } from '../sweep.js';
+import { readJsonFile, runFiles } from './run-directory.js';
+import { runSweep } from './sweep-runner.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-core-vectorised-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A run directory's records without wall-clock fields. */
+function records(directory: string): unknown[] {
+  return readMetricsFile(runFiles(directory).metrics).records.map((record) => {
+    const { time: _time, seconds: _seconds, ...rest } = record as { time?: string; seconds?: number };
+    return rest;
+  });
+}
+
+describe('runSweep (vectorised path)', () => {
+  const base = resolveRunConfig({
+    data: { source: 'mnist', trainLimit: 400, validation: 0.25 },
+    training: { epochs: 2, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, seed: 2 },
+    backend: 'cpu',
+  });
+  const trials = expandSweep('rates', base, [
+    { key: 'lr', values: [0.5, 0.05] },
+    {
+      key: 'schedule',
+      values: [
+        { type: 'exponential', gamma: 0.9 },
+        { type: 'step', stepSize: 3, gamma: 0.5 },
+      ],
+    },
+  ]);
+
+  it('trains rate/schedule trials in one pass and writes the same run directories and records as one at a time', async () => {
+    const together = join(scratch, 'together');
+    const apart = join(scratch, 'apart');
+    const plan: string[] = [];
+    const vectorised = await runSweep(trials, {
+      directory: together,
+      workers: 0,
+      onPlan: (line) => plan.push(line),
+    });
+    const oneByOne = await runSweep(trials, {
+      directory: apart,
+      workers: 0,
+      vectorise: false,
+      onPlan: () => {},
+    });
+    expect(plan).toHaveLength(1);
+    expect(plan[0]).toMatch(
+      /^path: vectorised — trials 0, 1, 2, 3 \(4 in one pass, stacked weights\) on cpu \(cpu as requested\)$/,
+    );
+    expect(vectorised.map((result) => result.status)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+      'finished',
+    ]);
+    // Everything but the wall-clock seconds (the trials of one pass share theirs).
+    const withoutTime = (summary: unknown) => ({ ...(summary as object), seconds: 0 });
+    expect(vectorised.map((result) => withoutTime(result.summary))).toEqual(
+      oneByOne.map((result) => withoutTime(result.summary)),
+    );
+    for (const result of vectorised) {
+      const other = join(apart, 'trials', result.trial.id);
+      expect(readdirSync(result.directory).sort()).toEqual(readdirSync(other).sort());
+      expect(records(result.directory)).toEqual(records(other));
+      const checkpoint = (directory: string) => ({
+        ...readJsonFile<object>(runFiles(directory).checkpoint),
+        elapsedSeconds: 0,
+      });
+      expect(checkpoint(result.directory)).toEqual(checkpoint(other));
+      expect(readJsonFile<{ status: string }>(runFiles(result.directory).status)?.status).toBe('finished');
+    }
+    const again = await runSweep(trials, { directory: together, workers: 0, onPlan: () => {} });
+    expect(again.every((result) => result.reused)).toBe(true);
+  }, 120_000);
+
+  it('sends trials that cannot be vectorised to the usual path and says so', async () => {
+    const mixed = expandSweep('mixed', base, [{ key: 'optimizer.nesterov', values: [false, true] }]);
+    const plan: string[] = [];
+    const results = await runSweep(mixed, {
+      directory: join(scratch, 'mixed'),
+      workers: 0,
+      onPlan: (line) => plan.push(line),
+    });
+    expect(results.map((result) => result.status)).toEqual(['finished', 'finished']);
+    expect(plan).toEqual([
+      'path: one at a time in this process — trials 0, 1 (they cannot be trained together)',
+    ]);
+  }, 120_000);
+});

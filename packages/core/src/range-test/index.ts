@@ -1,0 +1,33 @@
+export {
+  type HalvingAttempt,
+  type HalvingSearchOptions,
+  type HalvingSearchResult,
+  type HalvingVerdict,
+  judgeHalvingAttempt,
+  runHalvingSearch,
+} from './halving-search.js';
+export {
+  defaultRangeTestSettings,
+  type RangeTestCurve,
+  type RangeTestPoint,
+  RangeTestRecorder,
+  type RangeTestSettings,
+  type RangeTestStop,
+  rangeTestLearningRate,
+  resolveRangeTestSettings,
+} from './range-test-recorder.js';
+export { type RangeTestResult, type RunRangeTestOptions, runRangeTest } from './run-range-test.js';
+export {
+  type LearningRateSuggestion,
+  numpyGradient,
+  type SuggestionName,
+  suggestionNames,
+  suggestLearningRates,
+  suggestMinimum,
+  suggestSlide,
+  suggestSteep,
+  suggestValley,
+  type TrimmedCurve,
+  trimRangeTestCurve,
+} from './suggest-learning-rates.js';
+export { type TrainingStepOutcome, trainingStep } from './training-step.js';

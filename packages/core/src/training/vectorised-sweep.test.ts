@@ -1,0 +1,194 @@
+import { MemorySink, MetricsLogger, type MetricsRecord } from '@contour/metrics-logger';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { smallDataset } from '../test-support/small-dataset.js';
+import { train } from './trainer.js';
+import type { TrainingCheckpoint } from './training-checkpoint.js';
+import { resolveTrainingConfig, type TrainingConfig } from './training-config.js';
+import { trainVectorised, vectorisedSupport } from './vectorised-sweep.js';
+
+const config = (overrides: Record<string, unknown> = {}) =>
+  resolveTrainingConfig({
+    epochs: 2,
+    batchSize: 64,
+    optimizer: { type: 'sgd', lr: 0.1 },
+    seed: 3,
+    ...overrides,
+  });
+
+/** Records without the wall-clock fields (time, seconds), which differ between any two runs. */
+function comparable(records: readonly MetricsRecord[]): unknown[] {
+  return records.map((record) => {
+    const {
+      time: _time,
+      seconds: _seconds,
+      ...rest
+    } = record as MetricsRecord & { time?: string; seconds?: number };
+    return rest;
+  });
+}
+
+interface Outcome {
+  readonly records: unknown[];
+  readonly checkpoints: TrainingCheckpoint[];
+  readonly weights: Record<string, Float32Array>;
+  readonly status: string;
+}
+
+async function oneAtATime(
+  configs: readonly TrainingConfig[],
+  dataset: Awaited<ReturnType<typeof smallDataset>>,
+) {
+  const outcomes: Outcome[] = [];
+  for (const trial of configs) {
+    const sink = new MemorySink();
+    const checkpoints: TrainingCheckpoint[] = [];
+    const result = await train(trial, {
+      dataset,
+      logger: new MetricsLogger([sink]),
+      saveCheckpoint: (checkpoint) => {
+        checkpoints.push({ ...checkpoint, elapsedSeconds: 0 });
+      },
+    });
+    outcomes.push({
+      records: comparable(sink.records),
+      checkpoints,
+      weights: result.model.getWeights(),
+      status: result.status,
+    });
+    result.model.dispose();
+  }
+  return outcomes;
+}
+
+async function together(
+  configs: readonly TrainingConfig[],
+  dataset: Awaited<ReturnType<typeof smallDataset>>,
+  chunkSteps = 5,
+) {
+  const sinks = configs.map(() => new MemorySink());
+  const checkpoints = configs.map((): TrainingCheckpoint[] => []);
+  const results = await trainVectorised(
+    configs.map((trial, index) => ({
+      config: trial,
+      logger: new MetricsLogger([sinks[index] as MemorySink]),
+      saveCheckpoint: (checkpoint: TrainingCheckpoint) => {
+        checkpoints[index]?.push({ ...checkpoint, elapsedSeconds: 0 });
+      },
+    })),
+    { dataset, chunkSteps },
+  );
+  return results.map((result, index): Outcome => {
+    const outcome = {
+      records: comparable((sinks[index] as MemorySink).records),
+      checkpoints: checkpoints[index] as TrainingCheckpoint[],
+      weights: result.model.getWeights(),
+      status: result.status,
+    };
+    result.model.dispose();
+    return outcome;
+  });
+}
+
+describe('trainVectorised', () => {
+  it('equals training the rates one at a time on cpu: every record, checkpoint and weight (linear, plain SGD)', async () => {
+    const dataset = await smallDataset(700);
+    const configs = [1, 0.5, 0.1, 0.01].map((lr) => config({ optimizer: { type: 'sgd', lr } }));
+    const expected = await oneAtATime(configs, dataset);
+    const actual = await together(configs, dataset);
+    // Same float32 operations on the same values in the same order: equal to the last bit on cpu.
+    expect(actual).toEqual(expected);
+  });
+
+  it('equals one at a time for an MLP with momentum, Nesterov, weight decay and per-trial schedules', async () => {
+    const dataset = await smallDataset(500);
+    const base = { model: 'mlp:24,12', epochs: 2 };
+    const configs = [
+      config({
+        ...base,
+        optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 },
+      }),
+      config({
+        ...base,
+        optimizer: {
+          type: 'sgd',
+          lr: { type: 'step', lr: 0.2, stepSize: 5, gamma: 0.5 },
+          momentum: 0.9,
+          nesterov: true,
+          weightDecay: 1e-3,
+        },
+      }),
+      config({
+        ...base,
+        optimizer: {
+          type: 'sgd',
+          lr: { type: 'oneCycle', maxLr: 0.3, totalSteps: 14 },
+          momentum: 0.9,
+          nesterov: true,
+          weightDecay: 1e-3,
+        },
+      }),
+    ];
+    expect(vectorisedSupport(configs)).toMatchObject({ supported: true });
+    const expected = await oneAtATime(configs, dataset);
+    const actual = await together(configs, dataset, 3);
+    expect(actual).toEqual(expected);
+  });
+
+  it('stops a diverging trial at its first non-finite step without touching the others (Sutskever momentum)', async () => {
+    const dataset = await smallDataset(600);
+    // 7 batches per epoch; a rate of 1e38 from step 9 overflows the weights of trial 1 only.
+    const configs = [
+      config({ epochs: 3, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.5, momentumForm: 'sutskever' } }),
+      config({
+        epochs: 3,
+        optimizer: {
+          type: 'sgd',
+          lr: { type: 'expr', expr: 't < 9 ? 0.1 : 1e38' },
+          momentum: 0.5,
+          momentumForm: 'sutskever',
+        },
+      }),
+      config({ epochs: 3, optimizer: { type: 'sgd', lr: 0.02, momentum: 0.5, momentumForm: 'sutskever' } }),
+    ];
+    const expected = await oneAtATime(configs, dataset);
+    expect(expected.map((outcome) => outcome.status)).toEqual(['finished', 'diverged', 'finished']);
+    // Chunks of 4 steps: the divergence is found at the end of a chunk, after later steps ran.
+    const actual = await together(configs, dataset, 4);
+    expect(actual.map((outcome) => outcome.status)).toEqual(['finished', 'diverged', 'finished']);
+    expect(actual[0]).toEqual(expected[0]);
+    expect(actual[2]).toEqual(expected[2]);
+    // The diverged trial: the same records and checkpoints; its returned model holds the weights
+    // of its last finished epoch (train's holds those of the step before the non-finite loss).
+    expect(actual[1]?.records).toEqual(expected[1]?.records);
+    expect(actual[1]?.checkpoints).toEqual(expected[1]?.checkpoints);
+  });
+
+  it('keeps the tensor count flat across epochs and leaves nothing behind', async () => {
+    const dataset = await smallDataset(400);
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const results = await trainVectorised(
+      [0.1, 0.2].map((lr) => ({
+        config: config({ epochs: 3, model: 'mlp:8', optimizer: { type: 'sgd', lr, momentum: 0.9 } }),
+        callbacks: { onEpochEnd: () => counts.push(tf.memory().numTensors) },
+      })),
+      { dataset },
+    );
+    // Two trials log each epoch at the same moment.
+    expect(new Set(counts).size).toBe(1);
+    for (const result of results) result.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('says why trials cannot be vectorised', () => {
+    expect(vectorisedSupport([config({ optimizer: { type: 'adam', lr: 0.01 } })]).reason).toMatch(/adam/);
+    expect(vectorisedSupport([config(), config({ batchSize: 32 })]).reason).toMatch(/differs from trial 0/);
+    expect(vectorisedSupport([config({ model: { type: 'mlp', hidden: [8], dropout: 0.5 } })]).reason).toMatch(
+      /dropout/,
+    );
+    expect(
+      vectorisedSupport([config({ optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 } }), config()]).reason,
+    ).toMatch(/momentum/);
+  });
+});

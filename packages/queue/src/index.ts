@@ -1,0 +1,43 @@
+/**
+ * @contour/queue — Contour sweeps across machines on Redis + BullMQ: `runSweepOnQueue` (the
+ * coordinator, same rows as core's local `runSweep`), `startQueueWorker` (trains trials in
+ * sandboxed child processes), and `queueStatus` / `cleanQueue`.
+ *
+ * @packageDocumentation
+ */
+export {
+  checkQueueConnection,
+  createRedisClient,
+  defaultQueueName,
+  parseQueueUrl,
+  type QueueAddress,
+  QueueConnectionError,
+  QueueOptionError,
+  queueKeyPrefix,
+} from './queue-connection.js';
+export {
+  type CleanQueueOptions,
+  type CleanQueueResult,
+  cleanQueue,
+  type QueueSelection,
+  type QueueStatus,
+  queueStatus,
+  type TrialJobState,
+  type TrialJobStatus,
+  trialJobStates,
+} from './queue-status.js';
+export {
+  type RunDirectoryFile,
+  RunDirectoryFileError,
+  readRunDirectoryFiles,
+  writeRunDirectory,
+} from './run-directory-files.js';
+export {
+  type EnqueueSweepOptions,
+  type EnqueueSweepResult,
+  enqueueSweep,
+  type QueueSweepOptions,
+  runSweepOnQueue,
+} from './run-sweep-on-queue.js';
+export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './start-queue-worker.js';
+export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';

@@ -1,0 +1,137 @@
+import { Redis } from 'ioredis';
+
+/** The BullMQ queue Contour's coordinators and workers share, unless told otherwise. */
+export const defaultQueueName = 'contour-trials';
+
+/** Prefix of every Redis key Contour's queue writes (BullMQ's own default is `bull`). */
+export const queueKeyPrefix = 'contour';
+
+/** A bad `--queue` address (or other queue option): the CLI prints it in one line and exits 2. */
+export class QueueOptionError extends Error {
+  override readonly name = 'QueueOptionError';
+}
+
+/** Redis could not be reached: the CLI prints it in one line and exits 1. Nothing was written. */
+export class QueueConnectionError extends Error {
+  override readonly name = 'QueueConnectionError';
+  constructor(
+    readonly address: string,
+    readonly reason: string,
+  ) {
+    super(`cannot reach Redis at ${address}: ${reason}`);
+  }
+}
+
+/** A parsed `redis://` or `rediss://` address. */
+export interface QueueAddress {
+  /** What the user typed. */
+  readonly url: string;
+  /** The address without credentials, for messages: `redis://host:port[/db]`. */
+  readonly display: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: number;
+  readonly tls: boolean;
+}
+
+/**
+ * Parses a Redis address, `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS);
+ * the port defaults to 6379 and the database to 0.
+ *
+ * @throws QueueOptionError naming `--queue` when it is not such an address.
+ */
+export function parseQueueUrl(url: string): QueueAddress {
+  const example = 'redis://host:6379';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new QueueOptionError(`--queue must be a Redis address like ${example}; got "${url}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new QueueOptionError(
+      `--queue must start with redis:// or rediss:// (e.g. ${example}); got "${parsed.protocol}//"`,
+    );
+  }
+  if (parsed.hostname === '')
+    throw new QueueOptionError(`--queue needs a host, e.g. ${example}; got "${url}"`);
+  const port = parsed.port === '' ? 6379 : Number(parsed.port);
+  const path = parsed.pathname.replace(/^\//, '');
+  if (!/^\d*$/.test(path)) {
+    throw new QueueOptionError(`--queue database must be a number (redis://host:6379/0); got "/${path}"`);
+  }
+  const database = path === '' ? 0 : Number(path);
+  const display = `${parsed.protocol}//${parsed.hostname}:${port}${database === 0 ? '' : `/${database}`}`;
+  return { url, display, host: parsed.hostname, port, database, tls: parsed.protocol === 'rediss:' };
+}
+
+/** How long connecting may take before Redis counts as unreachable, in milliseconds. */
+export const connectTimeoutMilliseconds = 3000;
+
+/**
+ * A Redis client for BullMQ: `maxRetriesPerRequest: null` as BullMQ requires, and a bounded
+ * reconnect (about half a minute of attempts) so a lost server ends in an error, not a hang.
+ */
+export function createRedisClient(address: QueueAddress): Redis {
+  const client = new Redis(address.url, {
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMilliseconds,
+    maxRetriesPerRequest: null,
+    retryStrategy: (times) => (times > 15 ? null : Math.min(times * 250, 2000)),
+  });
+  // Errors surface through the commands that fail and through `end`; never as unhandled events.
+  client.on('error', () => {});
+  return client;
+}
+
+/**
+ * Checks at once that Redis answers at the address: one connection attempt with a short timeout
+ * and no retry, then PING.
+ *
+ * @throws QueueConnectionError naming the address when it does not answer.
+ */
+export async function checkQueueConnection(
+  address: QueueAddress,
+  timeoutMilliseconds = connectTimeoutMilliseconds,
+): Promise<void> {
+  const client = new Redis(address.url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMilliseconds,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  let lastError: Error | undefined;
+  client.on('error', (error: Error) => {
+    lastError = error;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${timeoutMilliseconds} ms`)),
+        timeoutMilliseconds + 500,
+      );
+    });
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      timeout,
+    ]);
+  } catch (error) {
+    const reason = describeConnectionError(lastError ?? (error as Error));
+    throw new QueueConnectionError(address.display, reason);
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
+
+function describeConnectionError(error: Error): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = (error.message.split('\n')[0] ?? '').trim();
+  if (code && !message.includes(code)) return `${code} ${message}`.trim();
+  return message || error.name;
+}

@@ -1,0 +1,209 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expandSweep, resolveRunConfig, type SweepTrial } from '@contour/core';
+import { runSweep, type SweepTrialResult } from '@contour/core/node';
+import { Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueConnectionError, queueKeyPrefix } from './queue-connection.js';
+import { cleanQueue, queueStatus } from './queue-status.js';
+import { readRunDirectoryFiles } from './run-directory-files.js';
+import { enqueueSweep, runSweepOnQueue } from './run-sweep-on-queue.js';
+import { freePort, type RedisServer, startRedisServer } from './start-redis-server.js';
+import { startWorkerProcess, type WorkerProcess } from './test-support/worker-process.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-queue-'));
+let redis: RedisServer;
+let workers: WorkerProcess[] = [];
+let inspector: Queue;
+let inspectorClient: Redis;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  workers = await Promise.all([1, 2, 3].map(() => startWorkerProcess(redis.url, 1)));
+  inspectorClient = new Redis(redis.url, { maxRetriesPerRequest: null });
+  inspector = new Queue('contour-trials', { connection: inspectorClient, prefix: queueKeyPrefix });
+}, 60_000);
+
+afterAll(async () => {
+  await inspector?.close();
+  inspectorClient?.disconnect();
+  await Promise.all(workers.map((worker) => worker.stop()));
+  await redis?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}, 60_000);
+
+/** Tiny, deterministic (cpu) trials: seconds each. */
+function tinyTrials(sweepId: string, axes: Parameters<typeof expandSweep>[2], epochs = 2): SweepTrial[] {
+  const base = resolveRunConfig({
+    data: { trainLimit: 600 },
+    training: { epochs, batchSize: 64, optimizer: { type: 'sgd', lr: 0.5 } },
+    backend: 'cpu',
+  });
+  return expandSweep(sweepId, base, axes);
+}
+
+/** A row's numbers without timings (those differ between any two runs). */
+function comparable(row: SweepTrialResult) {
+  const { seconds: _seconds, ...summary } = row.summary ?? ({} as Record<string, unknown>);
+  return { id: row.trial.id, status: row.status, summary, error: row.error };
+}
+
+function epochNumbers(directory: string): number[] {
+  return readFileSync(join(directory, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { kind: string; epoch?: number })
+    .filter((record) => record.kind === 'epoch')
+    .map((record) => record.epoch as number);
+}
+
+describe('runSweepOnQueue', () => {
+  it('runs 6 trials on 3 workers, survives a worker killed mid-trial, records a bad trial once, equals a local sweep', async () => {
+    // Batch size 100000 is more than the 480 training examples: that trial fails when it trains.
+    const trials = tinyTrials('killed', [{ key: 'batchSize', values: [16, 32, 48, 64, 96, 100_000] }], 6);
+    const directory = join(scratch, 'killed');
+    let killed: { trialId: string; worker: string } | undefined;
+    const killing: Array<Promise<void>> = [];
+    const rows = await runSweepOnQueue(trials, {
+      directory,
+      queueUrl: redis.url,
+      pollInterval: 500,
+      onEpoch: (trial, record) => {
+        if (killed || record.epoch !== 1) return;
+        killed = { trialId: trial.id, worker: '' };
+        killing.push(
+          (async () => {
+            const job = await Job.fromId(inspector, trial.id);
+            const victim = workers.find((worker) => worker.name === job?.processedBy);
+            if (!victim || !killed) throw new Error(`no worker holds ${trial.id}`);
+            killed.worker = victim.name;
+            victim.child.kill('SIGKILL');
+          })(),
+        );
+      },
+    });
+    await Promise.all(killing);
+    expect(killed?.worker).not.toBe('');
+
+    // Exactly one row per trial id, in trial order.
+    expect(rows.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
+    expect(rows.map((row) => row.status)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+      'finished',
+      'finished',
+      'failed',
+    ]);
+    expect(rows[5]?.error).toMatch(/"batchSize" must be at most the 480 training examples; got 100000/);
+
+    // The killed worker's trial was taken over by another worker and trained from the start.
+    const retried = await Job.fromId(inspector, killed?.trialId as string);
+    expect(await retried?.getState()).toBe('completed');
+    expect(retried?.processedBy, 'the kill must land before the trial finished').not.toBe(killed?.worker);
+    expect(retried?.attemptsStarted).toBeGreaterThanOrEqual(2);
+    // The bad trial failed once, for good.
+    const bad = await Job.fromId(inspector, trials[5]?.id as string);
+    expect(await bad?.getState()).toBe('failed');
+    expect(bad?.attemptsStarted).toBe(1);
+    expect(bad?.attemptsMade).toBe(1);
+
+    // No half-written run directory: every finished trial is complete, nothing staged is left.
+    expect(readdirSync(join(directory, 'trials')).filter((name) => name.startsWith('.'))).toEqual([]);
+    for (const row of rows.slice(0, 5)) {
+      const files = readRunDirectoryFiles(row.directory).map((file) => file.path);
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'checkpoint.json',
+          'config.json',
+          'metrics.jsonl',
+          'model/model.json',
+          'result.json',
+          'status.json',
+        ]),
+      );
+      expect(epochNumbers(row.directory)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(JSON.parse(readFileSync(join(row.directory, 'status.json'), 'utf8')).status).toBe('finished');
+    }
+    expect(JSON.parse(readFileSync(join(rows[5]?.directory as string, 'status.json'), 'utf8'))).toMatchObject(
+      {
+        status: 'failed',
+      },
+    );
+
+    // Same numbers and the same files as a local sweep of the same trials (cpu backend, same seeds).
+    const localDirectory = join(scratch, 'killed-local');
+    const local = await runSweep(trials, { directory: localDirectory, workers: 0 });
+    expect(rows.map(comparable)).toEqual(local.map(comparable));
+    for (const [index, row] of rows.slice(0, 5).entries()) {
+      const queued = readRunDirectoryFiles(row.directory).map((file) => file.path);
+      expect(queued).toEqual(
+        readRunDirectoryFiles(local[index]?.directory as string).map((file) => file.path),
+      );
+    }
+  }, 120_000);
+
+  it('re-attaches after the coordinator stops: finished trials are not run again, a diverged trial is a result', async () => {
+    // lr = 1e38 overflows float32 at once: the run diverges, which is a valid result.
+    const trials = tinyTrials('restart', [{ key: 'lr', values: [0.1, 0.2, 0.5, 1e38] }]);
+    const directory = join(scratch, 'restart');
+    const controller = new AbortController();
+    const first = await runSweepOnQueue(trials, {
+      directory,
+      queueUrl: redis.url,
+      pollInterval: 500,
+      signal: controller.signal,
+      onTrialEnd: () => controller.abort(),
+    });
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.length).toBeLessThan(trials.length);
+    const firstIds = new Set(first.map((row) => row.trial.id));
+
+    // Enqueueing the same trials again adds nothing: job id = trial id.
+    const again = await enqueueSweep(trials, { queueUrl: redis.url });
+    expect(again.added).toEqual([]);
+    expect([...again.existing].sort()).toEqual(trials.map((trial) => trial.id).sort());
+
+    const second = await runSweepOnQueue(trials, { directory, queueUrl: redis.url, pollInterval: 500 });
+    expect(second.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
+    expect(second.map((row) => row.status)).toEqual(['finished', 'finished', 'finished', 'diverged']);
+    for (const row of second) {
+      expect(row.reused).toBe(firstIds.has(row.trial.id));
+      // Every trial was trained exactly once, whether it ended while a coordinator watched or not.
+      const job = await Job.fromId(inspector, row.trial.id);
+      expect(job?.attemptsStarted).toBe(1);
+    }
+    expect(second[3]?.summary?.divergedAtEpoch).toBe(1);
+
+    const status = await queueStatus({ queueUrl: redis.url, sweepId: 'restart' });
+    expect(status.counts.completed).toBe(4);
+    expect(status.jobs.map((job) => job.result)).toEqual(['finished', 'finished', 'finished', 'diverged']);
+    expect(status.workers.length).toBeGreaterThanOrEqual(2);
+
+    // Cleaning the sweep's jobs removes them from Redis only; the directory stays.
+    const cleaned = await cleanQueue({ queueUrl: redis.url, sweepId: 'restart' });
+    expect([...cleaned.removed].sort()).toEqual(trials.map((trial) => trial.id).sort());
+    expect((await queueStatus({ queueUrl: redis.url, sweepId: 'restart' })).jobs).toEqual([]);
+    const third = await runSweepOnQueue(trials, { directory, queueUrl: redis.url });
+    expect(third.every((row) => row.reused)).toBe(true);
+  }, 120_000);
+
+  it('fails in one line naming the address when Redis is unreachable, and writes nothing', async () => {
+    const port = await freePort();
+    const directory = join(scratch, 'unreachable');
+    const trials = tinyTrials('nowhere', [{ key: 'lr', values: [0.1] }]);
+    const started = performance.now();
+    const error = await runSweepOnQueue(trials, { directory, queueUrl: `redis://127.0.0.1:${port}` }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(QueueConnectionError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+    );
+    expect((error as Error).message).not.toContain('\n');
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(existsSync(directory)).toBe(false);
+  });
+});

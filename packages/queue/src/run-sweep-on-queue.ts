@@ -1,0 +1,318 @@
+import { join } from 'node:path';
+import type { SweepTrial } from '@contour/core';
+import {
+  completedResult,
+  type SweepRunOptions,
+  type SweepTrialResult,
+  trialDirectory,
+  writeStatus,
+} from '@contour/core/node';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  checkQueueConnection,
+  createRedisClient,
+  defaultQueueName,
+  parseQueueUrl,
+  QueueConnectionError,
+  QueueOptionError,
+  queueKeyPrefix,
+} from './queue-connection.js';
+import { removeStagingLeftovers, writeRunDirectory } from './run-directory-files.js';
+import { isTrialJobProgress, type TrialJobData, type TrialJobResult, trialJobName } from './trial-job.js';
+
+/** Options of {@link enqueueSweep}. */
+export interface EnqueueSweepOptions {
+  /** The Redis address, `redis://host:6379`. */
+  readonly queueUrl: string;
+  /** Default `contour-trials`; coordinator and workers must agree. */
+  readonly queueName?: string;
+  /**
+   * Attempts per trial when its training process crashes (exponential backoff from 2 s).
+   * A trial whose training throws is not retried; a worker that dies does not use up an attempt
+   * (its trial is taken over by another worker). Default 3.
+   */
+  readonly attempts?: number;
+}
+
+/** What {@link enqueueSweep} did. */
+export interface EnqueueSweepResult {
+  /** Trials added as new jobs. */
+  readonly added: readonly string[];
+  /** Trials whose job already existed (waiting, running, finished or failed): nothing added. */
+  readonly existing: readonly string[];
+}
+
+/** Options of {@link runSweepOnQueue}: those of a local `runSweep`, with the queue instead of `workers`. */
+export interface QueueSweepOptions extends Omit<SweepRunOptions, 'workers'>, EnqueueSweepOptions {
+  /** How often job states are polled besides the event stream, in milliseconds. Default 2000. */
+  readonly pollInterval?: number;
+}
+
+interface QueueHandles {
+  readonly queue: Queue<TrialJobData, TrialJobResult>;
+  readonly clients: Redis[];
+  close(): Promise<void>;
+}
+
+function openQueue(queueUrl: string, queueName: string | undefined): QueueHandles {
+  const address = parseQueueUrl(queueUrl);
+  const client = createRedisClient(address);
+  const queue = new Queue<TrialJobData, TrialJobResult>(queueName ?? defaultQueueName, {
+    connection: client,
+    prefix: queueKeyPrefix,
+  });
+  queue.on('error', () => {});
+  return {
+    queue,
+    clients: [client],
+    close: async () => {
+      await queue.close().catch(() => {});
+      client.disconnect();
+    },
+  };
+}
+
+function jobOptions(trial: SweepTrial, attempts: number) {
+  return {
+    jobId: trial.id,
+    attempts,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: false,
+    removeOnFail: false,
+  } as const;
+}
+
+async function addTrials(
+  queue: Queue<TrialJobData, TrialJobResult>,
+  trials: readonly SweepTrial[],
+  attempts: number,
+): Promise<EnqueueSweepResult> {
+  const added: string[] = [];
+  const existing: string[] = [];
+  const states = await Promise.all(trials.map((trial) => queue.getJobState(trial.id)));
+  const fresh = trials.filter((trial, index) => {
+    const exists = states[index] !== 'unknown';
+    (exists ? existing : added).push(trial.id);
+    return !exists;
+  });
+  if (fresh.length > 0) {
+    // The job id is the trial id: adding an id that exists is a no-op in BullMQ.
+    await queue.addBulk(
+      fresh.map((trial) => ({
+        name: trialJobName,
+        data: { formatVersion: 1 as const, trial },
+        opts: jobOptions(trial, attempts),
+      })),
+    );
+  }
+  return { added, existing };
+}
+
+function checkAttempts(attempts: number | undefined): number {
+  const value = attempts ?? 3;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new QueueOptionError(`attempts must be an integer ≥ 1; got ${attempts}`);
+  }
+  return value;
+}
+
+/**
+ * Adds one job per trial to the queue (job id = trial id, so enqueueing twice adds nothing) and
+ * returns without waiting. Workers started with `startQueueWorker` train them.
+ *
+ * @throws QueueOptionError for a bad address; QueueConnectionError when Redis does not answer.
+ */
+export async function enqueueSweep(
+  trials: readonly SweepTrial[],
+  options: EnqueueSweepOptions,
+): Promise<EnqueueSweepResult> {
+  const attempts = checkAttempts(options.attempts);
+  await checkQueueConnection(parseQueueUrl(options.queueUrl));
+  const handles = openQueue(options.queueUrl, options.queueName);
+  try {
+    return await addTrials(handles.queue, trials, attempts);
+  } finally {
+    await handles.close();
+  }
+}
+
+/**
+ * The distributed counterpart of `runSweep`, with the same options (minus `workers`) and the same
+ * result rows: trials whose valid result exists in `directory` are reused and not enqueued; the
+ * others are enqueued (job id = trial id) for `contour worker`s to train, and each trial's run
+ * directory is written into `directory/trials/<id>/` at once (staged, then renamed) as its result
+ * arrives, laid out exactly as a local sweep does. A trial whose training failed is recorded as
+ * `failed` with its error (and `status.json` saying so) and the sweep goes on.
+ *
+ * Aborting (`signal`, Ctrl-C) stops waiting and returns the rows gathered so far; the jobs go on
+ * running on the workers. Calling it again with the same trials re-attaches to the same jobs:
+ * nothing finished is trained again.
+ *
+ * Redis is contacted before anything is written: unreachable, it throws QueueConnectionError
+ * naming the address and `directory` is left untouched.
+ *
+ * @returns One row per trial that ended, in trial order.
+ */
+export async function runSweepOnQueue(
+  trials: readonly SweepTrial[],
+  options: QueueSweepOptions,
+): Promise<SweepTrialResult[]> {
+  const attempts = checkAttempts(options.attempts);
+  const address = parseQueueUrl(options.queueUrl);
+  await checkQueueConnection(address);
+
+  const rows = new Map<string, SweepTrialResult>();
+  const order = new Map(trials.map((trial, position) => [trial.id, position]));
+  const ordered = () =>
+    [...rows.values()].sort((a, b) => (order.get(a.trial.id) ?? 0) - (order.get(b.trial.id) ?? 0));
+  const record = (row: SweepTrialResult) => {
+    rows.set(row.trial.id, row);
+    options.onTrialEnd?.(row);
+  };
+
+  const outstanding = new Map<string, SweepTrial>();
+  for (const trial of trials) {
+    const directory = trialDirectory(options.directory, trial);
+    const done = completedResult(directory, trial);
+    if (done) record({ trial, directory, status: done.status, summary: done.summary, reused: true });
+    else outstanding.set(trial.id, trial);
+  }
+  if (outstanding.size === 0 || options.signal?.aborted) return ordered();
+  removeStagingLeftovers(join(options.directory, 'trials'));
+
+  const handles = openQueue(options.queueUrl, options.queueName);
+  const eventsClient = createRedisClient(address);
+  const events = new QueueEvents(options.queueName ?? defaultQueueName, {
+    connection: eventsClient,
+    prefix: queueKeyPrefix,
+  });
+  events.on('error', () => {});
+  const started = new Set<string>();
+  const settling = new Map<string, Promise<void>>();
+  let wake: () => void = () => {};
+  let failure: Error | undefined;
+
+  const markStarted = (trial: SweepTrial) => {
+    if (started.has(trial.id)) return;
+    started.add(trial.id);
+    options.onTrialStart?.(trial);
+  };
+
+  /** Writes the trial's row once its job has finished (completed or failed for good). */
+  let stopped = false;
+  const settle = (trialId: string): Promise<void> => {
+    const trial = outstanding.get(trialId);
+    // Once stopped, nothing more is written: every directory written is in the returned rows.
+    if (!trial || stopped || settling.has(trialId)) return settling.get(trialId) ?? Promise.resolve();
+    const work = (async () => {
+      const job = await Job.fromId<TrialJobData, TrialJobResult>(handles.queue, trialId);
+      const state = job ? await job.getState() : 'unknown';
+      const directory = trialDirectory(options.directory, trial);
+      if (job && state === 'completed') {
+        const result = job.returnvalue;
+        if (result?.formatVersion !== 1 || !Array.isArray(result.files)) {
+          outstanding.delete(trialId);
+          record(failedRow(trial, directory, `job ${trialId} returned no Contour run directory`));
+          return;
+        }
+        writeRunDirectory(directory, result.files);
+        outstanding.delete(trialId);
+        markStarted(trial);
+        const written = completedResult(directory, trial);
+        if (written) {
+          record({ trial, directory, status: written.status, summary: written.summary, reused: false });
+        } else {
+          record(failedRow(trial, directory, `job ${trialId} returned a result for another config`));
+        }
+      } else if (job && state === 'failed') {
+        outstanding.delete(trialId);
+        markStarted(trial);
+        const reason = (job.failedReason ?? 'failed').split('\n')[0] ?? 'failed';
+        writeStatus(directory, {
+          status: 'failed',
+          epoch: 0,
+          step: 0,
+          updatedAt: new Date().toISOString(),
+          message: reason,
+        });
+        record(failedRow(trial, directory, reason));
+      } else if (!job || state === 'unknown') {
+        outstanding.delete(trialId);
+        record(failedRow(trial, directory, `job ${trialId} was removed from the queue before it finished`));
+      } else if (state === 'active') {
+        markStarted(trial);
+      }
+    })()
+      .catch((error: Error) => {
+        failure ??= error;
+      })
+      .finally(() => {
+        settling.delete(trialId);
+        wake();
+      });
+    settling.set(trialId, work);
+    return work;
+  };
+
+  events.on('completed', ({ jobId }) => void settle(jobId));
+  events.on('failed', ({ jobId }) => void settle(jobId));
+  events.on('active', ({ jobId }) => {
+    const trial = outstanding.get(jobId);
+    if (trial) markStarted(trial);
+  });
+  events.on('progress', ({ jobId, data }) => {
+    const trial = outstanding.get(jobId);
+    if (!trial || !isTrialJobProgress(data)) return;
+    markStarted(trial);
+    options.onEpoch?.(trial, data.record);
+  });
+  const lost = () => {
+    failure ??= new QueueConnectionError(address.display, 'the connection was lost');
+    wake();
+  };
+  handles.clients[0]?.on('end', lost);
+  eventsClient.on('end', lost);
+  const abort = () => wake();
+  options.signal?.addEventListener('abort', abort, { once: true });
+
+  try {
+    await events.waitUntilReady();
+    await addTrials(handles.queue, [...outstanding.values()], attempts);
+    const pollInterval = options.pollInterval ?? 2000;
+    let polledAt = Number.NEGATIVE_INFINITY;
+    while (outstanding.size > 0 && !options.signal?.aborted && !failure) {
+      if (performance.now() - polledAt >= pollInterval) {
+        // Poll every outstanding job now and then: catches what the event stream missed (jobs
+        // that ended before it was read, events trimmed from the stream).
+        polledAt = performance.now();
+        await Promise.all([...outstanding.keys()].map((trialId) => settle(trialId)));
+        if (outstanding.size === 0 || options.signal?.aborted || failure) break;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, polledAt + pollInterval - performance.now()));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => {};
+    }
+    stopped = true;
+    await Promise.all(settling.values());
+    if (failure) throw failure;
+    return ordered();
+  } finally {
+    stopped = true;
+    events.removeAllListeners();
+    events.on('error', () => {});
+    options.signal?.removeEventListener('abort', abort);
+    await events.close().catch(() => {});
+    eventsClient.disconnect();
+    await handles.close();
+  }
+}
+
+function failedRow(trial: SweepTrial, directory: string, error: string): SweepTrialResult {
+  return { trial, directory, status: 'failed', summary: undefined, reused: false, error };
+}

@@ -1,0 +1,155 @@
+import { availableParallelism, hostname } from 'node:os';
+import type { BackendChoice } from '@contour/core';
+import { Worker } from 'bullmq';
+import {
+  checkQueueConnection,
+  createRedisClient,
+  defaultQueueName,
+  parseQueueUrl,
+  QueueOptionError,
+  queueKeyPrefix,
+} from './queue-connection.js';
+import { type TrialJobData, type TrialJobResult, workerBackendVariable } from './trial-job.js';
+
+/** Options of {@link startQueueWorker}. */
+export interface QueueWorkerOptions {
+  /** The Redis address, `redis://host:6379`: the only thing workers and coordinator share. */
+  readonly queueUrl: string;
+  /** Trials trained at once, each in its own child process. Default: the number of cores. */
+  readonly concurrency?: number;
+  /**
+   * Backend for trials whose config asks for `auto` (default `auto`: the fastest that trains on
+   * this machine). Trials that name a backend (e.g. `cpu` for reproducible numbers) keep it.
+   */
+  readonly backend?: BackendChoice;
+  /** Default `contour-trials`; coordinator and workers must agree. */
+  readonly queueName?: string;
+  /** This worker's name in job records; default `<host>:<pid>`. */
+  readonly name?: string;
+  /**
+   * How long a trial stays locked without renewal before another worker may take it over, in
+   * milliseconds (BullMQ `lockDuration`, renewed every half of it). Default 30000.
+   */
+  readonly lockDuration?: number;
+  /** How often this worker looks for trials whose worker died, in milliseconds. Default 30000. */
+  readonly stalledInterval?: number;
+  readonly onTrialStart?: (trialId: string) => void;
+  readonly onTrialEnd?: (trialId: string, outcome: { status: string; error?: string }) => void;
+  /** Connection problems after the start (one line each). */
+  readonly onError?: (message: string) => void;
+}
+
+/** A running queue worker. */
+export interface QueueWorker {
+  readonly name: string;
+  /** The Redis address without credentials. */
+  readonly address: string;
+  /**
+   * Stops taking trials. Without `force` it waits for the running trials to finish; with it, it
+   * stops their child processes at once (their trials go back to the queue when their lock expires).
+   */
+  close(force?: boolean): Promise<void>;
+  /** Resolves when the worker has stopped; rejects when its Redis connection was lost for good. */
+  readonly closed: Promise<void>;
+}
+
+const processorUrl = new URL(
+  `./queue-processor${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
+  import.meta.url,
+);
+
+/** Node flags the sandboxed children need: from sources (tests, `pnpm contour`) they run through tsx. */
+function childExecArgv(): string[] {
+  const flags = [...process.execArgv];
+  if (processorUrl.pathname.endsWith('.ts')) {
+    if (!flags.includes('--conditions=@contour/source')) flags.push('--conditions=@contour/source');
+    const importsTsx = flags.some(
+      (flag, index) => (flag === '--import' && flags[index + 1] === 'tsx') || flag === '--import=tsx',
+    );
+    if (!importsTsx) flags.push('--import', 'tsx');
+  }
+  return flags;
+}
+
+function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isSafeInteger(result) || result < 1) {
+    throw new QueueOptionError(`${field} must be an integer ≥ 1; got ${value}`);
+  }
+  return result;
+}
+
+/**
+ * Starts a worker that pulls trials from the queue and trains them in sandboxed child processes
+ * (BullMQ sandboxed processors), reporting progress once per epoch. A trial whose worker dies
+ * (SIGKILL, lost machine) is taken over by another worker once its lock expires (stalled-job
+ * detection); a crash of the child process is retried with exponential backoff up to the job's
+ * attempts; a trial whose training throws (bad spec) fails at once and for good. Diverging is a
+ * result, not a failure.
+ *
+ * @throws QueueOptionError for a bad address or option.
+ * @throws QueueConnectionError naming the address when Redis does not answer.
+ */
+export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
+  const address = parseQueueUrl(options.queueUrl);
+  const concurrency = positiveInteger('--concurrency', options.concurrency, availableParallelism());
+  const lockDuration = positiveInteger('lockDuration', options.lockDuration, 30_000);
+  const stalledInterval = positiveInteger('stalledInterval', options.stalledInterval, 30_000);
+  await checkQueueConnection(address);
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const connection = createRedisClient(address);
+  const worker = new Worker<TrialJobData, TrialJobResult>(
+    options.queueName ?? defaultQueueName,
+    processorUrl,
+    {
+      connection,
+      prefix: queueKeyPrefix,
+      name,
+      concurrency,
+      lockDuration,
+      stalledInterval,
+      // A trial may be caught by two dying workers in a row before it fails for good.
+      maxStalledCount: 2,
+      useWorkerThreads: false,
+      workerForkOptions: {
+        execArgv: childExecArgv(),
+        env: { ...process.env, [workerBackendVariable]: options.backend ?? 'auto' },
+      },
+    },
+  );
+  worker.on('active', (job) => options.onTrialStart?.(job.id ?? job.name));
+  worker.on('completed', (job, result) =>
+    options.onTrialEnd?.(job.id ?? job.name, { status: result?.status ?? 'finished' }),
+  );
+  worker.on('failed', (job, error) => {
+    if (job) options.onTrialEnd?.(job.id ?? job.name, { status: 'failed', error: error.message });
+  });
+  worker.on('error', (error) => options.onError?.(error.message.split('\n')[0] ?? error.name));
+
+  let resolveClosed: () => void = () => {};
+  let rejectClosed: (error: Error) => void = () => {};
+  const closed = new Promise<void>((resolve, reject) => {
+    resolveClosed = resolve;
+    rejectClosed = reject;
+  });
+  let closing: Promise<void> | undefined;
+  const close = (force = false): Promise<void> => {
+    if (closing && !force) return closing;
+    closing = (async () => {
+      try {
+        await worker.close(force);
+      } finally {
+        connection.disconnect();
+        resolveClosed();
+      }
+    })();
+    return closing;
+  };
+  connection.on('end', () => {
+    if (closing) return;
+    rejectClosed(new Error(`lost the connection to Redis at ${address.display}`));
+    void worker.close(true).finally(() => connection.disconnect());
+  });
+  await worker.waitUntilReady();
+  return { name, address: address.display, close, closed };
+}

@@ -1,0 +1,18 @@
+// A worker process for tests: `node --import tsx queue-worker-main.ts <redis url> <concurrency>`.
+// Short locks so a killed worker's trial is taken over within seconds. Prints `ready <name>`.
+import { startQueueWorker } from '../start-queue-worker.js';
+
+const [queueUrl = '', concurrency = '1'] = process.argv.slice(2);
+const worker = await startQueueWorker({
+  queueUrl,
+  concurrency: Number(concurrency),
+  lockDuration: 3000,
+  stalledInterval: 1000,
+  onTrialStart: (trialId) => process.stdout.write(`start ${trialId}\n`),
+  onTrialEnd: (trialId, outcome) => process.stdout.write(`end ${trialId} ${outcome.status}\n`),
+});
+process.stdout.write(`ready ${worker.name}\n`);
+process.on('SIGTERM', () => {
+  void worker.close().then(() => process.exit(0));
+});
+await worker.closed;

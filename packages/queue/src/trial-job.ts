@@ -1,0 +1,46 @@
+import type { SweepTrial } from '@contour/core';
+import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
+import type { RunDirectoryFile } from './run-directory-files.js';
+
+/** The data of one trial's job (job id = trial id). */
+export interface TrialJobData {
+  readonly formatVersion: 1;
+  readonly trial: SweepTrial;
+}
+
+/** What a worker returns for a trained trial: its outcome and its whole run directory. */
+export interface TrialJobResult {
+  readonly formatVersion: 1;
+  readonly trialId: string;
+  readonly status: RunStatus;
+  readonly summary: RunSummary;
+  /** The backend the trial trained on. */
+  readonly backend: string;
+  /** The worker that trained it (`host:pid`). */
+  readonly worker: string;
+  /** config.json, metrics.jsonl, status.json, checkpoint.json, result.json, model/… */
+  readonly files: readonly RunDirectoryFile[];
+}
+
+/** A job's progress: reported once per epoch. */
+export interface TrialJobProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly record: EpochRecord;
+}
+
+/** Type guard for {@link TrialJobProgress} (progress may be anything BullMQ accepts). */
+export function isTrialJobProgress(value: unknown): value is TrialJobProgress {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as TrialJobProgress).epoch === 'number' &&
+    typeof (value as TrialJobProgress).record === 'object'
+  );
+}
+
+/** The job name every trial job carries. */
+export const trialJobName = 'trial';
+
+/** Set by startQueueWorker for its sandboxed children: the backend for trials that ask for `auto`. */
+export const workerBackendVariable = 'CONTOUR_WORKER_BACKEND';
