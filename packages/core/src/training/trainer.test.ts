@@ -76,6 +76,23 @@ describe('train', () => {
     result.model.dispose();
   });
 
+  it('declares a run diverged when its weights give a non-finite loss, whatever the step losses were', async () => {
+    const dataset = await smallDataset(600);
+    const sink = new MemorySink();
+    const result = await train(config({ epochs: 3, optimizer: { type: 'sgd', lr: 1e36 } }), {
+      dataset,
+      logger: new MetricsLogger([sink]),
+    });
+    expect(result.status).toBe('diverged');
+    const event = sink.records.find((record) => record.kind === 'event' && record.event === 'diverged');
+    const nonFinite = result.history.find((record) => !Number.isFinite(record.train.crossEntropy as number));
+    // Either a batch loss was already non-finite (no epoch completed), or the epoch that evaluated
+    // non-finite is the one the event names.
+    if (nonFinite) expect(event).toMatchObject({ epoch: nonFinite.epoch });
+    else expect(result.epochs).toBe(0);
+    result.model.dispose();
+  });
+
   it('resumes from a checkpoint to exactly the numbers of an uninterrupted run', async () => {
     const dataset = await smallDataset(600);
     const spec = config({

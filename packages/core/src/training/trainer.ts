@@ -139,11 +139,18 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       ? meanSquaredError(logits, targets, { nonFinite: 'ignore' })
       : softmaxCrossEntropy(logits, targets, { nonFinite: 'ignore' })) as tf.Scalar;
 
-  const emit = (kind: RunEventKind, message: string, detail?: EventRecord['detail']): EventRecord => {
+  // Events during an epoch belong to the epoch in progress (epoch + 1); events after its
+  // evaluation (divergence by factor, early stop) pass the completed epoch.
+  const emit = (
+    kind: RunEventKind,
+    message: string,
+    detail?: EventRecord['detail'],
+    atEpoch = epoch + 1,
+  ): EventRecord => {
     const event: EventRecord = {
       kind: 'event',
       event: kind,
-      epoch: epoch + 1,
+      epoch: atEpoch,
       step,
       message,
       ...(detail === undefined ? {} : { detail }),
@@ -283,11 +290,25 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
     callbacks?.onEpochEnd?.(record);
 
     const meanLoss = lossSum / Math.max(1, lossCount);
+    const evaluatedLoss = train.loss ?? train.crossEntropy ?? Number.NaN;
+    if (!Number.isFinite(evaluatedLoss)) {
+      // Every batch loss was finite, but the weights now give a non-finite loss on the split.
+      status = 'diverged';
+      stopReason = emit(
+        'diverged',
+        `training loss is ${evaluatedLoss} after epoch ${epoch}`,
+        undefined,
+        epoch,
+      ).message;
+      break;
+    }
     if (bestTrainLoss !== null && meanLoss > config.divergenceFactor * bestTrainLoss) {
       status = 'diverged';
       stopReason = emit(
         'diverged',
         `mean training loss ${meanLoss.toPrecision(4)} in epoch ${epoch} exceeds ${config.divergenceFactor}× its best (${bestTrainLoss.toPrecision(4)})`,
+        undefined,
+        epoch,
       ).message;
       break;
     }
@@ -336,10 +357,17 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       stopReason = emit(
         'early-stop',
         `no improvement of validation cross entropy for ${early.badEpochs} epochs; best ${early.bestValue} at epoch ${early.bestEpoch}`,
+        undefined,
+        epoch,
       ).message;
       if (early.bestWeights) {
         model.setWeights(arraysToWeights(early.bestWeights));
-        emit('restored-best', `restored the weights of epoch ${early.bestEpoch}`, { epoch: early.bestEpoch });
+        emit(
+          'restored-best',
+          `restored the weights of epoch ${early.bestEpoch}`,
+          { epoch: early.bestEpoch },
+          epoch,
+        );
       }
       break;
     }
