@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { developmentHeaders, headersFile, securityHeaders } from './security-headers.js';
 
@@ -19,13 +18,6 @@ function productionHeaders(): Plugin {
 export default defineConfig({
   resolve: {
     conditions: [sourceCondition, 'module', 'browser', 'import', 'default'],
-    // @contour/backend-node (imported by @contour/backends) is never used in browsers; see the stub.
-    alias: [
-      {
-        find: /^node:module$/,
-        replacement: fileURLToPath(new URL('./src/browser-stubs/node-module.ts', import.meta.url)),
-      },
-    ],
   },
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },

@@ -35,7 +35,7 @@ describe('app shell', () => {
     session.problems.length = 0;
   });
 
-  it('switches panels with the keyboard (tabs pattern) and shows the range-test slot without faking it', async () => {
+  it('switches panels with the keyboard (tabs pattern)', async () => {
     const { page } = session;
     await page.goto(`${inject('baseUrl')}#panel=sweep`);
     await waitForApp(page);
@@ -54,10 +54,8 @@ describe('app shell', () => {
       .poll(() => page.getByRole('tab', { name: 'Range test' }).getAttribute('aria-selected'))
       .toBe('true');
     await expect.poll(() => page.url()).toContain('panel=range-test');
-    const slot = page.getByRole('tabpanel', { name: 'Range test' });
-    expect(await slot.textContent()).toContain('arrives with the find-lr issue (#6)');
-    expect(await slot.locator('contour-chart, button, input').count()).toBe(0);
-    await session.screenshot('range-test');
+    const panel = page.getByRole('tabpanel', { name: 'Range test' });
+    expect(await panel.getByRole('button', { name: 'Run range test' }).count()).toBe(1);
     expect(session.problems).toEqual([]);
   });
 

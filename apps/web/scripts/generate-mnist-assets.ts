@@ -5,8 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEmbeddedMnist, standardIdxFileNames } from '@contour/mnist-loader';
-import { encodeIdxImages, encodeIdxLabels, gzipBytes } from '@contour/mnist-loader/testing';
+import { gzipSync } from 'node:zlib';
+import {
+  encodeIdxImages,
+  encodeIdxLabels,
+  loadEmbeddedMnist,
+  standardIdxFileNames,
+} from '@contour/mnist-loader';
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), '..', 'public', 'data', 'mnist');
 const stamp = join(folder, 'source.json');
@@ -43,7 +48,7 @@ const files: Record<string, Uint8Array> = {
 };
 let total = 0;
 for (const [name, bytes] of Object.entries(files)) {
-  const gzipped = gzipBytes(bytes);
+  const gzipped = new Uint8Array(gzipSync(bytes));
   total += gzipped.length;
   writeAtomically(join(folder, `${name}.gz`), gzipped);
 }

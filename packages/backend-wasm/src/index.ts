@@ -3,4 +3,9 @@
 import './register-wasm-backend.js';
 
 export { defaultWasmPaths } from '#wasm-paths';
-export { type UseWasmBackendOptions, useWasmBackend, wasmBackendName } from './use-wasm-backend.js';
+export {
+  type UseWasmBackendOptions,
+  useWasmBackend,
+  wasmBackendName,
+  wasmThreadsFlag,
+} from './use-wasm-backend.js';

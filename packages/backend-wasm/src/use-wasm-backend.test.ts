@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { runBackendConformance } from '@contour/backend-cpu/testing';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { defaultWasmPaths, useWasmBackend, wasmBackendName } from './index.js';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultWasmPaths, useWasmBackend, wasmBackendName, wasmThreadsFlag } from './index.js';
 
 describe('useWasmBackend', () => {
   beforeAll(() => useWasmBackend());
@@ -31,5 +31,22 @@ describe('useWasmBackend', () => {
       }),
     ]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('useWasmBackend threads', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('turns tfjs-backend-wasm threads off unless threads: true is passed', async () => {
+    const set = vi.spyOn(tf.env(), 'set');
+    await useWasmBackend();
+    expect(set).toHaveBeenCalledWith(wasmThreadsFlag, false);
+    expect(await tf.env().getAsync(wasmThreadsFlag)).toBe(false);
+    set.mockClear();
+    await useWasmBackend({ threads: true });
+    expect(set).not.toHaveBeenCalledWith(wasmThreadsFlag, expect.anything());
+    expect(wasmThreadsFlag).toBe('WASM_HAS_MULTITHREAD_SUPPORT');
   });
 });

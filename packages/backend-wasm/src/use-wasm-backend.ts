@@ -13,17 +13,32 @@ export interface UseWasmBackendOptions {
    * URLs. Only takes effect before the backend's first initialisation.
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
+  /**
+   * Use WebAssembly threads where the browser allows them (cross-origin isolation); default
+   * false. tfjs-backend-wasm 4.22 starts its thread workers from `Blob` URLs holding its factory's
+   * source text, which a strict Content-Security-Policy (`script-src 'self'`) blocks and a minified
+   * bundle breaks; it then waits for them forever. So unless this is `true`, the tfjs flag
+   * `WASM_HAS_MULTITHREAD_SUPPORT` is set to false and the backend runs single-threaded with SIMD
+   * (as it always does in Node). Like `wasmPaths`, it only takes effect before the backend's first
+   * initialisation.
+   */
+  readonly threads?: boolean;
 }
 
+/** The tfjs flag that decides whether tfjs-backend-wasm loads its multithreaded build. */
+export const wasmThreadsFlag = 'WASM_HAS_MULTITHREAD_SUPPORT';
+
 /**
- * Makes the WebAssembly backend active and waits until its module is compiled. In Node it runs
- * single-threaded with SIMD; in browsers it uses threads only under cross-origin isolation.
+ * Makes the WebAssembly backend active and waits until its module is compiled. It runs
+ * single-threaded with SIMD, in Node and by default in browsers; with `threads: true` a browser
+ * uses threads under cross-origin isolation (see {@link UseWasmBackendOptions.threads}).
  *
  * @throws Error naming the reason when the module cannot be loaded (e.g. wrong `wasmPaths`, or a
  *   CSP without `'wasm-unsafe-eval'`).
  */
 export async function useWasmBackend(options: UseWasmBackendOptions = {}): Promise<void> {
   if (options.wasmPaths !== undefined) setWasmPaths(options.wasmPaths as Parameters<typeof setWasmPaths>[0]);
+  if (options.threads !== true) tf.env().set(wasmThreadsFlag, false);
   let activated = false;
   try {
     activated = await tf.setBackend(wasmBackendName);

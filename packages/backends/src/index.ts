@@ -6,6 +6,8 @@ export {
   type BackendRequest,
   type BackendSelection,
   backendRequests,
+  defaultAttemptTimeoutMilliseconds,
+  detectEnvironment,
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';

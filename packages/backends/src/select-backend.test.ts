@@ -1,7 +1,7 @@
 import { loadNodeBackend } from '@contour/backend-node';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BackendUnavailableError, selectBackend, UnknownBackendError } from './index.js';
+import { BackendUnavailableError, detectEnvironment, selectBackend, UnknownBackendError } from './index.js';
 
 const nativeInstalled = loadNodeBackend().loaded;
 
@@ -44,5 +44,15 @@ describe('selectBackend', () => {
     await expect(selectBackend('gpu' as never)).rejects.toThrow(
       'backend: "gpu" is not a backend; use one of auto, cpu, wasm, node, webgl',
     );
+  });
+});
+
+describe('detectEnvironment', () => {
+  it('treats a page and a Web Worker as browsers, and Node.js (even with a DOM shim) as node', () => {
+    expect(detectEnvironment({ document: {} })).toBe('browser');
+    expect(detectEnvironment({ WorkerGlobalScope: class {} })).toBe('browser');
+    expect(detectEnvironment({})).toBe('node');
+    expect(detectEnvironment({ document: {}, process: { versions: { node: '20.0.0' } } })).toBe('node');
+    expect(detectEnvironment()).toBe('node');
   });
 });

@@ -1,5 +1,4 @@
 import { cpuBackendName, probeTrainingSupport, useCpuBackend } from '@contour/backend-cpu';
-import { NodeBackendUnavailableError, nodeBackendName, useNodeBackend } from '@contour/backend-node';
 import { useWasmBackend, wasmBackendName } from '@contour/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './backend-errors.js';
@@ -53,23 +52,73 @@ export interface BackendSelection {
 export interface SelectBackendOptions {
   /** Throw {@link BackendUnavailableError} instead of falling back when a named backend cannot train. */
   readonly strict?: boolean;
-  /** Which automatic order applies; detected from the presence of a DOM by default. */
+  /**
+   * Which automatic order applies; by default `browser` where a DOM or a Web Worker scope
+   * (`WorkerGlobalScope`) exists outside Node.js, `node` otherwise.
+   */
   readonly environment?: 'node' | 'browser';
+  /**
+   * Longest wait for one backend to initialise and pass the training probe, in milliseconds;
+   * default {@link defaultAttemptTimeoutMilliseconds}. A backend that takes longer (e.g. a wasm
+   * build waiting forever for threads a Content-Security-Policy blocked) is recorded as unusable
+   * ("did not initialise within … ms") and the next one is tried. Its initialisation cannot be
+   * cancelled; it is left to finish or hang in the background.
+   */
+  readonly attemptTimeoutMilliseconds?: number;
   /** Passed to `useWasmBackend` (where the .wasm files are, when the defaults do not fit). */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
 }
 
+/** Default of {@link SelectBackendOptions.attemptTimeoutMilliseconds}: 30 seconds. */
+export const defaultAttemptTimeoutMilliseconds = 30_000;
+
+/** Longest timer delay JavaScript engines honour (2³¹ − 1 ms, about 24.8 days). */
+const maximumTimeoutMilliseconds = 2_147_483_647;
+
+/**
+ * tfjs's names of the backends. `tensorflow` is `@contour/backend-node`'s `nodeBackendName`, written
+ * out so that this module does not load the Node adapter (and `node:module`) in browsers.
+ */
 const tfjsNames: Readonly<Record<BackendName, string>> = {
   cpu: cpuBackendName,
   wasm: wasmBackendName,
-  node: nodeBackendName,
+  node: 'tensorflow',
   webgl: 'webgl',
 };
 
-/** True where a DOM exists (browsers, web workers excluded). */
-function detectEnvironment(): 'node' | 'browser' {
-  const scope = globalThis as { document?: unknown; process?: { versions?: { node?: string } } };
-  return scope.document !== undefined && scope.process?.versions?.node === undefined ? 'browser' : 'node';
+/**
+ * `browser` where a DOM (`document`) or a Web Worker scope (`WorkerGlobalScope`) exists outside
+ * Node.js; `node` otherwise.
+ */
+export function detectEnvironment(scope: object = globalThis): 'node' | 'browser' {
+  const global = scope as { document?: unknown; process?: { versions?: { node?: string } } };
+  if (global.process?.versions?.node !== undefined) return 'node';
+  return global.document !== undefined || 'WorkerGlobalScope' in scope ? 'browser' : 'node';
+}
+
+/** Resolves to `promise`'s value, or to `timedOut` when it takes longer than `milliseconds`. */
+async function within<T>(promise: Promise<T>, milliseconds: number, timedOut: T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(timedOut), milliseconds);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Initialises one backend and runs the training probe; resolves to why it is unusable, if it is. */
+async function attempt(
+  name: BackendName,
+  environment: 'node' | 'browser',
+  options: SelectBackendOptions,
+): Promise<string | undefined> {
+  const reason = await activate(name, environment, options);
+  if (reason !== undefined) return reason;
+  const probe = await probeTrainingSupport(tfjsNames[name]);
+  return probe.supported ? undefined : probe.reason;
 }
 
 /** Activates one backend; resolves to a reason when it cannot be used, `undefined` when it is active. */
@@ -88,8 +137,17 @@ async function activate(
         return undefined;
       case 'node': {
         if (environment === 'browser') return 'tfjs-node runs only in Node.js';
-        const activation = await useNodeBackend({ fallback: 'none' });
-        return activation.backendName === nodeBackendName ? undefined : activation.reason;
+        // Loaded on demand: browser bundles never evaluate the Node adapter (it imports node:module).
+        const { NodeBackendUnavailableError, nodeBackendName, useNodeBackend } = await import(
+          '@contour/backend-node'
+        );
+        try {
+          const activation = await useNodeBackend({ fallback: 'none' });
+          return activation.backendName === nodeBackendName ? undefined : activation.reason;
+        } catch (error) {
+          if (error instanceof NodeBackendUnavailableError) return error.reason;
+          throw error;
+        }
       }
       case 'webgl': {
         if (environment === 'node') return 'WebGL needs a browser; not available in Node.js';
@@ -99,7 +157,6 @@ async function activate(
       }
     }
   } catch (error) {
-    if (error instanceof NodeBackendUnavailableError) return error.reason;
     const message = error instanceof Error ? error.message : String(error);
     return message.split('\n')[0] ?? message;
   }
@@ -112,10 +169,13 @@ async function activate(
  *   softmax-regression gradient against reference numbers). If it cannot, the next backend of the
  *   automatic order is tried and the selection says it fell back and why, or, with `strict`,
  *   {@link BackendUnavailableError} is thrown.
- * - `auto` tries {@link automaticOrder} for the environment (Node: node, wasm, cpu; browsers:
- *   webgl, wasm, cpu) and keeps the first that trains.
+ * - `auto` tries {@link automaticOrder} for the environment (Node: node, wasm, cpu; browsers,
+ *   Web Workers included: webgl, wasm, cpu) and keeps the first that trains.
+ * - Each attempt (initialisation and probe) gets `attemptTimeoutMilliseconds` (30 s); one that
+ *   hangs is recorded as unusable with a one-line reason and the next backend is tried.
  *
  * @throws UnknownBackendError for any other name (the message lists the names that exist).
+ * @throws RangeError when `attemptTimeoutMilliseconds` is not a finite number > 0 (at most 2³¹ − 1).
  * @throws BackendUnavailableError with `strict` when the named backend cannot train here.
  */
 export async function selectBackend(
@@ -123,6 +183,11 @@ export async function selectBackend(
   options: SelectBackendOptions = {},
 ): Promise<BackendSelection> {
   if (!backendRequests.includes(request)) throw new UnknownBackendError(request, backendRequests);
+  const timeout = options.attemptTimeoutMilliseconds ?? defaultAttemptTimeoutMilliseconds;
+  if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= maximumTimeoutMilliseconds))
+    throw new RangeError(
+      `attemptTimeoutMilliseconds must be a number in (0, ${maximumTimeoutMilliseconds}]; got ${String(timeout)}`,
+    );
   const environment = options.environment ?? detectEnvironment();
   const order = automaticOrder[environment];
   const candidates: BackendName[] =
@@ -130,11 +195,11 @@ export async function selectBackend(
   const attempts: BackendAttempt[] = [];
   for (const name of candidates) {
     const start = performance.now();
-    let reason = await activate(name, environment, options);
-    if (reason === undefined) {
-      const probe = await probeTrainingSupport(tfjsNames[name]);
-      reason = probe.supported ? undefined : probe.reason;
-    }
+    const reason = await within(
+      attempt(name, environment, options),
+      timeout,
+      `backend "${name}" did not initialise within ${timeout} ms`,
+    );
     const usable = reason === undefined;
     attempts.push({
       name,

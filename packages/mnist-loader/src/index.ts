@@ -7,6 +7,7 @@ export {
   decodeIdxLabels,
 } from './decode-idx.js';
 export { embeddedMnistName, embeddedTrainingShare, loadEmbeddedMnist } from './embedded-mnist.js';
+export { encodeIdxImages, encodeIdxLabels } from './encode-idx.js';
 export {
   checkGzipTrailer,
   defaultMaximumDecompressedBytes,

@@ -1,5 +1,6 @@
 import { html, type TemplateResult } from 'lit';
 import { defaultRaceSettings } from '../panels/optimizer-race.js';
+import { defaultRangeTestPanelSettings, type UseLearningRateDetail } from '../panels/range-test-panel.js';
 import { defaultScheduleSettings } from '../panels/schedule-designer.js';
 import { defaultSweepSettings } from '../panels/sweep-lab.js';
 import { AppStore } from '../state/app-store.js';
@@ -13,7 +14,6 @@ import {
 } from '../state/url-state.js';
 import { LightElement } from './light-element.js';
 import '../panels/runs-panel.js';
-import '../panels/range-test-slot.js';
 
 const panelTitles: Readonly<Record<PanelName, string>> = {
   sweep: 'Sweep lab',
@@ -86,6 +86,16 @@ export class ContourApp extends LightElement {
       () => void this.#store?.saveSettings(this.state).catch(() => undefined),
       300,
     );
+  }
+
+  /** The range test's "use in the Sweep lab": one run at that rate, with the model and optimizer tested. */
+  #useLearningRate(detail: UseLearningRateDetail): void {
+    const sweep = this.state.sweep ?? defaultSweepSettings;
+    this.#setState({
+      ...this.state,
+      panel: 'sweep',
+      sweep: { ...sweep, model: detail.model, optimizer: detail.optimizer, rates: [detail.learningRate] },
+    });
   }
 
   #select(panel: PanelName, focus = false): void {
@@ -171,7 +181,14 @@ export class ContourApp extends LightElement {
             @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, race: event.detail })}
           ></optimizer-race>`,
         )}
-        ${this.#panel('range-test', html`<range-test-slot></range-test-slot>`)}
+        ${this.#panel(
+          'range-test',
+          html`<range-test-panel
+            .settings=${this.state.rangeTest ?? defaultRangeTestPanelSettings}
+            @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, rangeTest: event.detail })}
+            @use-learning-rate=${(event: CustomEvent<UseLearningRateDetail>) => this.#useLearningRate(event.detail)}
+          ></range-test-panel>`,
+        )}
         ${this.#panel('runs', html`<runs-panel .library=${this.library}></runs-panel>`)}
       </main>
       <footer class="app-footer">

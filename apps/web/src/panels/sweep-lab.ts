@@ -6,7 +6,7 @@ import {
   runCurves,
   summarizeRun,
 } from '@contour/metrics-logger';
-import { html, nothing } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import type { TopLevelSpec } from 'vega-lite';
 import { errorMessage } from '../components/download.js';
 import { LightElement } from '../components/light-element.js';
@@ -32,7 +32,10 @@ export const defaultSweepSettings: SweepSettings = {
 };
 
 /** Optimizer presets of the form (any spec can be typed as JSON). */
-const optimizerPresets: ReadonlyArray<{ readonly label: string; readonly spec: Record<string, unknown> }> = [
+export const optimizerPresets: ReadonlyArray<{
+  readonly label: string;
+  readonly spec: Record<string, unknown>;
+}> = [
   { label: 'SGD', spec: { type: 'sgd' } },
   { label: 'SGD + momentum 0.9', spec: { type: 'sgd', momentum: 0.9 } },
   { label: 'Nesterov 0.9', spec: { type: 'sgd', momentum: 0.9, nesterov: true } },
@@ -128,6 +131,23 @@ export class SweepLab extends LightElement {
     super.disconnectedCallback();
     this.#worker?.terminate();
     this.#worker = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Settings replaced from outside (the range test's rate, the URL): drop typed text that no
+    // longer matches them, so the fields show the new settings.
+    if (!changed.has('settings')) return;
+    const typedRates = this.ratesText === undefined ? undefined : parseRates(this.ratesText);
+    if (typedRates && JSON.stringify(typedRates) !== JSON.stringify(this.settings.rates))
+      this.ratesText = undefined;
+    if (this.optimizerText !== undefined) {
+      try {
+        if (JSON.stringify(JSON.parse(this.optimizerText)) !== JSON.stringify(this.settings.optimizer))
+          this.optimizerText = undefined;
+      } catch {
+        // Still being typed.
+      }
+    }
   }
 
   #update(changes: Partial<SweepSettings>): void {

@@ -3,6 +3,7 @@ import {
   decodeSharedState,
   encodeSharedState,
   maximumEncodedLength,
+  type RangeTestPanelSettings,
   type SharedState,
   type SweepSettings,
 } from './url-state.js';
@@ -20,6 +21,18 @@ const sweep: SweepSettings = {
   backend: 'wasm',
 };
 
+const rangeTest: RangeTestPanelSettings = {
+  model: 'linear',
+  optimizer: { type: 'adam' },
+  startLearningRate: 1e-6,
+  endLearningRate: 10,
+  iterations: 100,
+  batchSize: 32,
+  trainLimit: 1000,
+  seed: 1,
+  backend: 'cpu',
+};
+
 describe('encodeSharedState', () => {
   it('round-trips every panel setting through a URL fragment', () => {
     const state: SharedState = {
@@ -27,6 +40,7 @@ describe('encodeSharedState', () => {
       schedule: { spec: { type: 'expr', expr: 'lr * 0.5 ^ (t / 10)', lr: 0.1 }, steps: 300, logScale: true },
       sweep,
       race: { surface: 'beale', start: [1, -1.5], steps: 250 },
+      rangeTest,
     };
     const fragment = encodeSharedState(state);
     expect(fragment).toMatch(/^panel=schedules&state=[A-Za-z0-9_-]+$/);
@@ -50,6 +64,17 @@ describe('decodeSharedState', () => {
   it('returns undefined without a known panel', () => {
     expect(decodeSharedState('')).toBeUndefined();
     expect(decodeSharedState('#panel=admin')).toBeUndefined();
+  });
+
+  it('drops range-test settings whose rates are not an increasing pair of numbers > 0', () => {
+    for (const bad of [
+      { ...rangeTest, startLearningRate: 0 },
+      { ...rangeTest, endLearningRate: 1e-7 },
+      { ...rangeTest, iterations: 2.5 },
+    ]) {
+      const fragment = encodeSharedState({ panel: 'range-test', rangeTest: bad });
+      expect(decodeSharedState(fragment)).toEqual({ panel: 'range-test' });
+    }
   });
 
   it('drops garbage, other versions and oversized state but keeps the panel', () => {

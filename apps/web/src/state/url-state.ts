@@ -34,6 +34,23 @@ export interface SweepSettings {
   readonly backend: 'auto' | 'webgl' | 'wasm' | 'cpu';
 }
 
+/** Settings of the range-test panel (everything but the user's own files). */
+export interface RangeTestPanelSettings {
+  /** `linear` or `mlp:<sizes>`. */
+  readonly model: string;
+  /** Optimizer spec without its rate (the test sweeps it), e.g. `{"type":"sgd","momentum":0.9}`. */
+  readonly optimizer: Record<string, unknown>;
+  readonly startLearningRate: number;
+  readonly endLearningRate: number;
+  /** Batches of the sweep (≥ 6). */
+  readonly iterations: number;
+  readonly batchSize: number;
+  /** Training images used (before the validation split). */
+  readonly trainLimit: number;
+  readonly seed: number;
+  readonly backend: 'auto' | 'webgl' | 'wasm' | 'cpu';
+}
+
 /** Settings of the optimizer race. */
 export interface RaceSettings {
   readonly surface: string;
@@ -47,6 +64,7 @@ export interface SharedState {
   readonly schedule?: ScheduleDesignerSettings;
   readonly sweep?: SweepSettings;
   readonly race?: RaceSettings;
+  readonly rangeTest?: RangeTestPanelSettings;
 }
 
 /** Version tag of the encoded state; bumped on incompatible changes. */
@@ -111,6 +129,39 @@ function readSweepSettings(value: unknown): SweepSettings | undefined {
   };
 }
 
+function readRangeTestSettings(value: unknown): RangeTestPanelSettings | undefined {
+  if (!isRecord(value)) return undefined;
+  const {
+    model,
+    optimizer,
+    startLearningRate,
+    endLearningRate,
+    iterations,
+    batchSize,
+    trainLimit,
+    seed,
+    backend,
+  } = value;
+  if (typeof model !== 'string' || !isRecord(optimizer) || typeof optimizer.type !== 'string')
+    return undefined;
+  if (!isFiniteNumber(startLearningRate) || !isFiniteNumber(endLearningRate)) return undefined;
+  if (!(startLearningRate > 0 && endLearningRate > startLearningRate)) return undefined;
+  if (![iterations, batchSize, trainLimit].every(isPositiveInteger)) return undefined;
+  if (!Number.isInteger(seed) || (seed as number) < 0) return undefined;
+  if (!backends.includes(backend as (typeof backends)[number])) return undefined;
+  return {
+    model,
+    optimizer,
+    startLearningRate,
+    endLearningRate,
+    iterations: iterations as number,
+    batchSize: batchSize as number,
+    trainLimit: trainLimit as number,
+    seed: seed as number,
+    backend: backend as RangeTestPanelSettings['backend'],
+  };
+}
+
 function readRaceSettings(value: unknown): RaceSettings | undefined {
   if (!isRecord(value) || typeof value.surface !== 'string' || !isPositiveInteger(value.steps))
     return undefined;
@@ -155,10 +206,12 @@ export function decodeSharedState(fragment: string): SharedState | undefined {
   const schedule = readScheduleSettings(settings.schedule);
   const sweep = readSweepSettings(settings.sweep);
   const race = readRaceSettings(settings.race);
+  const rangeTest = readRangeTestSettings(settings.rangeTest);
   return {
     panel: panel as PanelName,
     ...(schedule ? { schedule } : {}),
     ...(sweep ? { sweep } : {}),
     ...(race ? { race } : {}),
+    ...(rangeTest ? { rangeTest } : {}),
   };
 }

@@ -5,13 +5,16 @@ import { useCpuBackend } from '@contour/backend-cpu';
 import { type BackendRequest, selectBackend } from '@contour/backends';
 import {
   configHash,
+  createModel,
   createSurface,
   expandSweep,
   prepareOptions,
+  type RangeTestPoint,
   race,
   raceChartSpec,
   racePreset,
   resolveRunConfig,
+  runRangeTest,
   train,
 } from '@contour/core';
 import { MetricsLogger, type MetricsRecord } from '@contour/metrics-logger';
@@ -33,22 +36,12 @@ export const maximumDecompressedBytes = 256 * 1024 * 1024;
 
 let stopRequested: (() => void) | undefined;
 
-// tfjs-backend-wasm 4.22's threaded build cannot run from a bundle under this app's CSP: it starts
-// its pthread workers from Blob URLs holding `factory.toString()` (blocked by `script-src 'self'`,
-// and broken by minification anyway: "e is not defined"), and then waits for them forever. Use
-// its single-threaded SIMD build, which needs only 'wasm-unsafe-eval'.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-
-/** Longest wait for a backend to initialise before the sweep fails with a clear message. */
-const backendTimeoutSeconds = 60;
-
-function withTimeout<T>(promise: Promise<T>, seconds: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), seconds * 1000);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/**
+ * Longest wait for one backend to initialise (then `selectBackend` falls back to the next, saying
+ * why). The wasm backend runs single-threaded: `useWasmBackend` turns tfjs-backend-wasm 4.22's
+ * threads off by default, since they cannot start under this app's CSP.
+ */
+const backendAttemptMilliseconds = 20_000;
 
 function reply(message: WorkerReply): void {
   self.postMessage(message);
@@ -93,28 +86,22 @@ async function loadData(choice: DataChoice): Promise<MnistDataset> {
   });
 }
 
-async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Promise<void> {
-  const started = performance.now();
-  const control = request.control ? new Int32Array(request.control) : undefined;
-  let stopped = false;
-  let controller = new AbortController();
-  stopRequested = () => {
-    stopped = true;
-    controller.abort();
-  };
+/** Picks the backend the request names (with fallbacks) and reports the choice. */
+async function chooseBackend(requested: string) {
   reply({ type: 'status', message: 'Choosing a backend…' });
-  const selection = await withTimeout(
-    selectBackend(request.config.backend as BackendRequest, { environment: 'browser' }),
-    backendTimeoutSeconds,
-    `backend "${request.config.backend}" did not initialise within ${backendTimeoutSeconds} s`,
-  );
+  const selection = await selectBackend(requested as BackendRequest, {
+    environment: 'browser',
+    attemptTimeoutMilliseconds: backendAttemptMilliseconds,
+  });
   reply({ type: 'backend', selection });
+  return selection;
+}
 
+/** Loads and prepares the data of a resolved run config, checks the batch size, and reports it. */
+async function loadPrepared(choice: DataChoice, base: ReturnType<typeof resolveRunConfig>) {
   reply({ type: 'status', message: 'Loading data…' });
   const loadStarted = performance.now();
-  const base = resolveRunConfig(request.config as never);
-  const trials = expandSweep(request.sweepId, base, [{ key: 'lr', values: [...request.rates] }]);
-  const dataset = prepareDataset(await loadData(request.data), prepareOptions(base.data, base.training.seed));
+  const dataset = prepareDataset(await loadData(choice), prepareOptions(base.data, base.training.seed));
   if (dataset.train.count < base.training.batchSize) {
     throw new Error(
       `batch size must be at most the ${dataset.train.count} training examples; got ${base.training.batchSize}`,
@@ -129,6 +116,71 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
     test: dataset.test.count,
     seconds: (performance.now() - loadStarted) / 1000,
   });
+  return dataset;
+}
+
+/**
+ * The learning-rate range test: @contour/core's `runRangeTest` (the function `contour find-lr`
+ * calls) on the request's data, model and optimizer spec; points are streamed as they come.
+ */
+async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'range-test' }>): Promise<void> {
+  const controller = new AbortController();
+  stopRequested = () => controller.abort();
+  await chooseBackend(request.config.backend);
+  const base = resolveRunConfig(request.config as never);
+  const dataset = await loadPrepared(request.data, base);
+  const inputSize = dataset.featureShape.reduce((product, size) => product * size, 1);
+  const model = createModel(base.training.model, {
+    inputSize,
+    outputSize: dataset.classCount,
+    seed: base.training.seed,
+  });
+  reply({ type: 'status', message: 'Sweeping the learning rate…' });
+  let pending: RangeTestPoint[] = [];
+  let lastFlush = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    reply({ type: 'range-test-points', points: pending });
+    pending = [];
+  };
+  try {
+    const result = await runRangeTest(model, dataset, {
+      ...request.settings,
+      optimizer: base.training.optimizer,
+      batchSize: base.training.batchSize,
+      seed: base.training.seed,
+      loss: base.training.loss,
+      signal: controller.signal,
+      onPoint(point) {
+        pending.push(point);
+        const now = performance.now();
+        if (now - lastFlush > 150) {
+          lastFlush = now;
+          flush();
+        }
+      },
+    });
+    flush();
+    reply({ type: 'range-test-result', result, trainingExamples: dataset.train.count });
+  } finally {
+    model.dispose();
+    stopRequested = undefined;
+  }
+}
+
+async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Promise<void> {
+  const started = performance.now();
+  const control = request.control ? new Int32Array(request.control) : undefined;
+  let stopped = false;
+  let controller = new AbortController();
+  stopRequested = () => {
+    stopped = true;
+    controller.abort();
+  };
+  const selection = await chooseBackend(request.config.backend);
+  const base = resolveRunConfig(request.config as never);
+  const trials = expandSweep(request.sweepId, base, [{ key: 'lr', values: [...request.rates] }]);
+  const dataset = await loadPrepared(request.data, base);
   reply({
     type: 'trials',
     trials: trials.map((trial, index) => ({
@@ -240,7 +292,12 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
     stopRequested?.();
     return;
   }
-  const work = request.type === 'sweep' ? runSweep(request) : runRace(request);
+  const work =
+    request.type === 'sweep'
+      ? runSweep(request)
+      : request.type === 'range-test'
+        ? runRangeTestRequest(request)
+        : runRace(request);
   work.catch((error: unknown) => {
     stopRequested = undefined;
     reply({ type: 'error', message: firstLine(error) });

@@ -1,4 +1,5 @@
 import type { BackendSelection } from '@contour/backends';
+import type { RangeTestPoint, RangeTestResult } from '@contour/core';
 import type { MetricsRecord, RunStatus } from '@contour/metrics-logger';
 import type { IdxFileSet } from '@contour/mnist-loader';
 
@@ -25,6 +26,22 @@ export type WorkerRequest =
       readonly rates: readonly number[];
       /** Pause/stop control shared with the main thread (only under cross-origin isolation). */
       readonly control?: SharedArrayBuffer;
+    }
+  | {
+      readonly type: 'range-test';
+      readonly data: DataChoice;
+      /** A JSON run config as for a sweep; the optimizer spec's rate is replaced by the sweep's. */
+      readonly config: {
+        readonly data: Record<string, unknown>;
+        readonly training: Record<string, unknown>;
+        readonly backend: string;
+      };
+      /** Settings of `runRangeTest` (validated by @contour/core). */
+      readonly settings: {
+        readonly startLearningRate: number;
+        readonly endLearningRate: number;
+        readonly iterations: number;
+      };
     }
   | { readonly type: 'stop' }
   | {
@@ -76,6 +93,12 @@ export type WorkerReply =
       readonly message?: string;
     }
   | { readonly type: 'sweep-end'; readonly seconds: number; readonly stopped: boolean }
+  | { readonly type: 'range-test-points'; readonly points: readonly RangeTestPoint[] }
+  | {
+      readonly type: 'range-test-result';
+      readonly result: RangeTestResult;
+      readonly trainingExamples: number;
+    }
   | { readonly type: 'race-result'; readonly result: RaceSummary; readonly spec: Record<string, unknown> }
   | { readonly type: 'error'; readonly message: string };
 

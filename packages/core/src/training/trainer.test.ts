@@ -93,6 +93,29 @@ describe('train', () => {
     result.model.dispose();
   });
 
+  it('awaits the pause hook once per step without changing the numbers', async () => {
+    const dataset = await smallDataset(400);
+    const spec = config({ epochs: 1 });
+    const plain = await train(spec, { dataset });
+    let pauses = 0;
+    let stepsSeen = 0;
+    const paused = await train(spec, {
+      dataset,
+      callbacks: { onBatchEnd: () => (stepsSeen += 1) },
+      pause: async () => {
+        pauses += 1;
+        const before = stepsSeen;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        // Nothing trains while the pause is pending.
+        expect(stepsSeen).toBe(before);
+      },
+    });
+    expect(pauses).toBe(paused.steps);
+    expect(paused.history.map((record) => record.train)).toEqual(plain.history.map((record) => record.train));
+    plain.model.dispose();
+    paused.model.dispose();
+  });
+
   it('resumes from a checkpoint to exactly the numbers of an uninterrupted run', async () => {
     const dataset = await smallDataset(600);
     const spec = config({

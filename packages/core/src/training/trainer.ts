@@ -60,6 +60,11 @@ export interface TrainOptions {
   readonly callbacks?: TrainerCallbacks;
   /** Aborting finishes the current step, then stops the run as `interrupted`. */
   readonly signal?: AbortSignal;
+  /**
+   * Awaited between steps (after `onBatchEnd`, before the abort check), e.g. a promise that
+   * resolves when a paused UI resumes; an abort during the pause takes effect once it resolves.
+   */
+  readonly pause?: () => Promise<void> | void;
   /** Called after every epoch whose weights are finite (never with non-finite weights). */
   readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: Model) => void | Promise<void>;
   /** Continue from a checkpoint instead of starting afresh. */
@@ -252,6 +257,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       lossSum += loss;
       lossCount += 1;
       step += 1;
+      if (options.pause) await options.pause();
       if (options.signal?.aborted) {
         status = 'interrupted';
         stopReason = emit('interrupted', `interrupted at step ${step} (epoch ${epoch + 1})`).message;

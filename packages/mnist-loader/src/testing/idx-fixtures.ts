@@ -1,36 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { encodeIdxImages, encodeIdxLabels } from '../encode-idx.js';
 import type { IdxFileSet } from '../mnist-dataset.js';
 import { standardIdxFileNames } from '../mnist-dataset.js';
 import { createSeededRandom } from '../seeded-random.js';
-
-/** Encodes images as an IDX file (magic 0x00000803, count, rows, columns, then the bytes). */
-export function encodeIdxImages(
-  pixels: Uint8Array,
-  count: number,
-  rows: number,
-  columns: number,
-): Uint8Array {
-  const bytes = new Uint8Array(16 + pixels.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x00000803);
-  view.setUint32(4, count);
-  view.setUint32(8, rows);
-  view.setUint32(12, columns);
-  bytes.set(pixels, 16);
-  return bytes;
-}
-
-/** Encodes labels as an IDX file (magic 0x00000801, count, then one byte per label). */
-export function encodeIdxLabels(labels: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(8 + labels.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, 0x00000801);
-  view.setUint32(4, labels.length);
-  bytes.set(labels, 8);
-  return bytes;
-}
 
 /** Gzips bytes (one gzip member), as MNIST's `.gz` files are. */
 export function gzipBytes(bytes: Uint8Array): Uint8Array {

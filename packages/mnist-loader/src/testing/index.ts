@@ -1,9 +1,9 @@
 // Test helpers (Node only: they use node:zlib and node:fs): an IDX fixture generator that writes
-// valid and broken files from typed arrays.
+// valid and broken files from typed arrays. The encoders live in the main entry (browser-safe) and
+// are re-exported here for existing callers.
+export { encodeIdxImages, encodeIdxLabels } from '../encode-idx.js';
 export {
   createIdxFixture,
-  encodeIdxImages,
-  encodeIdxLabels,
   gzipBytes,
   gzipCorruptions,
   type IdxFixture,
