@@ -12,6 +12,7 @@ export {
   type CreateModelOptions,
   createModel,
   type DenseLayer,
+  denseLayer,
   Model,
   type WeightValues,
 } from './model/model.js';
@@ -33,6 +34,8 @@ export {
   stableStringify,
 } from './run-config.js';
 export { expandSweep, type SweepAxis, type SweepTrial } from './sweep.js';
+export { CachedEvaluator } from './training/cached-evaluation.js';
+export { DatasetTensors } from './training/dataset-tensors.js';
 export { evaluateSplit, type LossName } from './training/evaluate.js';
 export {
   type BatchEndInfo,
@@ -47,3 +50,11 @@ export {
   resolveTrainingConfig,
   type TrainingConfig,
 } from './training/training-config.js';
+export {
+  trainVectorised,
+  type VectorisedOptions,
+  type VectorisedSupport,
+  type VectorisedTrial,
+  vectorisedGroupKey,
+  vectorisedSupport,
+} from './training/vectorised-sweep.js';

@@ -37,6 +37,7 @@ export {
   runTraining,
   runtimeVersions,
 } from './run-training.js';
+export { runVectorisedTrials, type VectorisedTrialsOptions } from './run-vectorised-sweep.js';
 export {
   completedResult,
   runSweep,
