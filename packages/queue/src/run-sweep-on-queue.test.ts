@@ -89,14 +89,10 @@ describe('runSweepOnQueue', () => {
 
     // Exactly one row per trial id, in trial order.
     expect(rows.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
-    expect(rows.map((row) => row.status)).toEqual([
-      'finished',
-      'finished',
-      'finished',
-      'finished',
-      'finished',
-      'failed',
-    ]);
+    expect(
+      rows.map((row) => row.status),
+      `errors: ${JSON.stringify(rows.map((row) => row.error ?? null))}`,
+    ).toEqual(['finished', 'finished', 'finished', 'finished', 'finished', 'failed']);
     expect(rows[5]?.error).toMatch(/"batchSize" must be at most the 480 training examples; got 100000/);
 
     // The killed worker's trial was taken over by another worker and trained from the start.

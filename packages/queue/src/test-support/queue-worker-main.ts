@@ -1,13 +1,14 @@
 // A worker process for tests: `node --import tsx queue-worker-main.ts <redis url> <concurrency>`.
-// Short locks so a killed worker's trial is taken over within seconds. Prints `ready <name>`.
+// Locks short enough that a killed worker's trial is taken over within ~10 s, long enough that their
+// renewal survives a loaded 2-core CI machine (3 s locks made healthy jobs stall there). Prints `ready <name>`.
 import { startQueueWorker } from '../start-queue-worker.js';
 
 const [queueUrl = '', concurrency = '1'] = process.argv.slice(2);
 const worker = await startQueueWorker({
   queueUrl,
   concurrency: Number(concurrency),
-  lockDuration: 3000,
-  stalledInterval: 1000,
+  lockDuration: 10_000,
+  stalledInterval: 2000,
   onTrialStart: (trialId) => process.stdout.write(`start ${trialId}\n`),
   onTrialEnd: (trialId, outcome) => process.stdout.write(`end ${trialId} ${outcome.status}\n`),
 });
