@@ -1,6 +1,7 @@
 // A worker process for tests: `node --import tsx queue-worker-main.ts <redis url> <concurrency>`.
-// Locks short enough that a killed worker's trial is taken over within ~10 s, long enough that their
-// renewal survives a loaded 2-core CI machine (3 s locks made healthy jobs stall there). Prints `ready <name>`.
+// Locks short enough that a killed worker's trial is taken over within ~10 s, and long enough for
+// their renewal on a loaded 2-core CI machine: with 3 s locks one healthy trial came back `failed`
+// once in CI (most likely a lock that expired under load; not reproduced). Prints `ready <name>`.
 import { startQueueWorker } from '../start-queue-worker.js';
 
 const [queueUrl = '', concurrency = '1'] = process.argv.slice(2);
