@@ -5,10 +5,11 @@ import { html, nothing, type PropertyValues } from 'lit';
 import type { TopLevelSpec } from 'vega-lite';
 import { LightElement } from '../components/light-element.js';
 import '../components/vega-chart.js';
+import { dataChoiceOf, dataSourceFields } from '../data/data-source-fields.js';
 import { assignIdxFiles, type IdxAssignment } from '../data/idx-files.js';
 import type { RangeTestPanelSettings } from '../state/url-state.js';
 import { LabWorker } from '../worker/lab-client.js';
-import type { DataChoice, WorkerReply } from '../worker/protocol.js';
+import type { WorkerReply } from '../worker/protocol.js';
 import { optimizerPresets } from './sweep-lab.js';
 
 /**
@@ -131,16 +132,6 @@ export class RangeTestPanel extends LightElement {
     this.dispatchEvent(new CustomEvent('settings-change', { detail: this.settings, bubbles: true }));
   }
 
-  #dataChoice(): DataChoice | string {
-    if (this.dataKind === 'embedded')
-      return { kind: 'embedded', baseUrl: new URL('./', document.baseURI).href };
-    const files = this.userFiles?.files;
-    if (!files) {
-      return `Choose four IDX files (train/t10k images and labels); missing: ${(this.userFiles?.missing ?? ['trainImages', 'trainLabels', 'testImages', 'testLabels']).join(', ')}`;
-    }
-    return { kind: 'files', files };
-  }
-
   #onFiles(list: FileList | null | undefined): void {
     if (!list || list.length === 0) return;
     this.userFiles = assignIdxFiles([...list]);
@@ -148,7 +139,7 @@ export class RangeTestPanel extends LightElement {
   }
 
   #start(): void {
-    const data = this.#dataChoice();
+    const data = dataChoiceOf(this.dataKind, this.userFiles);
     if (typeof data === 'string') {
       this.errorText = data;
       return;
@@ -323,55 +314,18 @@ export class RangeTestPanel extends LightElement {
   #dataFieldset() {
     return html`<fieldset ?disabled=${this.phase !== 'idle'}>
       <legend>Data</legend>
-      <div class="field field-inline">
-        <input id="range-data-embedded" type="radio" name="range-data" value="embedded" .checked=${this.dataKind === 'embedded'} @change=${() => {
-          this.dataKind = 'embedded';
-        }} />
-        <label for="range-data-embedded">Embedded MNIST sample (10,000 real digits)</label>
-      </div>
-      <div class="field field-inline">
-        <input id="range-data-files" type="radio" name="range-data" value="files" .checked=${this.dataKind === 'files'} @change=${() => {
-          this.dataKind = 'files';
-        }} />
-        <label for="range-data-files">My IDX files</label>
-      </div>
-      <div
-        class="drop-zone"
-        @dragover=${(event: DragEvent) => {
-          event.preventDefault();
-          (event.currentTarget as HTMLElement).classList.add('dragging');
-        }}
-        @dragleave=${(event: DragEvent) => (event.currentTarget as HTMLElement).classList.remove('dragging')}
-        @drop=${(event: DragEvent) => {
-          event.preventDefault();
-          (event.currentTarget as HTMLElement).classList.remove('dragging');
-          this.#onFiles(event.dataTransfer?.files);
-        }}
-      >
-        <label class="button" for="range-idx-files">Choose IDX files…</label>
-        <input
-          id="range-idx-files"
-          class="visually-hidden"
-          type="file"
-          multiple
-          accept=".gz,.idx1-ubyte,.idx3-ubyte,application/gzip,application/octet-stream"
-          @change=${(event: Event) => this.#onFiles((event.target as HTMLInputElement).files)}
-        />
-        <p>or drop the four files here; they are validated in the worker.</p>
-        ${
-          this.userFiles
-            ? html`<p id="range-idx-files-status" role="status">
-                ${
-                  this.userFiles.files
-                    ? `Ready: ${Object.values(this.userFiles.files)
-                        .map((file) => file.name)
-                        .join(', ')}`
-                    : `Missing: ${this.userFiles.missing.join(', ')}`
-                }
-              </p>`
-            : nothing
-        }
-      </div>
+      ${dataSourceFields({
+        idPrefix: 'range-',
+        dataKind: this.dataKind,
+        userFiles: this.userFiles,
+        embeddedLabel: 'Embedded MNIST sample (10,000 real digits)',
+        dropText: 'or drop the four files here; they are validated in the worker.',
+        showIgnored: false,
+        onKind: (kind) => {
+          this.dataKind = kind;
+        },
+        onFiles: (files) => this.#onFiles(files),
+      })}
       ${this.#numberField('range-train-limit', 'Subset size (images)', 'trainLimit', 1, 'images used before the validation split; the test trains on the training part')}
     </fieldset>`;
   }

@@ -11,11 +11,12 @@ import type { TopLevelSpec } from 'vega-lite';
 import { errorMessage } from '../components/download.js';
 import { LightElement } from '../components/light-element.js';
 import '../components/vega-chart.js';
+import { dataChoiceOf, dataSourceFields } from '../data/data-source-fields.js';
 import { assignIdxFiles, type IdxAssignment } from '../data/idx-files.js';
 import type { RunLibrary } from '../state/run-library.js';
 import type { SweepSettings } from '../state/url-state.js';
 import { LabWorker } from '../worker/lab-client.js';
-import { controlState, type DataChoice, type TrialInfo, type WorkerReply } from '../worker/protocol.js';
+import { controlState, type TrialInfo, type WorkerReply } from '../worker/protocol.js';
 
 /** Defaults: softmax regression on 2,000 embedded digits, SGD, three rates a decade apart, 3 epochs. */
 export const defaultSweepSettings: SweepSettings = {
@@ -187,23 +188,13 @@ export class SweepLab extends LightElement {
     this.dataKind = 'files';
   }
 
-  #dataChoice(): DataChoice | string {
-    if (this.dataKind === 'embedded')
-      return { kind: 'embedded', baseUrl: new URL('./', document.baseURI).href };
-    const files = this.userFiles?.files;
-    if (!files) {
-      return `Choose four IDX files (train/t10k images and labels); missing: ${(this.userFiles?.missing ?? ['trainImages', 'trainLabels', 'testImages', 'testLabels']).join(', ')}`;
-    }
-    return { kind: 'files', files };
-  }
-
   #start(): void {
     const rates = parseRates(this.ratesText ?? this.settings.rates.join(', '));
     if (!rates) {
       this.errorText = 'Rates must be one or more numbers > 0, e.g. 0.01, 0.1, 1';
       return;
     }
-    const data = this.#dataChoice();
+    const data = dataChoiceOf(this.dataKind, this.userFiles);
     if (typeof data === 'string') {
       this.errorText = data;
       return;
@@ -509,56 +500,19 @@ export class SweepLab extends LightElement {
         <p class="lede">One training run per learning rate, overlaid live. Training runs in a Web Worker with the CLI's trainer.</p>
         <fieldset ?disabled=${busy}>
           <legend>Data</legend>
-          <div class="field field-inline">
-            <input id="data-embedded" type="radio" name="data" value="embedded" .checked=${this.dataKind === 'embedded'} @change=${() => {
-              this.dataKind = 'embedded';
-            }} />
-            <label for="data-embedded">Embedded MNIST sample (10,000 real digits, 1.6 MB)</label>
-          </div>
-          <div class="field field-inline">
-            <input id="data-files" type="radio" name="data" value="files" .checked=${this.dataKind === 'files'} @change=${() => {
-              this.dataKind = 'files';
-            }} />
-            <label for="data-files">My IDX files</label>
-          </div>
-          <div
-            class="drop-zone"
-            @dragover=${(event: DragEvent) => {
-              event.preventDefault();
-              (event.currentTarget as HTMLElement).classList.add('dragging');
-            }}
-            @dragleave=${(event: DragEvent) => (event.currentTarget as HTMLElement).classList.remove('dragging')}
-            @drop=${(event: DragEvent) => {
-              event.preventDefault();
-              (event.currentTarget as HTMLElement).classList.remove('dragging');
-              this.#onFiles(event.dataTransfer?.files);
-            }}
-          >
-            <label class="button" for="idx-files">Choose IDX files…</label>
-            <input
-              id="idx-files"
-              class="visually-hidden"
-              type="file"
-              multiple
-              accept=".gz,.idx1-ubyte,.idx3-ubyte,application/gzip,application/octet-stream"
-              @change=${(event: Event) => this.#onFiles((event.target as HTMLInputElement).files)}
-            />
-            <p>or drop the four files here (train/t10k images and labels, gzipped or not). They are validated in the worker.</p>
-            ${
-              this.userFiles
-                ? html`<p id="idx-files-status" role="status">
-                    ${
-                      this.userFiles.files
-                        ? `Ready: ${Object.values(this.userFiles.files)
-                            .map((file) => file.name)
-                            .join(', ')}`
-                        : `Missing: ${this.userFiles.missing.join(', ')}`
-                    }
-                    ${this.userFiles.ignored.length > 0 ? ` (ignored: ${this.userFiles.ignored.map((file) => file.name).join(', ')})` : ''}
-                  </p>`
-                : nothing
-            }
-          </div>
+          ${dataSourceFields({
+            idPrefix: '',
+            dataKind: this.dataKind,
+            userFiles: this.userFiles,
+            embeddedLabel: 'Embedded MNIST sample (10,000 real digits, 1.6 MB)',
+            dropText:
+              'or drop the four files here (train/t10k images and labels, gzipped or not). They are validated in the worker.',
+            showIgnored: true,
+            onKind: (kind) => {
+              this.dataKind = kind;
+            },
+            onFiles: (files) => this.#onFiles(files),
+          })}
           ${this.#numberField('sweep-train-limit', 'Training images', 'trainLimit', 1, 'used before the validation split (smaller is faster)')}
           <div class="field">
             <label for="sweep-validation">Validation share</label>
