@@ -171,11 +171,12 @@ export class Model {
 
   /** Copies of every parameter's values. */
   getWeights(): Record<string, Float32Array> {
-    const weights: Record<string, Float32Array> = {};
-    for (const name of this.parameterNames)
-      weights[name] = (this.variables[name] as tf.Variable).dataSync() as Float32Array;
+    // dataSync may return the backend's own buffer: copy it once so callers own their arrays.
     return Object.fromEntries(
-      Object.entries(weights).map(([name, values]) => [name, Float32Array.from(values)]),
+      this.parameterNames.map((name) => [
+        name,
+        Float32Array.from((this.variables[name] as tf.Variable).dataSync()),
+      ]),
     );
   }
 

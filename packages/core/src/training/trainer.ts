@@ -342,8 +342,9 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       }
     }
 
-    const weights = model.getWeights();
-    if (allFinite(weights) && options.saveCheckpoint) {
+    // Reading the weights back costs a host copy of every parameter: only when checkpointing.
+    const weights = options.saveCheckpoint ? model.getWeights() : undefined;
+    if (weights && allFinite(weights) && options.saveCheckpoint) {
       await options.saveCheckpoint(
         {
           format: 'contour.training-checkpoint',
