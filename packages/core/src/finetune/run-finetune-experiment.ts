@@ -1,23 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@contour/backends';
-import {
-  MetricsLogger,
-  type MetricsSink,
-  type RunStatus,
-  type RunSummary,
-  summarizeRun,
-} from '@contour/metrics-logger';
-import { ConsoleSink, JsonlFileSink, readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { MetricsLogger, type MetricsSink, type RunStatus, type RunSummary } from '@contour/metrics-logger';
+import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import { type DataConfig, prepareOptions } from '../data-config.js';
 import type { Model } from '../model/model.js';
 import { loadModel, saveModel } from '../node/model-files.js';
-import { type RunResultFile, readJsonFile, runFiles, writeStatus } from '../node/run-directory.js';
+import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from '../node/run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from '../node/run-training.js';
-import { type BackendChoice, configHash, type RunConfig } from '../run-config.js';
+import type { BackendChoice, RunConfig } from '../run-config.js';
 import { type TrainingResult, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
 import { finetune, finetuneTrainingConfig, type TransferVariant, transferVariants } from './finetune.js';
@@ -268,32 +262,19 @@ async function trainIntoDirectory(
     logger.close();
     await saveModel(result.model, files.modelDirectory);
     result.model.dispose();
-    const summary = summarizeRun(readMetricsFile(files.metrics).records);
-    const resultFile: RunResultFile = {
+    const summary = finishRun(directory, {
       runId: configFile.runId,
       status: result.status,
-      summary,
+      epochs: result.epochs,
+      steps: result.steps,
+      stopReason: result.stopReason,
       backend: selection.name,
-      configHash: configHash(config),
-    };
-    writeFileAtomic(files.result, `${JSON.stringify(resultFile, null, 2)}\n`);
-    writeStatus(directory, {
-      status: result.status,
-      epoch: result.epochs,
-      step: result.steps,
-      updatedAt: new Date().toISOString(),
-      ...(result.stopReason ? { message: result.stopReason } : {}),
+      config,
     });
     return { directory, status: result.status, summary };
   } catch (error) {
     logger.close();
-    writeStatus(directory, {
-      status: 'failed',
-      epoch: 0,
-      step: 0,
-      updatedAt: new Date().toISOString(),
-      message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
-    });
+    markRunFailed(directory, error);
     throw error;
   }
 }

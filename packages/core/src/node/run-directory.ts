@@ -5,8 +5,10 @@ import {
   type RunStatus,
   type RunSummary,
   serializeRecord,
+  summarizeRun,
 } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { configHash } from '../run-config.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 
 /** The files of a run directory (DESIGN.md §4). */
@@ -80,4 +82,52 @@ export function trimMetricsForResume(directory: string, checkpointEpoch: number)
 /** Removes a run directory's files (used by tests and `--force`). */
 export function removeRun(directory: string): void {
   rmSync(directory, { recursive: true, force: true });
+}
+
+/** How a run ended, for `finishRun`. */
+export interface RunEnding {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly epochs: number;
+  readonly steps: number;
+  readonly stopReason?: string | undefined;
+  /** The backend that trained it. */
+  readonly backend: string;
+  /** The run's config (its hash marks the result as this config's). */
+  readonly config: unknown;
+}
+
+/**
+ * Ends a run directory: summarises its metrics.jsonl, writes result.json (what sweeps read to skip
+ * finished trials) and the final status.json, both atomically. Returns the summary.
+ */
+export function finishRun(directory: string, ending: RunEnding): RunSummary {
+  const summary = summarizeRun(readMetricsFile(runFiles(directory).metrics).records);
+  const resultFile: RunResultFile = {
+    runId: ending.runId,
+    status: ending.status,
+    summary,
+    backend: ending.backend,
+    configHash: configHash(ending.config),
+  };
+  writeFileAtomic(runFiles(directory).result, `${JSON.stringify(resultFile, null, 2)}\n`);
+  writeStatus(directory, {
+    status: ending.status,
+    epoch: ending.epochs,
+    step: ending.steps,
+    updatedAt: new Date().toISOString(),
+    ...(ending.stopReason ? { message: ending.stopReason } : {}),
+  });
+  return summary;
+}
+
+/** Marks a run directory `failed` with the error's first line. */
+export function markRunFailed(directory: string, error: unknown): void {
+  writeStatus(directory, {
+    status: 'failed',
+    epoch: 0,
+    step: 0,
+    updatedAt: new Date().toISOString(),
+    message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
+  });
 }

@@ -1,23 +1,16 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { selectBackend } from '@contour/backends';
-import {
-  MetricsLogger,
-  type MetricsSink,
-  type RunStatus,
-  type RunSummary,
-  summarizeRun,
-} from '@contour/metrics-logger';
-import { ConsoleSink, JsonlFileSink, readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
-import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
+import { MetricsLogger, type MetricsSink, type RunStatus, type RunSummary } from '@contour/metrics-logger';
+import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { CoreSpecError } from '../core-spec-error.js';
-import { prepareOptions } from '../data-config.js';
 import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
 import { type TrainerCallbacks, train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
+import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import {
-  type RunResultFile,
+  finishRun,
+  markRunFailed,
   readJsonFile,
   runFiles,
   trimMetricsForResume,
@@ -92,17 +85,7 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
     );
   }
   // Data first: a bad --data or batch size writes nothing.
-  const dataset = prepareDataset(
-    await loadMnistDataset(config.data.source),
-    prepareOptions(config.data, config.training.seed),
-  );
-  if (dataset.train.count < config.training.batchSize) {
-    throw new CoreSpecError(
-      'batchSize',
-      `at most the ${dataset.train.count} training examples`,
-      config.training.batchSize,
-    );
-  }
+  const dataset = await loadRunDataset(config.data, config.training);
   const selection = await selectBackend(config.backend);
   mkdirSync(options.directory, { recursive: true });
   const versions = runtimeVersions();
@@ -162,32 +145,19 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
     });
     logger.close();
     result.model.dispose();
-    const summary = summarizeRun(readMetricsFile(files.metrics).records);
-    const resultFile: RunResultFile = {
+    const summary = finishRun(options.directory, {
       runId,
       status: result.status,
-      summary,
+      epochs: result.epochs,
+      steps: result.steps,
+      stopReason: result.stopReason,
       backend: selection.name,
-      configHash: configHash(config),
-    };
-    writeFileAtomic(files.result, `${JSON.stringify(resultFile, null, 2)}\n`);
-    writeStatus(options.directory, {
-      status: result.status,
-      epoch: result.epochs,
-      step: result.steps,
-      updatedAt: new Date().toISOString(),
-      ...(result.stopReason ? { message: result.stopReason } : {}),
+      config,
     });
     return { runId, directory: options.directory, status: result.status, summary, backend: selection.name };
   } catch (error) {
     logger.close();
-    writeStatus(options.directory, {
-      status: 'failed',
-      epoch: 0,
-      step: 0,
-      updatedAt: new Date().toISOString(),
-      message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
-    });
+    markRunFailed(options.directory, error);
     throw error;
   }
 }

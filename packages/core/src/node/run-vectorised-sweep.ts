@@ -1,15 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { selectBackend } from '@contour/backends';
-import { type EpochRecord, MetricsLogger, summarizeRun } from '@contour/metrics-logger';
-import { JsonlFileSink, readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
-import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
-import { CoreSpecError } from '../core-spec-error.js';
-import { prepareOptions } from '../data-config.js';
-import { configHash } from '../run-config.js';
+import { type EpochRecord, MetricsLogger } from '@contour/metrics-logger';
+import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import type { SweepTrial } from '../sweep.js';
 import { trainVectorised } from '../training/vectorised-sweep.js';
+import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
-import { type RunResultFile, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
+import { finishRun, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
 import { type RunConfigFile, runtimeVersions } from './run-training.js';
 import type { SweepTrialResult } from './sweep-runner.js';
 
@@ -60,17 +57,7 @@ export async function runVectorisedTrials(
   try {
     const selection = await selectBackend(config.backend);
     options.onBackend?.(selection.name, selection.reason);
-    const dataset = prepareDataset(
-      await loadMnistDataset(config.data.source),
-      prepareOptions(config.data, config.training.seed),
-    );
-    if (dataset.train.count < config.training.batchSize) {
-      throw new CoreSpecError(
-        'batchSize',
-        `at most the ${dataset.train.count} training examples`,
-        config.training.batchSize,
-      );
-    }
+    const dataset = await loadRunDataset(config.data, config.training);
     const versions = runtimeVersions();
     const trials = group.map(({ trial, directory }) => {
       mkdirSync(directory, { recursive: true });
@@ -116,24 +103,17 @@ export async function runVectorisedTrials(
     });
     return outcomes.map((outcome, index) => {
       const { trial, directory } = group[index] as (typeof group)[number];
-      const files = runFiles(directory);
+      const _files = runFiles(directory);
       (loggers[index] as MetricsLogger).close();
       outcome.model.dispose();
-      const summary = summarizeRun(readMetricsFile(files.metrics).records);
-      const resultFile: RunResultFile = {
+      const summary = finishRun(directory, {
         runId: trial.id,
         status: outcome.status,
-        summary,
+        epochs: outcome.epochs,
+        steps: outcome.steps,
+        stopReason: outcome.stopReason,
         backend: selection.name,
-        configHash: configHash(trial.config),
-      };
-      writeFileAtomic(files.result, `${JSON.stringify(resultFile, null, 2)}\n`);
-      writeStatus(directory, {
-        status: outcome.status,
-        epoch: outcome.epochs,
-        step: outcome.steps,
-        updatedAt: new Date().toISOString(),
-        ...(outcome.stopReason ? { message: outcome.stopReason } : {}),
+        config: trial.config,
       });
       const result: SweepTrialResult = { trial, directory, status: outcome.status, summary, reused: false };
       options.onTrialEnd?.(result);
