@@ -1,41 +1,15 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../usage-error.js';
-import { readRacer, registerRaceCommand } from './race.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../test-support/run-cli.js';
+import { readRacer } from './race.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-race-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Runs `contour race ...` on a program with only this command, mapping errors to exit codes as main.ts does. */
-async function runRace(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => {
-    stdout += `${parts.join(' ')}\n`;
-  });
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => {
-    stderr += `${parts.join(' ')}\n`;
-  });
-  const program = new Command('contour')
-    .exitOverride()
-    .configureOutput({ writeErr: (text) => (stderr += text) });
-  registerRaceCommand(program);
-  for (const command of program.commands) command.exitOverride();
-  try {
-    await program.parseAsync(['race', ...args], { from: 'user' });
-    return { code: 0, stdout, stderr };
-  } catch (caught) {
-    if (caught instanceof CommanderError) return { code: caught.exitCode === 0 ? 0 : 2, stdout, stderr };
-    stderr += `contour: ${(caught as Error).message}\n`;
-    return { code: caught instanceof UsageError ? 2 : 1, stdout, stderr };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+/** Runs `contour race ...` in this process, as `pnpm contour race ...` would. */
+const runRace = (args: string[]) => runInProcess(['race', ...args]);
 
 describe('contour race', () => {
   it('--json prints {"<label>": [[x, y], ...]} with steps + 1 points, the start first', async () => {
