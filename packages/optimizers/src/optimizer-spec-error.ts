@@ -1,3 +1,7 @@
+import { describeValue } from '@contour/schedules';
+
+/** One-line rendering of a value for error messages (shared with the schedules' errors). */
+export { describeValue };
 /**
  * Thrown when an optimizer spec is invalid: an unknown type or field, a value of the wrong kind or
  * out of range, an invalid `lr` schedule spec. `field` is the path of the offending field (e.g.
@@ -41,17 +45,4 @@ export class UnknownOptimizerTypeError extends OptimizerSpecError {
  */
 export class OptimizerStateError extends Error {
   override readonly name = 'OptimizerStateError';
-}
-
-/** Short, one-line rendering of a value for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
-  if (typeof value === 'object') {
-    const text = JSON.stringify(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  }
-  return String(value);
 }
