@@ -1,17 +1,8 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
-import { registerDemoCommand } from './commands/demo.js';
-import { registerFindLrCommand } from './commands/find-lr.js';
-import { registerFinetuneCommand } from './commands/finetune.js';
-import { registerPlotCommands } from './commands/plot.js';
-import { registerQueueCommand } from './commands/queue.js';
-import { registerRaceCommand } from './commands/race.js';
-import { registerScheduleCommand } from './commands/schedule.js';
-import { registerSweepCommand } from './commands/sweep.js';
-import { registerTrainCommand } from './commands/train.js';
-import { registerWorkerCommand } from './commands/worker.js';
+import { Command, CommanderError, Help } from 'commander';
+import { commandIndex, requestedModules } from './command-index.js';
 import { UsageError } from './usage-error.js';
 
 /** Error names that mean bad input: exit 2 with the one-line message, no stack trace. */
@@ -36,23 +27,39 @@ const usageErrorNames = new Set([
   'QueueOptionError',
 ]);
 
-/** Builds the `contour` program with every command registered. */
-export function createProgram(): Command {
+/**
+ * Builds the `contour` program. The commands `argv` runs (or asks help for) are loaded and
+ * registered in full; every other command is a light entry with its name, arguments and
+ * description, enough for `contour --help`, so no command's heavy modules load for another.
+ * Without `argv`, every command is loaded.
+ */
+export async function createProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('contour')
     .description('Contour: choose, schedule, adapt and visualise learning rates (TensorFlow.js)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerScheduleCommand(program);
-  registerTrainCommand(program);
-  registerSweepCommand(program);
-  registerPlotCommands(program);
-  registerFindLrCommand(program);
-  registerFinetuneCommand(program);
-  registerDemoCommand(program);
-  registerRaceCommand(program);
-  registerWorkerCommand(program);
-  registerQueueCommand(program);
+  const requested = argv === undefined ? undefined : requestedModules(argv);
+  const listed = new Map<string, string>();
+  const registered = new Set<(program: Command) => void>();
+  for (const entry of commandIndex) {
+    if (program.commands.some((command) => command.name() === entry.name)) continue;
+    if (requested === undefined || requested.has(entry.module)) {
+      const register = await entry.load();
+      if (!registered.has(register)) register(program);
+      registered.add(register);
+    } else {
+      program.command(entry.name).description(entry.description);
+      listed.set(
+        entry.name,
+        [entry.name, entry.hasOptions ? '[options]' : '', entry.argumentsTerm].filter(Boolean).join(' '),
+      );
+    }
+  }
+  // The light entries have no options or arguments: list them as their full commands are listed.
+  program.configureHelp({
+    subcommandTerm: (command) => listed.get(command.name()) ?? new Help().subcommandTerm(command),
+  });
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -64,7 +71,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const previous = process.exitCode;
     process.exitCode = undefined;
     try {
-      await createProgram().parseAsync([...argv], { from: 'user' });
+      await (await createProgram(argv)).parseAsync([...argv], { from: 'user' });
       return Number(process.exitCode ?? 0);
     } finally {
       process.exitCode = previous;
