@@ -83,7 +83,7 @@ export function benchSettings(smoke: boolean): BenchSettings {
       surface: 'rosenbrock',
       start: [-1.2, 1],
       steps: smoke ? 50 : 1000,
-      // Contour's `classic-race` preset on Rosenbrock (packages/core/src/race/race-presets.ts).
+      // Contour's `classic-race` preset on Rosenbrock (packages/race/src/race-presets.ts).
       racers: [
         { label: 'sgd', spec: { type: 'sgd', lr: sgdRate } },
         { label: 'momentum', spec: { type: 'sgd', lr: sgdRate, momentum: 0.9 } },

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import {
   createModel,
   parseModelSpec,
-  race,
   resolveRunConfig,
   resolveTrainingConfig,
   runRangeTest,
@@ -16,6 +15,7 @@ import { runSweep } from '../packages/core/src/node/index.ts';
 import { expandSweep } from '../packages/core/src/sweep.ts';
 import { trainVectorised } from '../packages/core/src/training/vectorised-sweep.ts';
 import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
+import { race } from '../packages/race/src/index.ts';
 import type { BenchSettings } from './bench-support.ts';
 import { loadTfCore, peakRssMegabytes } from './bench-support.ts';
 
@@ -242,7 +242,7 @@ export async function contourFindLr(
   };
 }
 
-/** The race: core's `race` with the seven racers on Rosenbrock. */
+/** The race: @contour/race's `race` with the seven racers on Rosenbrock. */
 export async function contourRace(settings: BenchSettings): Promise<WorkloadMeasurement> {
   const before = tf.memory().numTensors;
   const started = performance.now();

@@ -1,7 +1,8 @@
 /**
- * @contour/core — what the Contour CLI and web app share: models, the trainer, sweeps and
- * experiments (optimizer races on 2-D surfaces), built on the optimizers, losses, schedules and
- * the MNIST loader. Runs in Node and browsers; on-disk runs are in `@contour/core/node`.
+ * @contour/core — what the Contour CLI and web app share: models, the trainer, the vectorised
+ * sweep, sweeps, the learning-rate range test and fine-tuning, built on the optimizers, losses,
+ * schedules and the MNIST loader. Runs in Node and browsers; run directories, worker-process
+ * sweeps and on-disk experiments are in `@contour/core/node`.
  *
  * @packageDocumentation
  */
@@ -24,7 +25,6 @@ export {
   type ModelSpec,
   parseModelSpec,
 } from './model/model-spec.js';
-export * from './race/index.js';
 export * from './range-test/index.js';
 export {
   type BackendChoice,

@@ -36,6 +36,13 @@ export {
   runCurves,
 } from './charts/loss-curves-chart.js';
 export {
+  type RaceChartData,
+  type RaceChartOptions,
+  type RaceChartPoint,
+  raceChartSpec,
+} from './charts/race-chart.js';
+export { racePalette } from './charts/race-palette.js';
+export {
   type HalvingChartAttempt,
   halvingChartSpec,
   type RangeTestChartData,

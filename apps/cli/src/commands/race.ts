@@ -1,17 +1,18 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCpuBackend } from '@contour/backend-cpu';
+import { raceChartSpec } from '@contour/metrics-logger';
+import { writeFileAtomic } from '@contour/metrics-logger/node';
 import {
   type RaceResult,
   type Racer,
   race,
   raceAnimationHtml,
-  raceChartSpec,
+  raceChartData,
   racePreset,
   racePresetNames,
   surfaceNames,
-} from '@contour/core';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
+} from '@contour/race';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from '../compact-table.js';
@@ -136,7 +137,10 @@ function runRace(options: RaceCommandOptions): RaceResult {
 async function writeOutputs(result: RaceResult, directory: string): Promise<string[]> {
   mkdirSync(directory, { recursive: true });
   const base = join(directory, `race-${result.surface.name}`);
-  const written = await renderChart(raceChartSpec(result) as unknown as TopLevelSpec, base, ['svg', 'png']);
+  const written = await renderChart(raceChartSpec(raceChartData(result)) as unknown as TopLevelSpec, base, [
+    'svg',
+    'png',
+  ]);
   writeFileAtomic(`${base}.html`, raceAnimationHtml(result));
   writeFileAtomic(`${base}.json`, `${JSON.stringify(trajectoriesJson(result))}\n`);
   return [...written, `${base}.html`, `${base}.json`];

@@ -1,4 +1,4 @@
-import { surfaceNames } from '@contour/core';
+import { surfaceNames } from '@contour/race';
 import { html, nothing } from 'lit';
 import type { View } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';

@@ -1,29 +1,26 @@
 /// <reference lib="webworker" />
 // The training worker: every tensor of the app lives here, never on the main thread. It runs
-// sweeps with @contour/core's `train` (the CLI's trainer) and optimizer races with its `race`.
+// sweeps with @contour/core's `train` (the CLI's trainer) and optimizer races with @contour/race.
 import { useCpuBackend } from '@contour/backend-cpu';
 import { type BackendRequest, selectBackend } from '@contour/backends';
 import {
   configHash,
   createModel,
-  createSurface,
   expandSweep,
   prepareOptions,
   type RangeTestPoint,
-  race,
-  raceChartSpec,
-  racePreset,
   resolveRunConfig,
   runRangeTest,
   train,
 } from '@contour/core';
-import { MetricsLogger, type MetricsRecord } from '@contour/metrics-logger';
+import { MetricsLogger, type MetricsRecord, raceChartSpec } from '@contour/metrics-logger';
 import {
   loadIdxDataset,
   type MnistDataset,
   prepareDataset,
   standardIdxFileNames,
 } from '@contour/mnist-loader';
+import { createSurface, race, raceChartData, racePreset } from '@contour/race';
 import * as tf from '@tensorflow/tfjs-core';
 import { controlState, type DataChoice, type WorkerReply, type WorkerRequest } from './protocol.js';
 
@@ -282,7 +279,7 @@ async function runRace(request: Extract<WorkerRequest, { type: 'race' }>): Promi
         finalDistanceToMinimum: trajectory.finalDistanceToMinimum,
       })),
     },
-    spec: raceChartSpec(result, { width: 560 }),
+    spec: raceChartSpec(raceChartData(result), { width: 560 }),
   });
 }
 

@@ -1,6 +1,6 @@
+import { racePalette } from '@contour/metrics-logger';
 import { type ContourOptions, contourLines } from './contour-lines.js';
 import type { RaceResult } from './race.js';
-import { racePalette } from './race-palette.js';
 
 /** Options of raceAnimationHtml. */
 export interface RaceAnimationOptions extends ContourOptions {

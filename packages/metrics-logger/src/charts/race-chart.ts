@@ -1,6 +1,35 @@
-import { type ContourOptions, contourLines } from './contour-lines.js';
-import type { RaceResult } from './race.js';
 import { racePalette } from './race-palette.js';
+
+/** A point of the plane, [x, y]. */
+export type RaceChartPoint = readonly [number, number];
+
+/**
+ * What a race chart draws, as plain numbers: `@contour/race`'s `raceChartData(result)` builds it
+ * from a race result (the surface's contour lines need the surface's function, which lives there).
+ */
+export interface RaceChartData {
+  readonly surface: {
+    readonly name: string;
+    readonly formula: string;
+    readonly minima: readonly RaceChartPoint[];
+    readonly saddlePoints: readonly RaceChartPoint[];
+    readonly domain: { readonly x: RaceChartPoint; readonly y: RaceChartPoint };
+  };
+  readonly start: RaceChartPoint;
+  readonly steps: number;
+  /** Each racer's label and path (steps + 1 points, the start first). */
+  readonly trajectories: ReadonlyArray<{
+    readonly label: string;
+    readonly points: readonly RaceChartPoint[];
+  }>;
+  /** The surface's contour lines: polylines of equal f, `levelIndex` 0 the lowest level. */
+  readonly contours: {
+    readonly polylines: ReadonlyArray<{
+      readonly levelIndex: number;
+      readonly points: readonly RaceChartPoint[];
+    }>;
+  };
+}
 
 /** Rounds contour coordinates to 5 significant digits (smaller specs, same picture). */
 function round(value: number): number {
@@ -8,7 +37,7 @@ function round(value: number): number {
 }
 
 /** Options of raceChartSpec. */
-export interface RaceChartOptions extends ContourOptions {
+export interface RaceChartOptions {
   readonly title?: string;
   /** Plot width in pixels (default 520); the height follows the domain's aspect ratio. */
   readonly width?: number;
@@ -19,13 +48,16 @@ export interface RaceChartOptions extends ContourOptions {
  * contour lines, every trajectory as a coloured line (clipped to the domain), the start point
  * (black dot), the minima (red diamonds) and saddle points (red triangles).
  */
-export function raceChartSpec(result: RaceResult, options: RaceChartOptions = {}): Record<string, unknown> {
+export function raceChartSpec(
+  result: RaceChartData,
+  options: RaceChartOptions = {},
+): Record<string, unknown> {
   const { surface } = result;
   const width = options.width ?? 520;
   const [xMin, xMax] = surface.domain.x;
   const [yMin, yMax] = surface.domain.y;
   const height = Math.round((width * (yMax - yMin)) / (xMax - xMin));
-  const contours = contourLines(surface, options);
+  const contours = result.contours;
   const labels = result.trajectories.map((trajectory) => trajectory.label);
   const x = { type: 'quantitative', scale: { domain: [xMin, xMax], nice: false, zero: false }, title: 'x' };
   const y = { type: 'quantitative', scale: { domain: [yMin, yMax], nice: false, zero: false }, title: 'y' };

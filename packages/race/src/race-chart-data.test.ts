@@ -1,7 +1,9 @@
+import { raceChartSpec } from '@contour/metrics-logger';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contourLines } from './contour-lines.js';
 import { race } from './race.js';
 import { raceAnimationHtml } from './race-animation-html.js';
-import { raceChartSpec } from './race-chart-spec.js';
+import { raceChartData } from './race-chart-data.js';
 import { useCpuBackend } from './test-support/use-cpu-backend.js';
 
 beforeAll(useCpuBackend);
@@ -13,9 +15,19 @@ const result = () =>
     racers: [{ label: 'a<b', spec: { type: 'sgd', lr: 0.01 } }, { spec: { type: 'adam', lr: 0.1 } }],
   });
 
-describe('raceChartSpec', () => {
-  it('layers contours, trajectories (steps + 1 points each), the minima and the start', () => {
-    const spec = raceChartSpec(result()) as {
+describe('raceChartData', () => {
+  it('is the result plus the surface’s contour lines, with the options passed on', () => {
+    const raced = result();
+    const data = raceChartData(raced, { resolution: 40, levels: 8 });
+    expect(data.trajectories).toBe(raced.trajectories);
+    expect(data.start).toEqual([0, 0]);
+    expect(data.steps).toBe(5);
+    expect(data.contours).toEqual(contourLines(raced.surface, { resolution: 40, levels: 8 }));
+    expect(data.contours).not.toEqual(contourLines(raced.surface));
+  });
+
+  it('is what raceChartSpec draws: contours, trajectories (steps + 1 points each), the minima and the start', () => {
+    const spec = raceChartSpec(raceChartData(result())) as {
       layer: Array<{ data: { values: Array<Record<string, unknown>> } }>;
     };
     const [contours, trajectories, markers, start] = spec.layer;

@@ -1,13 +1,21 @@
+/**
+ * @contour/race — optimizer races on classic 2-D loss surfaces: every `@contour/optimizers` rule
+ * stepping on the same analytic surface, their trajectories, contour lines, a self-contained HTML
+ * replay, and the data `@contour/metrics-logger`'s `raceChartSpec` draws. Browser-safe; needs only
+ * the optimizers and tfjs-core.
+ *
+ * @packageDocumentation
+ */
 export {
   type ContourLines,
   type ContourOptions,
+  type ContourPolyline,
   type ContourSegment,
   contourLines,
 } from './contour-lines.js';
 export { labelOf, type RaceOptions, type RaceResult, type Racer, type RaceTrajectory, race } from './race.js';
 export { type RaceAnimationOptions, raceAnimationHtml } from './race-animation-html.js';
-export { type RaceChartOptions, raceChartSpec } from './race-chart-spec.js';
-export { racePalette } from './race-palette.js';
+export { raceChartData } from './race-chart-data.js';
 export { type RacePresetName, racePreset, racePresetNames } from './race-presets.js';
 export { RaceSpecError } from './race-spec-error.js';
 export {
