@@ -1,0 +1,29 @@
+/**
+ * @contour/layers — Contour inside your own TensorFlow.js `model.fit`: a learning-rate scheduler
+ * and a reduce-on-plateau callback that really change the rate of every tfjs optimizer, the
+ * learning-rate range test on any compiled LayersModel, run logs that `contour plot`/`report` and
+ * the web app read, and Contour optimizers that survive `model.save(…, { includeOptimizer: true })`.
+ * Browser-safe; the run-directory writer is in `@contour/layers/node`.
+ *
+ * @packageDocumentation
+ */
+export { LayersOptionError } from './layers-error.js';
+export {
+  LearningRateScheduler,
+  type LearningRateSchedulerOptions,
+  learningRateScheduler,
+  type SchedulerUnit,
+} from './learning-rate-scheduler.js';
+export {
+  contourOptimizerOf,
+  getLearningRate,
+  type PlateauScaling,
+  plateauScalingOf,
+  setLearningRate,
+} from './optimizer-learning-rate.js';
+export {
+  type PlateauCounters,
+  ReduceLROnPlateau,
+  type ReduceLROnPlateauOptions,
+  reduceLROnPlateau,
+} from './reduce-lr-on-plateau.js';
