@@ -12,6 +12,7 @@ import { UsageError, userPath } from './usage-error.js';
 /** The flags `train` and `sweep` share. */
 export interface TrainingFlags {
   data: string;
+  classes?: string;
   model: string;
   dropout?: string;
   activation?: string;
@@ -33,6 +34,7 @@ export interface TrainingFlags {
 export function addTrainingFlags(command: Command, options: { lrList?: boolean } = {}): Command {
   return command
     .option('--data <source>', 'mnist (embedded sample), fashion-mnist, or a directory of IDX files', 'mnist')
+    .option('--classes <K>', 'number of classes (labels 0..K-1, each checked); default: from the labels')
     .option('--model <model>', 'linear, or mlp:<sizes> such as mlp:256,128', 'linear')
     .option('--dropout <p>', 'dropout rate on hidden layers, in [0, 1)')
     .option('--activation <name>', 'hidden activation: relu, tanh, sigmoid')
@@ -130,6 +132,7 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
       data: {
         source: flags.data,
         validation: number('--validation', flags.validation) as number,
+        ...(flags.classes === undefined ? {} : { classCount: number('--classes', flags.classes) as number }),
         ...(flags.trainLimit === undefined
           ? {}
           : { trainLimit: number('--train-limit', flags.trainLimit) as number }),
@@ -161,6 +164,7 @@ function flagOf(field: string): string {
   const names: Record<string, string> = {
     batchSize: 'batch-size',
     trainLimit: 'train-limit',
+    classCount: 'classes',
     validation: 'validation',
     'earlyStopping.patience': 'early-stopping',
   };

@@ -11,6 +11,11 @@ export interface DataConfig {
   readonly trainLimit?: number;
   /** Use at most this many test images. */
   readonly testLimit?: number;
+  /**
+   * Number of classes K of the data (labels 0..K − 1, each checked); absent: inferred from the
+   * labels (the largest + 1). The model's output has K units.
+   */
+  readonly classCount?: number;
   /** Keep only these classes, relabelled 0..k−1 (transfer learning). */
   readonly classes?: readonly number[];
   readonly standardize?: boolean;
@@ -25,6 +30,9 @@ export function resolveDataConfig(input: Partial<DataConfig> = {}): DataConfig {
   if (typeof validation !== 'number' || !(validation >= 0 && validation < 1)) {
     throw new CoreSpecError('validation', 'a fraction in [0, 1)', validation);
   }
+  const classCount = input.classCount;
+  if (classCount !== undefined && !(Number.isInteger(classCount) && classCount >= 2 && classCount <= 256))
+    throw new CoreSpecError('classCount', 'an integer in 2..256', classCount);
   for (const field of ['trainLimit', 'testLimit'] as const) {
     const value = input[field];
     if (value !== undefined && !(Number.isInteger(value) && value >= 1))
@@ -33,6 +41,7 @@ export function resolveDataConfig(input: Partial<DataConfig> = {}): DataConfig {
   return {
     source,
     validation,
+    ...(classCount === undefined ? {} : { classCount }),
     ...(input.trainLimit === undefined ? {} : { trainLimit: input.trainLimit }),
     ...(input.testLimit === undefined ? {} : { testLimit: input.testLimit }),
     ...(input.classes === undefined ? {} : { classes: [...input.classes] }),

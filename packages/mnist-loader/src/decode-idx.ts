@@ -20,9 +20,12 @@ import {
 export interface DecodeIdxOptions {
   /** Cap on one file's decompressed size in bytes; default {@link defaultMaximumDecompressedBytes} (512 MiB). */
   readonly maxDecompressedBytes?: number;
-  /** Number of classes labels must lie in (0..classCount − 1); default 10. */
+  /**
+   * Number of classes K: labels must lie in 0..K − 1. Default: inferred from the labels (the
+   * largest label + 1, over both splits when a whole dataset is loaded).
+   */
   readonly classCount?: number;
-  /** Required image height and width; default 28 × 28. Pass `null` to accept any size. */
+  /** Required image height and width, e.g. `[28, 28]`; default (or `null`): any size. */
   readonly imageSize?: readonly [rows: number, columns: number] | null;
   /** The decompressor; default `DecompressionStream` (the Node entry passes one on `node:zlib`). */
   readonly gunzip?: Gunzip;
@@ -75,8 +78,8 @@ export async function decodeIdxImages(
   options: DecodeIdxOptions = {},
 ): Promise<IdxImages> {
   const decoded = await decodeIdxBytes(bytes, file, 'images', options);
-  const size = options.imageSize === undefined ? ([28, 28] as const) : options.imageSize;
-  return parseIdxImages(decoded, file, size === null ? {} : { rows: size[0], columns: size[1] });
+  const size = options.imageSize;
+  return parseIdxImages(decoded, file, size == null ? {} : { rows: size[0], columns: size[1] });
 }
 
 /** Decodes a (possibly gzipped) IDX labels file; see {@link decodeIdxBytes} and `parseIdxLabels`. */

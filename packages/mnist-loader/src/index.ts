@@ -21,6 +21,7 @@ export {
   decodeImageSet,
   type IdxBytes,
   type IdxInput,
+  inferClassCount,
   type LoadIdxDatasetOptions,
   loadIdxDataset,
   readIdxInput,
@@ -44,6 +45,7 @@ export {
   MnistLoaderOptionError,
 } from './mnist-loader-error.js';
 export {
+  checkClassCount,
   checkImagesMatchLabels,
   type IdxHeader,
   type IdxImages,
@@ -51,6 +53,7 @@ export {
   type IdxLabels,
   idxImagesMagic,
   idxLabelsMagic,
+  maximumClassCount,
   maximumImageSide,
   type ParseIdxImagesOptions,
   type ParseIdxLabelsOptions,

@@ -1,6 +1,11 @@
 import { type DecodeIdxOptions, decodeIdxImages, decodeIdxLabels } from './decode-idx.js';
 import { digitClassNames, type IdxFileSet, type ImageSet, type MnistDataset } from './mnist-dataset.js';
-import { DatasetNotFoundError, IdxCountMismatchError } from './mnist-loader-error.js';
+import {
+  DatasetNotFoundError,
+  IdxCountMismatchError,
+  IdxLabelError,
+  MnistLoaderOptionError,
+} from './mnist-loader-error.js';
 import { checkImagesMatchLabels } from './parse-idx.js';
 
 /**
@@ -73,8 +78,31 @@ export async function decodeImageSet(
 }
 
 /**
+ * The class count K a dataset's labels imply: the largest label + 1 over both splits (EMNIST
+ * letters, labelled 1..26, gives 27 with class 0 empty, as Keras and PyTorch users would get).
+ *
+ * @throws IdxLabelError when the labels name fewer than 2 classes.
+ */
+export function inferClassCount(train: ImageSet, test: ImageSet, file = 'labels'): number {
+  let largest = -1;
+  for (const labels of [train.labels, test.labels])
+    for (const label of labels) if (label > largest) largest = label;
+  if (largest < 1) {
+    throw new IdxLabelError(
+      file,
+      'labels',
+      'at least two classes (labels 0..K − 1 with K ≥ 2)',
+      largest < 0 ? 'no labels' : 'only label 0',
+    );
+  }
+  return largest + 1;
+}
+
+/**
  * Loads an MNIST-format dataset from four IDX inputs (bytes, `File`/`Blob`, or URLs), gzipped or
- * not, through the validating parser. Works in browsers and Node.
+ * not, through the validating parser. Works in browsers and Node. Any image size is accepted (both
+ * splits must agree); the class count is `options.classCount` (every label checked against it) or
+ * inferred from the labels ({@link inferClassCount}).
  *
  * @throws MnistLoaderError subclasses naming the file, field, expected and actual value.
  */
@@ -104,7 +132,14 @@ export async function loadIdxDataset(
       `${test.rows}×${test.columns}`,
     );
   }
-  const classCount = options.classCount ?? 10;
+  const classCount = options.classCount ?? inferClassCount(train, test, trainLabels.name);
+  if (options.classNames !== undefined && options.classNames.length !== classCount) {
+    throw new MnistLoaderOptionError(
+      'classNames',
+      `one name per class (${classCount})`,
+      `${options.classNames.length} names`,
+    );
+  }
   return {
     name: options.name ?? 'idx',
     source:

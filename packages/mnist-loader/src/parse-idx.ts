@@ -1,10 +1,15 @@
-import { IdxCountMismatchError, IdxFormatError, IdxLabelError } from './mnist-loader-error.js';
+import {
+  IdxCountMismatchError,
+  IdxFormatError,
+  IdxLabelError,
+  MnistLoaderOptionError,
+} from './mnist-loader-error.js';
 
 /** IDX magic number of an unsigned-byte tensor with 3 dimensions (images). */
 export const idxImagesMagic = 0x00000803;
 /** IDX magic number of an unsigned-byte tensor with 1 dimension (labels). */
 export const idxLabelsMagic = 0x00000801;
-/** Largest image side accepted (EMNIST and MNIST use 28). */
+/** Largest image side accepted (MNIST and EMNIST use 28). */
 export const maximumImageSide = 1024;
 
 /** Images decoded from an IDX file: `pixels` holds `count·rows·columns` bytes, row-major. */
@@ -152,15 +157,28 @@ export function parseIdxImages(
   };
 }
 
+/** Largest class count an IDX labels file can express (labels are unsigned bytes). */
+export const maximumClassCount = 256;
+
 /** Options of {@link parseIdxLabels}. */
 export interface ParseIdxLabelsOptions {
-  /** Number of classes; every label must be in 0..classCount − 1. Default 10. */
+  /**
+   * Number of classes K, in 2..{@link maximumClassCount}; every label must be in 0..K − 1. When
+   * absent, any byte is accepted and the loaders infer K as the largest label + 1.
+   */
   readonly classCount?: number;
 }
 
+/** Checks a class count option: an integer in 2..{@link maximumClassCount}. */
+export function checkClassCount(classCount: number): void {
+  if (!(Number.isInteger(classCount) && classCount >= 2 && classCount <= maximumClassCount)) {
+    throw new MnistLoaderOptionError('classCount', `an integer in 2..${maximumClassCount}`, classCount);
+  }
+}
+
 /**
- * Decodes an uncompressed IDX labels file (magic 0x00000801), checking its exact length and that
- * every label is below `classCount` (default 10).
+ * Decodes an uncompressed IDX labels file (magic 0x00000801), checking its exact length and, when
+ * `classCount` is given, that every label is below it.
  *
  * @throws IdxFormatError for a malformed header or length, IdxLabelError for the first label out of range.
  */
@@ -169,7 +187,8 @@ export function parseIdxLabels(
   file: string,
   options: ParseIdxLabelsOptions = {},
 ): IdxLabels {
-  const classCount = options.classCount ?? 10;
+  const classCount = options.classCount ?? maximumClassCount;
+  if (options.classCount !== undefined) checkClassCount(options.classCount);
   const header = readIdxHeader(bytes, file, 'labels');
   checkLength(bytes, header, file);
   const labels = bytes.subarray(header.headerLength);

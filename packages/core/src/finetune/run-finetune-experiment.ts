@@ -152,7 +152,10 @@ export async function runFinetuneExperiment(
     if (source.spec.hidden.length === 0)
       throw new CoreSpecError('model', 'a model with hidden layers (e.g. mlp:128) to fine-tune', 'linear');
     const dataset = prepareDataset(
-      await loadMnistDataset(options.data.source),
+      await loadMnistDataset(
+        options.data.source,
+        options.data.classCount === undefined ? {} : { classCount: options.data.classCount },
+      ),
       prepareOptions(options.data, options.training.seed),
     );
     if (dataset.featureShape.reduce((product, size) => product * size, 1) !== source.inputSize)

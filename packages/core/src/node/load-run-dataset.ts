@@ -11,7 +11,11 @@ export async function loadRunDataset(
   data: DataConfig,
   training: { readonly seed: number; readonly batchSize: number },
 ): Promise<PreparedDataset> {
-  const dataset = prepareDataset(await loadMnistDataset(data.source), prepareOptions(data, training.seed));
+  const loaded = await loadMnistDataset(
+    data.source,
+    data.classCount === undefined ? {} : { classCount: data.classCount },
+  );
+  const dataset = prepareDataset(loaded, prepareOptions(data, training.seed));
   if (dataset.train.count < training.batchSize) {
     throw new CoreSpecError(
       'batchSize',

@@ -1,8 +1,6 @@
 import { selectBackend } from '@contour/backends';
-import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
-import { CoreSpecError } from '../core-spec-error.js';
-import { prepareOptions } from '../data-config.js';
 import { createModel } from '../model/model.js';
+import { loadRunDataset } from '../node/load-run-dataset.js';
 import type { RunConfig } from '../run-config.js';
 import { type HalvingAttempt, type HalvingSearchResult, runHalvingSearch } from './halving-search.js';
 import type { RangeTestPoint, RangeTestSettings } from './range-test-recorder.js';
@@ -43,16 +41,7 @@ export async function findLearningRate(
   options: FindLearningRateOptions = {},
 ): Promise<FindLearningRateOutcome> {
   const selection = await selectBackend(config.backend);
-  const dataset = prepareDataset(
-    await loadMnistDataset(config.data.source),
-    prepareOptions(config.data, config.training.seed),
-  );
-  if (dataset.train.count < config.training.batchSize)
-    throw new CoreSpecError(
-      'batchSize',
-      `at most the ${dataset.train.count} training examples`,
-      config.training.batchSize,
-    );
+  const dataset = await loadRunDataset(config.data, config.training);
   const inputSize = dataset.featureShape.reduce((product, size) => product * size, 1);
   const model = createModel(config.training.model, {
     inputSize,

@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labelHistogram } from '../mnist-dataset.js';
-import { DatasetNotFoundError, IdxCountMismatchError, IdxFormatError } from '../mnist-loader-error.js';
-import { createIdxFixture, writeIdxFixtureDirectory } from '../testing/index.js';
+import {
+  DatasetNotFoundError,
+  IdxCountMismatchError,
+  IdxFormatError,
+  IdxLabelError,
+} from '../mnist-loader-error.js';
+import { createIdxFixture, deriveIdxFiles, writeIdxFixtureDirectory } from '../testing/index.js';
 import {
   fashionMnistDirectory,
   loadFashionMnist,
@@ -115,5 +120,91 @@ describe('loadMnistDataset', () => {
     await expect(loadMnistDataset('kmnist')).rejects.toThrow(
       'kmnist: data source must be one of mnist, fashion-mnist or a directory holding the four IDX files; got neither a known name nor an existing path',
     );
+  });
+});
+
+describe('loadIdxDirectory beyond ten 28×28 classes', () => {
+  it('infers the class count from the labels of both splits (26 classes)', async () => {
+    const fixture = createIdxFixture({ trainCount: 30, testCount: 8, classCount: 26 });
+    const directory = join(scratch, 'letters');
+    await writeIdxFixtureDirectory(directory, fixture.files);
+    const dataset = await loadIdxDirectory(directory);
+    expect([dataset.classCount, dataset.classNames.length, dataset.classNames[25]]).toEqual([26, 26, '25']);
+    expect(labelHistogram(dataset.train.labels, dataset.classCount).every((count) => count >= 1)).toBe(true);
+  });
+
+  it('checks every label against an explicit class count, as strictly as before', async () => {
+    const fixture = createIdxFixture({ trainCount: 30, testCount: 8, classCount: 26 });
+    const directory = join(scratch, 'letters-strict');
+    const paths = await writeIdxFixtureDirectory(directory, fixture.files);
+    expect((await loadIdxDirectory(directory, { classCount: 47 })).classCount).toBe(47);
+    const attempt = loadIdxDirectory(directory, { classCount: 10 });
+    await expect(attempt).rejects.toBeInstanceOf(IdxLabelError);
+    await expect(attempt).rejects.toThrow(`${paths.trainLabels}: label[10] must be in 0..9; got 10`);
+    await expect(loadIdxDirectory(directory, { classCount: 1 })).rejects.toThrow(
+      'classCount must be an integer in 2..256; got 1',
+    );
+  });
+
+  it('refuses labels naming a single class', async () => {
+    const fixture = createIdxFixture({ trainCount: 4, testCount: 2, classCount: 1 });
+    const directory = join(scratch, 'one-class');
+    const paths = await writeIdxFixtureDirectory(directory, fixture.files);
+    await expect(loadIdxDirectory(directory)).rejects.toThrow(
+      `${paths.trainLabels}: labels must be at least two classes (labels 0..K − 1 with K ≥ 2); got only label 0`,
+    );
+  });
+
+  it('accepts any image size when both splits agree (14×14, 20×9)', async () => {
+    for (const [rows, columns] of [
+      [14, 14],
+      [20, 9],
+    ] as const) {
+      const fixture = createIdxFixture({ trainCount: 6, testCount: 3, rows, columns });
+      const directory = join(scratch, `size-${rows}x${columns}`);
+      await writeIdxFixtureDirectory(directory, fixture.files);
+      const dataset = await loadIdxDirectory(directory);
+      expect([dataset.train.rows, dataset.train.columns, dataset.test.rows]).toEqual([rows, columns, rows]);
+      expect(dataset.train.pixels).toEqual(fixture.train.pixels);
+    }
+    const small = createIdxFixture({ trainCount: 6, testCount: 3, rows: 14, columns: 14 });
+    const directory = join(scratch, 'size-mismatch');
+    const paths = await writeIdxFixtureDirectory(directory, {
+      ...small.files,
+      testImages: createIdxFixture({ testCount: 3 }).files.testImages,
+    });
+    await expect(loadIdxDirectory(directory)).rejects.toThrow(
+      `${paths.testImages}: image size must be 14×14 like ${paths.trainImages}; got 28×28`,
+    );
+    await expect(loadIdxDirectory(join(scratch, 'size-14x14'), { imageSize: [28, 28] })).rejects.toThrow(
+      'rows must be 28; got 14',
+    );
+  });
+});
+
+describe('deriveIdxFiles', () => {
+  it('makes 26 classes and 14×14 images from the embedded digits', async () => {
+    const digits = await loadMnistDataset();
+    const files = deriveIdxFiles(digits, {
+      trainCount: 300,
+      testCount: 60,
+      classes: 'letters',
+      downsample: 2,
+    });
+    const directory = join(scratch, 'derived');
+    await writeIdxFixtureDirectory(directory, files);
+    const dataset = await loadIdxDirectory(directory);
+    expect([dataset.classCount, dataset.train.count, dataset.train.rows, dataset.train.columns]).toEqual([
+      26, 300, 14, 14,
+    ]);
+    // The first image is digit 0 unchanged: each 14×14 pixel is the rounded mean of a 2×2 block.
+    const block = (row: number, column: number) =>
+      [0, 1].flatMap((dy) =>
+        [0, 1].map((dx) => digits.train.pixels[(row * 2 + dy) * 28 + column * 2 + dx] ?? 0),
+      );
+    const mean = (values: number[]) => Math.round(values.reduce((sum, value) => sum + value, 0) / 4);
+    expect(dataset.train.pixels[7 * 14 + 6]).toBe(mean(block(7, 6)));
+    expect(dataset.train.labels[0]).toBe(digits.train.labels[0]);
+    expect(dataset.train.labels[1]).toBe(10 + (digits.train.labels[1] ?? 0));
   });
 });

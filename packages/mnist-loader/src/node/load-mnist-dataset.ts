@@ -4,7 +4,8 @@ import { embeddedMnistName, loadEmbeddedMnist } from '../embedded-mnist.js';
 import { defaultMaximumDecompressedBytes } from '../gunzip.js';
 import { type IdxInput, type LoadIdxDatasetOptions, loadIdxDataset } from '../load-idx-dataset.js';
 import { fashionClassNames, type IdxFileSet, type MnistDataset } from '../mnist-dataset.js';
-import { DatasetNotFoundError } from '../mnist-loader-error.js';
+import { DatasetNotFoundError, IdxLabelError } from '../mnist-loader-error.js';
+import { checkClassCount } from '../parse-idx.js';
 import { directoryName, findIdxFiles, readIdxPath } from './read-idx-path.js';
 import { zlibGunzip } from './zlib-gunzip.js';
 
@@ -85,7 +86,8 @@ export const namedSources: readonly string[] = [embeddedMnistName, 'fashion-mnis
 
 /**
  * Loads a dataset by name or path: `mnist` (the embedded 10,000-digit sample, the default),
- * `fashion-mnist` (Debian's package), or any directory holding the four IDX files.
+ * `fashion-mnist` (Debian's package), or any directory holding the four IDX files (any image size;
+ * `classCount` K checks every label against 0..K − 1, else K is inferred from the labels).
  *
  * @throws DatasetNotFoundError for a name that is neither known nor an existing directory (the
  *   message lists the names), or when the source is missing.
@@ -94,7 +96,28 @@ export async function loadMnistDataset(
   source = embeddedMnistName,
   options: NodeLoadOptions = {},
 ): Promise<MnistDataset> {
-  if (source === embeddedMnistName) return loadEmbeddedMnist();
+  if (source === embeddedMnistName) {
+    const dataset = await loadEmbeddedMnist();
+    if (options.classCount === undefined) return dataset;
+    // A larger head than the ten digits is allowed (empty classes); a smaller one is not.
+    checkClassCount(options.classCount);
+    if (options.classCount < dataset.classCount) {
+      throw new IdxLabelError(
+        embeddedMnistName,
+        'classCount',
+        `at least ${dataset.classCount} (its labels are 0..9)`,
+        String(options.classCount),
+      );
+    }
+    return {
+      ...dataset,
+      classCount: options.classCount,
+      classNames: Array.from(
+        { length: options.classCount },
+        (_, label) => dataset.classNames[label] ?? String(label),
+      ),
+    };
+  }
   if (source === 'fashion-mnist') return loadFashionMnist(fashionMnistDirectory, options);
   if (!existsSync(source)) {
     throw new DatasetNotFoundError(

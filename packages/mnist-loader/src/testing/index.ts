@@ -2,6 +2,7 @@
 // valid and broken files from typed arrays. The encoders live in the main entry (browser-safe) and
 // are re-exported here for existing callers.
 export { encodeIdxImages, encodeIdxLabels } from '../encode-idx.js';
+export { type DeriveIdxFilesOptions, deriveIdxFiles } from './derived-digits.js';
 export {
   createIdxFixture,
   gzipBytes,
