@@ -1,13 +1,53 @@
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { ChartWorkerPool } from './chart-workers.js';
 
 /** File formats a chart can be written as. */
 export type ChartFormat = 'svg' | 'png';
 
+// vega, vega-lite and resvg take ~0.5 s to load: only commands that draw load them, when they draw.
+let chartModules:
+  | Promise<{
+      vega: typeof import('vega');
+      compile: typeof import('vega-lite').compile;
+      resvg: typeof import('@resvg/resvg-js');
+    }>
+  | undefined;
+
+/** Loads vega, vega-lite and resvg (once per thread). */
+export function loadChartModules(): NonNullable<typeof chartModules> {
+  chartModules ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).then(
+    ([vega, vegaLite, resvg]) => ({ vega, compile: vegaLite.compile, resvg }),
+  );
+  return chartModules;
+}
+
+let workers: ChartWorkerPool | undefined;
+
+/**
+ * Draws charts in worker threads from now on. A command that trains first calls this before
+ * training, so the chart modules load and warm up on the other core while it trains, and its
+ * charts are drawn in parallel afterwards. Pair with {@link stopChartWorkers}.
+ */
+export function startChartWorkers(size = 2): void {
+  workers ??= new ChartWorkerPool(size);
+}
+
+/** Stops the chart workers; charts are drawn in this thread again. */
+export async function stopChartWorkers(): Promise<void> {
+  const pool = workers;
+  workers = undefined;
+  await pool?.close();
+}
+
 /** Renders a Vega-Lite spec to SVG headless (no canvas needed). */
 export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
+  return workers === undefined ? renderChartSvgInThisThread(spec) : workers.render(spec, []);
+}
+
+/** {@link renderChartSvg} in the calling thread. */
+export async function renderChartSvgInThisThread(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadChartModules();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -16,14 +56,18 @@ export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Turns an SVG into a PNG with the system fonts, at `scale`× the SVG's size. */
-export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const resvg = new Resvg(svg, {
+/**
+ * Turns an SVG into a PNG with the system fonts, at `scale`× the SVG's size. The rasterising runs
+ * in libuv's thread pool, off the JavaScript thread.
+ */
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const { resvg } = await loadChartModules();
+  const image = await resvg.renderAsync(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
     font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
   });
-  return resvg.render().asPng();
+  return image.asPng();
 }
 
 /** The format a plot path asks for, from its extension. */
@@ -32,18 +76,40 @@ export function chartFormatOf(path: string): ChartFormat | undefined {
   return extension === 'svg' || extension === 'png' ? extension : undefined;
 }
 
+function checkChartPaths(paths: readonly string[]): void {
+  for (const path of paths) {
+    if (chartFormatOf(path) === undefined)
+      throw new Error(`cannot write a chart to ${path}: use a .svg or .png file name`);
+  }
+}
+
+/**
+ * Renders a Vega-Lite spec and writes it atomically to each path (`.svg` or `.png`, by extension).
+ * Returns the SVG.
+ */
+export async function writeChartSvg(spec: TopLevelSpec, paths: readonly string[]): Promise<string> {
+  checkChartPaths(paths);
+  return workers === undefined ? writeChartInThisThread(spec, paths) : workers.render(spec, paths);
+}
+
+/** {@link writeChartSvg} in the calling thread. */
+export async function writeChartInThisThread(spec: TopLevelSpec, paths: readonly string[]): Promise<string> {
+  checkChartPaths(paths);
+  const svg = await renderChartSvgInThisThread(spec);
+  await Promise.all(
+    paths.map(async (path) =>
+      writeFileAtomic(path, chartFormatOf(path) === 'png' ? await svgToPng(svg) : svg),
+    ),
+  );
+  return svg;
+}
+
 /**
  * Renders a Vega-Lite spec and writes it atomically to each path (`.svg` or `.png`, by extension).
  * Returns the paths written.
  */
 export async function writeChart(spec: TopLevelSpec, paths: readonly string[]): Promise<string[]> {
-  const svg = await renderChartSvg(spec);
-  for (const path of paths) {
-    const format = chartFormatOf(path);
-    if (format === 'svg') writeFileAtomic(path, svg);
-    else if (format === 'png') writeFileAtomic(path, svgToPng(svg));
-    else throw new Error(`cannot write a chart to ${path}: use a .svg or .png file name`);
-  }
+  await writeChartSvg(spec, paths);
   return [...paths];
 }
 

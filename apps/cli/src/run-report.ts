@@ -18,7 +18,7 @@ import {
 } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { compactTable } from './compact-table.js';
-import { renderChartSvg, writeChart } from './render-chart.js';
+import { renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
 
 /** A run read back from its directory. */
 export interface LoadedRun {
@@ -104,33 +104,31 @@ function lossAndRateSpec(runs: readonly LoadedRun[], title?: string) {
  * (the rate drawn under the loss it produced, same epoch axis) and update-ratio.svg (per layer).
  */
 export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
-  const written = await writeChart(
-    classicGridSpec([run.curves], {
-      title: `${run.label}: loss per epoch (training solid, validation dashed)`,
-    }),
-    [join(run.directory, 'loss.svg'), join(run.directory, 'loss.png')],
-  );
+  // Drawn concurrently (chart workers, PNG thread pool); listed in this order.
+  const charts: Array<Promise<string[]>> = [
+    writeChart(
+      classicGridSpec([run.curves], {
+        title: `${run.label}: loss per epoch (training solid, validation dashed)`,
+      }),
+      [join(run.directory, 'loss.svg'), join(run.directory, 'loss.png')],
+    ),
+  ];
   const rates = ratesPerStep(run.records);
   if (rates.length > 0) {
-    written.push(
-      ...(await writeChart(
+    charts.push(
+      writeChart(
         scheduleChartSpec([{ label: run.label, rates }], { title: 'learning rate applied per step' }),
         [join(run.directory, 'learning-rate.svg')],
-      )),
-    );
-    written.push(
-      ...(await writeChart(
-        lossAndRateSpec([run], `${run.label}: loss per epoch and the rate that produced it`),
-        [join(run.directory, 'loss-and-rate.svg')],
-      )),
+      ),
+      writeChart(lossAndRateSpec([run], `${run.label}: loss per epoch and the rate that produced it`), [
+        join(run.directory, 'loss-and-rate.svg'),
+      ]),
     );
   }
   if (hasUpdateRatios([run])) {
-    written.push(
-      ...(await writeChart(updateRatioChartSpec([run.curves]), [join(run.directory, 'update-ratio.svg')])),
-    );
+    charts.push(writeChart(updateRatioChartSpec([run.curves]), [join(run.directory, 'update-ratio.svg')]));
   }
-  return written;
+  return (await Promise.all(charts)).flat();
 }
 
 /** Columns of the results table (console, HTML, JSON). */
@@ -196,7 +194,26 @@ export async function writeReport(
     runs.map((run) => run.curves),
     { title: `${title}: loss per epoch (training solid, validation dashed)` },
   );
-  const written = await writeChart(grid, [join(directory, 'sweep.svg'), join(directory, 'sweep.png')]);
+  // Every chart starts at once (chart workers, PNG thread pool); the overlay is sweep.svg's SVG.
+  const gridPaths = [join(directory, 'sweep.svg'), join(directory, 'sweep.png')];
+  const overlayChart = writeChartSvg(grid, gridPaths);
+  const rowsChart = renderChartSvg(
+    classicGridSpec(
+      runs.map((run) => run.curves),
+      { layout: 'rows', title: 'Each run on its own' },
+    ),
+  );
+  const rateChart = renderChartSvg(lossAndRateSpec(runs));
+  const updateRatioChart = hasUpdateRatios(runs)
+    ? renderChartSvg(updateRatioChartSpec(runs.map((run) => run.curves)))
+    : Promise.resolve('<p>No update ratios were recorded.</p>');
+  const [overlay, rowsPerRun, rateUnderLoss, updateRatios] = await Promise.all([
+    overlayChart,
+    rowsChart,
+    rateChart,
+    updateRatioChart,
+  ]);
+  const written = [...gridPaths];
   const rows = resultRows(runs);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
   const header = Object.keys(rows[0] ?? { run: '' });
@@ -216,19 +233,12 @@ export async function writeReport(
     ),
   ].join('\n');
   writeFileAtomic(join(directory, 'results.csv'), `${csv}\n`);
-  const rowsPerRun = await renderChartSvg(
-    classicGridSpec(
-      runs.map((run) => run.curves),
-      { layout: 'rows', title: 'Each run on its own' },
-    ),
-  );
   const tableHtml = `<table><thead><tr>${columns.map(([name]) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows
     .map(
       (row) =>
         `<tr class="${escapeHtml(row.status)}">${columns.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
     )
     .join('')}</tbody></table>`;
-  const overlay = await renderChartSvg(grid);
   const findingsHtml = runs
     .map(
       (run) =>
@@ -244,10 +254,6 @@ export async function writeReport(
         }`,
     )
     .join('\n');
-  const rateUnderLoss = await renderChartSvg(lossAndRateSpec(runs));
-  const updateRatios = hasUpdateRatios(runs)
-    ? await renderChartSvg(updateRatioChartSpec(runs.map((run) => run.curves)))
-    : '<p>No update ratios were recorded.</p>';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — Contour report</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}li.error{color:#b00}li{margin:.25rem 0}svg{max-width:100%;height:auto}</style>

@@ -2,13 +2,12 @@ import { basename } from 'node:path';
 import { expandSweep, type SweepAxis } from '@contour/core';
 import { runSweep, type SweepRunOptions, type SweepTrialResult, writeSweepFile } from '@contour/core/node';
 import { formatMetric } from '@contour/metrics-logger';
-import { runSweepOnQueue } from '@contour/queue';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
+import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
-import { connectQueueFlag } from './queue.js';
 
 interface SweepFlags extends TrainingFlags {
   out: string;
@@ -149,9 +148,18 @@ export function registerSweepCommand(program: Command): void {
         );
       }
       // Checked before anything is written: an unreachable Redis leaves the directory untouched.
-      const queueUrl = effective.queue === undefined ? undefined : await connectQueueFlag(effective.queue);
+      // BullMQ loads only for --queue.
+      const queue =
+        effective.queue === undefined
+          ? undefined
+          : {
+              url: await (await import('./queue.js')).connectQueueFlag(effective.queue),
+              runSweepOnQueue: (await import('@contour/queue')).runSweepOnQueue,
+            };
+      const queueUrl = queue?.url;
       writeSweepFile(directory, sweepId, axes, trials);
       console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
+      startChartWorkers();
       const interrupts = handleInterrupts();
       try {
         const sweepOptions: SweepRunOptions = {
@@ -165,17 +173,19 @@ export function registerSweepCommand(program: Command): void {
           onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
         };
         const results =
-          queueUrl === undefined
+          queue === undefined
             ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
-            : await runSweepOnQueue(trials, { ...sweepOptions, queueUrl });
+            : await queue.runSweepOnQueue(trials, { ...sweepOptions, queueUrl: queue.url });
         if (queueUrl !== undefined && interrupts.signal.aborted) {
           console.error(
             'the queued trials keep running on the workers; run the same command again to re-attach',
           );
         }
         const runs = loadSweepRuns(directory);
-        for (const run of runs) await writeRunPlots(run);
-        const written = await writeReport(directory, runs, `Sweep ${sweepId}`);
+        const [, written] = await Promise.all([
+          Promise.all(runs.map(writeRunPlots)),
+          writeReport(directory, runs, `Sweep ${sweepId}`),
+        ]);
         console.log(resultsTable(runs));
         for (const line of findingLines(runs)) console.log(`finding: ${line}`);
         for (const path of written) console.log(`wrote ${path}`);
@@ -189,6 +199,7 @@ export function registerSweepCommand(program: Command): void {
         }
       } finally {
         interrupts.release();
+        await stopChartWorkers();
       }
     });
 }

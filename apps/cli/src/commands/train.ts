@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { runTraining } from '@contour/core/node';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
+import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadRun, resultsTable, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
 import { UsageError, userPath } from '../usage-error.js';
@@ -35,6 +36,7 @@ export function registerTrainCommand(program: Command): void {
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
       const config = runConfigFromFlags(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
+      startChartWorkers();
       const interrupts = handleInterrupts();
       try {
         const outcome = await runTraining(config, {
@@ -56,6 +58,7 @@ export function registerTrainCommand(program: Command): void {
         if (outcome.status === 'interrupted') process.exitCode = 130;
       } finally {
         interrupts.release();
+        await stopChartWorkers();
       }
     });
 }

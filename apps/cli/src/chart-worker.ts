@@ -1,0 +1,27 @@
+// A chart worker thread of ChartWorkerPool: loads the chart modules, warms them up, then renders jobs.
+
+import { parentPort } from 'node:worker_threads';
+import { scheduleChartSpec } from '@contour/metrics-logger';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartWorkerReply } from './chart-workers.js';
+import { renderChartSvgInThisThread, svgToPng, writeChartInThisThread } from './render-chart.js';
+
+const port = parentPort;
+if (port === null) throw new Error('chart-worker runs only as a worker thread');
+
+// Jobs wait for the warm-up (module loading, JIT) instead of racing it.
+const warmedUp = (async () => {
+  const rates = Array.from({ length: 50 }, (_, step) => 0.1 * 0.95 ** step);
+  await svgToPng(await renderChartSvgInThisThread(scheduleChartSpec([{ label: 'warm-up', rates }])));
+})().catch(() => undefined);
+
+port.on('message', async (job: { spec: TopLevelSpec; paths: readonly string[] }) => {
+  let reply: ChartWorkerReply;
+  try {
+    await warmedUp;
+    reply = { svg: await writeChartInThisThread(job.spec, job.paths) };
+  } catch (error) {
+    reply = { error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});

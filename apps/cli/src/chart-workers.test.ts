@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scheduleChartSpec } from '@contour/metrics-logger';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChartWorkerPool } from './chart-workers.js';
+import { renderChartSvgInThisThread } from './render-chart.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-chart-workers-'));
+const pool = new ChartWorkerPool(2);
+afterAll(async () => {
+  await pool.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const spec = (label: string) =>
+  scheduleChartSpec([{ label, rates: Array.from({ length: 20 }, (_, step) => 0.1 / (step + 1)) }]);
+
+describe('ChartWorkerPool', () => {
+  it('draws exactly what this thread draws, writes the SVG and PNG, and keeps jobs apart', async () => {
+    const labels = ['first', 'second', 'third'];
+    const paths = labels.map((label) => [join(scratch, `${label}.svg`), join(scratch, `${label}.png`)]);
+    const svgs = await Promise.all(
+      labels.map((label, index) => pool.render(spec(label), paths[index] ?? [])),
+    );
+    for (const [index, label] of labels.entries()) {
+      const expected = await renderChartSvgInThisThread(spec(label));
+      expect(svgs[index]).toBe(expected);
+      expect(readFileSync(join(scratch, `${label}.svg`), 'utf8')).toBe(expected);
+      expect(
+        readFileSync(join(scratch, `${label}.png`))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+    }
+  });
+
+  it('rejects a job that cannot be drawn with its error, and goes on drawing', async () => {
+    await expect(pool.render({ mark: 'point' } as never, [join(scratch, 'chart.gif')])).rejects.toThrow(
+      'cannot write a chart to',
+    );
+    expect(await pool.render(spec('after'), [])).toContain('after');
+  });
+});
