@@ -7,6 +7,14 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type BatchDataset,
+  type FindLearningRateOptions,
+  type FindLearningRateResult,
+  findLearningRate,
+  type TensorData,
+} from './find-learning-rate.js';
 export { LayersOptionError } from './layers-error.js';
 export {
   LearningRateScheduler,
@@ -21,6 +29,7 @@ export {
   plateauScalingOf,
   setLearningRate,
 } from './optimizer-learning-rate.js';
+export { type OptimizerSnapshot, snapshotOptimizer } from './optimizer-snapshot.js';
 export {
   type PlateauCounters,
   ReduceLROnPlateau,
