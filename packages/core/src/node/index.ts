@@ -4,20 +4,12 @@
  *
  * @packageDocumentation
  */
-export {
-  defaultSourceClasses,
-  defaultTargetClasses,
-  type FinetuneExperimentOptions,
-  type FinetuneExperimentOutcome,
-  type FinetuneRunConfigFile,
-  type FinetuneRunOutcome,
-  runFinetuneExperiment,
-} from '../finetune/run-finetune-experiment.js';
+
 export {
   type FindLearningRateOptions,
   type FindLearningRateOutcome,
   findLearningRate,
-} from '../range-test/find-learning-rate.js';
+} from './find-learning-rate.js';
 export { loadModel, saveModel } from './model-files.js';
 export {
   type RunResultFile,
@@ -29,6 +21,15 @@ export {
   writeCheckpoint,
   writeStatus,
 } from './run-directory.js';
+export {
+  defaultSourceClasses,
+  defaultTargetClasses,
+  type FinetuneExperimentOptions,
+  type FinetuneExperimentOutcome,
+  type FinetuneRunConfigFile,
+  type FinetuneRunOutcome,
+  runFinetuneExperiment,
+} from './run-finetune-experiment.js';
 export {
   type RunConfigFile,
   RunDirectoryError,

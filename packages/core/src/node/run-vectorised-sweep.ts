@@ -8,7 +8,7 @@ import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import { finishRun, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
 import { type RunConfigFile, runtimeVersions } from './run-training.js';
-import type { SweepTrialResult } from './sweep-runner.js';
+import type { SweepTrialResult } from './sweep-trial-result.js';
 
 /** Options of {@link runVectorisedTrials}. */
 export interface VectorisedTrialsOptions {

@@ -11,18 +11,9 @@ import { vectorisedGroupKey, vectorisedSupport } from '../training/vectorised-sw
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
+import type { SweepTrialResult } from './sweep-trial-result.js';
 
-/** One row of a sweep's results. */
-export interface SweepTrialResult {
-  readonly trial: SweepTrial;
-  readonly directory: string;
-  readonly status: RunStatus;
-  readonly summary: RunSummary | undefined;
-  /** True when an earlier valid result was reused instead of training again. */
-  readonly reused: boolean;
-  /** Why it failed, when it did. */
-  readonly error?: string;
-}
+export type { SweepTrialResult } from './sweep-trial-result.js';
 
 /** Options of runSweep. */
 export interface SweepRunOptions {

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readJsonFile, runFiles } from '../node/run-directory.js';
 import { resolveRunConfig } from '../run-config.js';
+import { readJsonFile, runFiles } from './run-directory.js';
 import {
   defaultSourceClasses,
   defaultTargetClasses,

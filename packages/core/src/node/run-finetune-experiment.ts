@@ -7,15 +7,20 @@ import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import { type DataConfig, prepareOptions } from '../data-config.js';
+import {
+  finetune,
+  finetuneTrainingConfig,
+  type TransferVariant,
+  transferVariants,
+} from '../finetune/finetune.js';
+import { type FinetuneSettings, validateFinetuneSettings } from '../finetune/finetune-settings.js';
 import type { Model } from '../model/model.js';
-import { loadModel, saveModel } from '../node/model-files.js';
-import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from '../node/run-directory.js';
-import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from '../node/run-training.js';
 import type { BackendChoice, RunConfig } from '../run-config.js';
 import { type TrainingResult, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
-import { finetune, finetuneTrainingConfig, type TransferVariant, transferVariants } from './finetune.js';
-import { type FinetuneSettings, validateFinetuneSettings } from './finetune-settings.js';
+import { loadModel, saveModel } from './model-files.js';
+import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';
+import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
 
 /** The digits a model is pretrained on by default, and the ones it is fine-tuned on. */
 export const defaultSourceClasses: readonly number[] = [0, 1, 2, 3, 4];

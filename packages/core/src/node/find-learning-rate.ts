@@ -1,10 +1,14 @@
 import { selectBackend } from '@contour/backends';
 import { createModel } from '../model/model.js';
-import { loadRunDataset } from '../node/load-run-dataset.js';
+import {
+  type HalvingAttempt,
+  type HalvingSearchResult,
+  runHalvingSearch,
+} from '../range-test/halving-search.js';
+import type { RangeTestPoint, RangeTestSettings } from '../range-test/range-test-recorder.js';
+import { type RangeTestResult, runRangeTest } from '../range-test/run-range-test.js';
 import type { RunConfig } from '../run-config.js';
-import { type HalvingAttempt, type HalvingSearchResult, runHalvingSearch } from './halving-search.js';
-import type { RangeTestPoint, RangeTestSettings } from './range-test-recorder.js';
-import { type RangeTestResult, runRangeTest } from './run-range-test.js';
+import { loadRunDataset } from './load-run-dataset.js';
 
 /** Options of {@link findLearningRate}. */
 export interface FindLearningRateOptions {

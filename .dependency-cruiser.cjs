@@ -1,0 +1,141 @@
+// The layer graph of ARCHITECTURE.md, checked by dependency-cruiser (`pnpm check:dependencies`,
+// part of `pnpm lint`). Packages resolve each other through the `@contour/source` condition, so an
+// import of `@contour/optimizers` lands on packages/optimizers/src/… and the rules below can speak
+// of folders. Keep this file and ARCHITECTURE.md's table in step.
+
+/** What each published package may import of the others (its own folder is always allowed). */
+const allowed = {
+  schedules: [],
+  'metrics-logger': [],
+  losses: [],
+  optimizers: ['schedules'],
+  'mnist-loader': [],
+  'backend-cpu': [],
+  'backend-wasm': ['backend-cpu'],
+  'backend-node': ['backend-cpu'],
+  backends: ['backend-cpu', 'backend-wasm', 'backend-node'],
+  race: ['optimizers', 'metrics-logger'],
+  core: ['optimizers', 'losses', 'schedules', 'mnist-loader', 'metrics-logger', 'backends'],
+  queue: ['core', 'metrics-logger'],
+};
+
+/** Packages whose every module may use Node (they exist for Node). */
+const nodeOnlyPackages = ['backend-node', 'queue'];
+
+/** Test code runs in Node (vitest) and may import anything a layer allows plus test helpers. */
+const testCode = '(\\.test\\.ts$|/test-support/|/e2e/)';
+
+/**
+ * Node-only modules inside browser-safe packages: the `./node` entries, mnist-loader's `./testing`
+ * (writes fixture files), and the Node variants picked by package.json `imports` conditions.
+ */
+const nodeOnlyModules = [
+  '^packages/[^/]+/src/node/',
+  '^packages/mnist-loader/src/testing/',
+  '^packages/mnist-loader/src/mnist-digits-node\\.ts$',
+  '^packages/backend-wasm/src/wasm-paths-node\\.ts$',
+  `^packages/(${nodeOnlyPackages.join('|')})/`,
+];
+
+/** Browser-safe code: every package's sources (minus the Node-only modules above) and apps/web. */
+const browserSafeCode = '^(packages/[^/]+/src/|apps/web/src/)';
+
+/** npm packages that only run on Node. */
+const nodeOnlyNpmPackages = ['@tensorflow/tfjs-node', 'bullmq', 'ioredis'];
+
+/** Tests may also load a tfjs backend to run on (backend-cpu is every package's test backend). */
+const testBackends = ['backend-cpu'];
+
+const layerRules = Object.entries(allowed).flatMap(([name, imports]) => [
+  {
+    name: `layer-${name}`,
+    comment: `@contour/${name} may import only ${imports.length === 0 ? 'no other Contour package' : imports.map((dependency) => `@contour/${dependency}`).join(', ')} (ARCHITECTURE.md).`,
+    severity: 'error',
+    from: { path: `^packages/${name}/`, pathNot: testCode },
+    to: { path: '^(packages|apps)/', pathNot: `^packages/(${[name, ...imports].join('|')})/` },
+  },
+  {
+    name: `layer-${name}-tests`,
+    comment: `Tests of @contour/${name} may import what it may, and a tfjs backend to run on.`,
+    severity: 'error',
+    from: { path: `^packages/${name}/.*${testCode}` },
+    to: {
+      path: '^(packages|apps)/',
+      pathNot: `^packages/(${[name, ...imports, ...testBackends].join('|')})/`,
+    },
+  },
+]);
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No import cycles, type-only imports included.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...layerRules,
+    {
+      name: 'no-tfjs-below-tensors',
+      comment: '@contour/schedules and @contour/metrics-logger never import TensorFlow.js.',
+      severity: 'error',
+      from: { path: '^packages/(schedules|metrics-logger)/src/', pathNot: testCode },
+      to: { path: '@tensorflow[/+]' },
+    },
+    {
+      name: 'packages-never-import-apps',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^(apps|bench|examples)/' },
+    },
+    {
+      name: 'browser-safe-no-node-builtins',
+      comment:
+        'Browser-safe code (every main entry but backend-node and queue, and apps/web) imports no Node built-in (node:*). Node code goes in src/node/ behind the ./node entry.',
+      severity: 'error',
+      from: { path: browserSafeCode, pathNot: [testCode, ...nodeOnlyModules] },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'browser-safe-no-node-only-modules',
+      comment:
+        'Browser-safe code imports no Node-only entry (@contour/*/node, mnist-loader/testing) and no Node-only package (backend-node, queue, tfjs-node, bullmq, ioredis). A dynamic import() is how selectBackend loads the Node adapter only on Node, so it is allowed.',
+      severity: 'error',
+      from: { path: browserSafeCode, pathNot: [testCode, ...nodeOnlyModules] },
+      to: {
+        path: [...nodeOnlyModules, `node_modules/(${nodeOnlyNpmPackages.join('|')})/`],
+        dependencyTypesNot: ['dynamic-import'],
+      },
+    },
+    {
+      name: 'apps-use-published-entries',
+      comment:
+        'Apps import packages through their package names, never through relative paths into packages/.',
+      severity: 'error',
+      from: { path: '^apps/' },
+      to: { path: '^packages/', dependencyTypes: ['local'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'Every import resolves (a typo or a missing dependency otherwise passes unnoticed here).',
+      severity: 'error',
+      from: { path: '^(packages|apps)/' },
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    exclude: { path: '(^|/)dist/' },
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      // Browser resolution: the source condition, then what bundlers pick for browsers.
+      conditionNames: ['@contour/source', 'browser', 'import', 'module', 'types', 'default'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

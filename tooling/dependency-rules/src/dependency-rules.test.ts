@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const repository = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const configFile = join(repository, '.dependency-cruiser.cjs');
+// Its package.json is not exported, so the bin is found through this package's node_modules.
+const depcruise = join(
+  repository,
+  'tooling/dependency-rules/node_modules/dependency-cruiser/bin/dependency-cruise.mjs',
+);
+
+interface Violation {
+  readonly from: string;
+  readonly to: string;
+  readonly rule: { readonly name: string };
+}
+
+/** Runs the same command as `pnpm check:dependencies` in `directory`; returns the violations. */
+function check(directory: string, paths: readonly string[]): Violation[] {
+  const output = execFileSync(
+    process.execPath,
+    [depcruise, '--config', configFile, '--output-type', 'json', '--no-progress', ...paths],
+    { cwd: directory, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return (JSON.parse(output) as { summary: { violations: Violation[] } }).summary.violations;
+}
+
+const temporaryDirectories: string[] = [];
+afterAll(() => {
+  for (const directory of temporaryDirectories) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A throwaway tree laid out like the repository: path → file contents. */
+function tree(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'contour-dependency-rules-'));
+  temporaryDirectories.push(root);
+  for (const [path, contents] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), contents);
+  }
+  return root;
+}
+
+const clean = {
+  'packages/schedules/src/index.ts': 'export const schedule = 1;\n',
+  'packages/optimizers/src/index.ts':
+    "import { schedule } from '../../schedules/src/index.js';\nexport const rate = schedule;\n",
+  'packages/core/src/index.ts':
+    "import { rate } from '../../optimizers/src/index.js';\nexport const core = rate;\n",
+  'packages/core/src/node/index.ts':
+    "import { readFileSync } from 'node:fs';\nimport { core } from '../index.js';\nexport const read = () => readFileSync(String(core));\n",
+  'packages/metrics-logger/src/index.ts': 'export const records = [];\n',
+  'node_modules/@tensorflow/tfjs-core/package.json': '{"name":"@tensorflow/tfjs-core","main":"index.js"}\n',
+  'node_modules/@tensorflow/tfjs-core/index.js': 'export const tensor = 1;\n',
+};
+
+const rulesBroken = (files: Record<string, string>) =>
+  check(tree({ ...clean, ...files }), ['packages'])
+    .map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}`)
+    .sort();
+
+describe('.dependency-cruiser.cjs', () => {
+  it('passes a tree that keeps the layer graph (Node built-ins only behind ./node)', () => {
+    expect(rulesBroken({})).toEqual([]);
+  });
+
+  it('fails when a lower layer imports a higher one', () => {
+    expect(
+      rulesBroken({
+        'packages/schedules/src/index.ts':
+          "import { rate } from '../../optimizers/src/index.js';\nexport const schedule = rate;\n",
+      }),
+    ).toContain('layer-schedules: packages/schedules/src/index.ts → packages/optimizers/src/index.ts');
+  });
+
+  it('fails when a browser-safe entry imports node:*', () => {
+    expect(
+      rulesBroken({
+        'packages/core/src/index.ts':
+          "import { readFileSync } from 'node:fs';\nexport const core = readFileSync;\n",
+      }),
+    ).toEqual(['browser-safe-no-node-builtins: packages/core/src/index.ts → fs']);
+  });
+
+  it('fails when a browser-safe entry imports a Node-only entry or package', () => {
+    expect(
+      rulesBroken({
+        'packages/core/src/training.ts': "export { read } from './node/index.js';\n",
+      }),
+    ).toContain(
+      'browser-safe-no-node-only-modules: packages/core/src/training.ts → packages/core/src/node/index.ts',
+    );
+  });
+
+  it('fails when metrics-logger or schedules imports tfjs', () => {
+    expect(
+      rulesBroken({
+        'packages/metrics-logger/src/index.ts':
+          "import { tensor } from '@tensorflow/tfjs-core';\nexport const records = [tensor];\n",
+      }),
+    ).toEqual([
+      'no-tfjs-below-tensors: packages/metrics-logger/src/index.ts → node_modules/@tensorflow/tfjs-core/index.js',
+    ]);
+  });
+
+  it('fails on an import cycle, even a type-only one', () => {
+    expect(
+      rulesBroken({
+        'packages/core/src/node/a.ts': "import type { B } from './b.js';\nexport type A = { b?: B };\n",
+        'packages/core/src/node/b.ts': "import type { A } from './a.js';\nexport type B = { a?: A };\n",
+      }),
+    ).toEqual(['no-circular: packages/core/src/node/a.ts → packages/core/src/node/b.ts']);
+  });
+
+  it('fails on an import that does not resolve', () => {
+    expect(rulesBroken({ 'packages/core/src/typo.ts': "export { core } from './idnex.js';\n" })).toEqual([
+      'not-to-unresolvable: packages/core/src/typo.ts → ./idnex.js',
+    ]);
+  });
+
+  it('passes on the repository itself', () => {
+    expect(check(repository, ['packages/race/src', 'packages/core/src', 'apps/web/src'])).toEqual([]);
+  });
+});
