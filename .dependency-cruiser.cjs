@@ -17,7 +17,7 @@ const allowed = {
   race: ['optimizers', 'metrics-logger'],
   core: ['optimizers', 'losses', 'schedules', 'mnist-loader', 'metrics-logger', 'backends'],
   queue: ['core', 'metrics-logger'],
-  layers: ['core', 'optimizers', 'schedules', 'metrics-logger'],
+  layers: ['core', 'optimizers', 'schedules', 'metrics-logger', 'mnist-loader'],
 };
 
 /** Packages whose every module may use Node (they exist for Node). */
