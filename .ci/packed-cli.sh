@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The published `contour` CLI as a stranger gets it: builds the workspace packages, packs
+# @contour/cli and every @contour package it depends on into tarballs, installs them with plain npm
+# into a clean directory outside the repository, then runs `npx contour --help` and the demo sweep
+# from there and checks their output (no tfjs banner, the results table, every file written).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+work=$(mktemp -d "${TMPDIR:-/tmp}/contour-packed-cli.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+TURBO_TELEMETRY_DISABLED=1 pnpm exec turbo run build --filter=@contour/cli... --output-logs=errors-only
+
+# The CLI and its @contour dependencies, directly or not (workspace directories).
+directories=$(node --input-type=module -e "
+  import { readdirSync, readFileSync, existsSync } from 'node:fs';
+  const byName = new Map();
+  for (const parent of ['packages', 'apps'])
+    for (const name of readdirSync(parent)) {
+      const manifest = parent + '/' + name + '/package.json';
+      if (existsSync(manifest)) byName.set(JSON.parse(readFileSync(manifest, 'utf8')).name, parent + '/' + name);
+    }
+  const found = new Set();
+  const visit = (name) => {
+    const directory = byName.get(name);
+    if (!directory || found.has(directory)) return;
+    found.add(directory);
+    for (const dependency of Object.keys(JSON.parse(readFileSync(directory + '/package.json', 'utf8')).dependencies ?? {})) visit(dependency);
+  };
+  visit('@contour/cli');
+  console.log([...found].join(' '));
+")
+mkdir -p "$work/tarballs" "$work/app"
+for directory in $directories; do
+  (cd "$directory" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+done
+echo "packed: $(cd "$work/tarballs" && ls | tr '\n' ' ')"
+
+cd "$work/app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz
+
+fail() { echo "packed CLI: $*" >&2; exit 1; }
+
+npx --no-install contour --help >"$work/help.txt" 2>&1 || fail "contour --help failed: $(cat "$work/help.txt")"
+grep -q '^Usage: contour' "$work/help.txt" || fail "contour --help printed no usage"
+grep -q 'sweep \[options\]' "$work/help.txt" || fail "contour --help does not list sweep"
+
+npx --no-install contour sweep --preset mnist-lr-sweep --out out/mnist-lr-sweep >"$work/sweep.txt" 2>&1 \
+  || fail "the demo sweep failed: $(tail -20 "$work/sweep.txt")"
+cat "$work/sweep.txt" | grep -v ' epoch '
+if grep -qi 'looks like you are running TensorFlow.js in Node.js' "$work/help.txt" "$work/sweep.txt"; then
+  fail "tfjs' Node.js banner was printed"
+fi
+grep -q '│ lr=0.2 *│ finished │ 10 ' "$work/sweep.txt" || fail "the results table is missing"
+for file in sweep.svg sweep.png report.html results.json results.csv; do
+  [ -s "out/mnist-lr-sweep/$file" ] || fail "out/mnist-lr-sweep/$file was not written"
+done
+# The installed bin is the built JavaScript, not TypeScript run through a loader.
+[ -f node_modules/@contour/cli/dist/main.js ] && [ ! -e node_modules/@contour/cli/src ] \
+  || fail "the installed CLI is not the built dist/"
+[ ! -e node_modules/tsx ] || fail "tsx was installed with the CLI"
+echo "packed CLI: ok (npx contour --help and the demo sweep from $(ls "$work/tarballs" | wc -l) packed tarballs)"
