@@ -1,4 +1,9 @@
-import type { PrepareDatasetOptions } from '@contour/mnist-loader';
+import {
+  type MnistDataset,
+  type PrepareDatasetOptions,
+  type PreparedDataset,
+  prepareDataset,
+} from '@contour/mnist-loader';
 import { CoreSpecError } from './core-spec-error.js';
 
 /** Where the data comes from and how it is prepared; part of `config.json`. */
@@ -59,4 +64,26 @@ export function prepareOptions(data: DataConfig, seed: number): PrepareDatasetOp
     ...(data.classes === undefined ? {} : { classes: data.classes }),
     ...(data.standardize === undefined ? {} : { standardize: data.standardize }),
   };
+}
+
+/**
+ * Prepares a loaded dataset the way a run config says (seeded split, limits, classes) and checks
+ * that one batch fits the training split: the one path every run takes from loaded data to
+ * training — the CLI after reading files, the web app's worker after fetching or picking them.
+ * Throws CoreSpecError (`batchSize`) when the training split is smaller than one batch.
+ */
+export function prepareRunDataset(
+  dataset: MnistDataset,
+  data: DataConfig,
+  training: { readonly seed: number; readonly batchSize: number },
+): PreparedDataset {
+  const prepared = prepareDataset(dataset, prepareOptions(data, training.seed));
+  if (prepared.train.count < training.batchSize) {
+    throw new CoreSpecError(
+      'batchSize',
+      `at most the ${prepared.train.count} training examples`,
+      training.batchSize,
+    );
+  }
+  return prepared;
 }

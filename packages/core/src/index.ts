@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { CoreSpecError } from './core-spec-error.js';
-export { type DataConfig, prepareOptions, resolveDataConfig } from './data-config.js';
+export { type DataConfig, prepareOptions, prepareRunDataset, resolveDataConfig } from './data-config.js';
 export * from './finetune/index.js';
 export {
   type CreateModelOptions,

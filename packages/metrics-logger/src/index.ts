@@ -55,6 +55,12 @@ export {
   scheduleChartSpec,
 } from './charts/schedule-chart.js';
 export {
+  type StepLossChartOptions,
+  type StepLossSeries,
+  stepLossChartSpec,
+  stepLossClip,
+} from './charts/step-loss-chart.js';
+export {
   type UpdateRatioChartOptions,
   updateRatioChartSpec,
 } from './charts/update-ratio-chart.js';

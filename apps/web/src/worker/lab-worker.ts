@@ -5,21 +5,15 @@ import { useCpuBackend } from '@contour/backend-cpu';
 import { type BackendRequest, selectBackend } from '@contour/backends';
 import {
   configHash,
-  createModel,
   expandSweep,
-  prepareOptions,
+  findLearningRateOnDataset,
+  prepareRunDataset,
   type RangeTestPoint,
   resolveRunConfig,
-  runRangeTest,
   train,
 } from '@contour/core';
 import { MetricsLogger, type MetricsRecord, raceChartSpec } from '@contour/metrics-logger';
-import {
-  loadIdxDataset,
-  type MnistDataset,
-  prepareDataset,
-  standardIdxFileNames,
-} from '@contour/mnist-loader';
+import { loadIdxDataset, type MnistDataset, standardIdxFileNames } from '@contour/mnist-loader';
 import { createSurface, race, raceChartData, racePreset } from '@contour/race';
 import * as tf from '@tensorflow/tfjs-core';
 import { controlState, type DataChoice, type WorkerReply, type WorkerRequest } from './protocol.js';
@@ -47,6 +41,18 @@ function reply(message: WorkerReply): void {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
+}
+
+/**
+ * The setting a spec error is about: `optimizer` or `schedule` (its `lr`) for the optimizers'
+ * spec errors, the first part of core's field (`model.hidden` → `model`) for core's.
+ */
+function settingOf(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !('field' in error) || typeof error.field !== 'string') return undefined;
+  if (error.name === 'OptimizerSpecError' || error.name === 'UnknownOptimizerTypeError')
+    return error.field === 'lr' || error.field.startsWith('lr.') ? 'schedule' : 'optimizer';
+  if (error.name === 'CoreSpecError') return error.field.split('.')[0];
+  return undefined;
 }
 
 /** Loads the sweep's data through the loader's validating IDX parser (gzip via DecompressionStream). */
@@ -94,16 +100,11 @@ async function chooseBackend(requested: string) {
   return selection;
 }
 
-/** Loads and prepares the data of a resolved run config, checks the batch size, and reports it. */
+/** Loads the data of a resolved run config, prepares it with core's `prepareRunDataset`, and reports it. */
 async function loadPrepared(choice: DataChoice, base: ReturnType<typeof resolveRunConfig>) {
   reply({ type: 'status', message: 'Loading data…' });
   const loadStarted = performance.now();
-  const dataset = prepareDataset(await loadData(choice), prepareOptions(base.data, base.training.seed));
-  if (dataset.train.count < base.training.batchSize) {
-    throw new Error(
-      `batch size must be at most the ${dataset.train.count} training examples; got ${base.training.batchSize}`,
-    );
-  }
+  const dataset = prepareRunDataset(await loadData(choice), base.data, base.training);
   reply({
     type: 'data',
     name: dataset.name,
@@ -117,21 +118,16 @@ async function loadPrepared(choice: DataChoice, base: ReturnType<typeof resolveR
 }
 
 /**
- * The learning-rate range test: @contour/core's `runRangeTest` (the function `contour find-lr`
- * calls) on the request's data, model and optimizer spec; points are streamed as they come.
+ * The learning-rate range test: @contour/core's `findLearningRateOnDataset` (what `contour find-lr`
+ * runs after loading its data) on the request's data, model and optimizer spec; points are
+ * streamed as they come.
  */
 async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'range-test' }>): Promise<void> {
   const controller = new AbortController();
   stopRequested = () => controller.abort();
-  await chooseBackend(request.config.backend);
   const base = resolveRunConfig(request.config as never);
+  await chooseBackend(request.config.backend);
   const dataset = await loadPrepared(request.data, base);
-  const inputSize = dataset.featureShape.reduce((product, size) => product * size, 1);
-  const model = createModel(base.training.model, {
-    inputSize,
-    outputSize: dataset.classCount,
-    seed: base.training.seed,
-  });
   reply({ type: 'status', message: 'Sweeping the learning rate…' });
   let pending: RangeTestPoint[] = [];
   let lastFlush = 0;
@@ -141,12 +137,8 @@ async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'rang
     pending = [];
   };
   try {
-    const result = await runRangeTest(model, dataset, {
-      ...request.settings,
-      optimizer: base.training.optimizer,
-      batchSize: base.training.batchSize,
-      seed: base.training.seed,
-      loss: base.training.loss,
+    const result = await findLearningRateOnDataset(base.training, dataset, {
+      settings: request.settings,
       signal: controller.signal,
       onPoint(point) {
         pending.push(point);
@@ -160,7 +152,6 @@ async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'rang
     flush();
     reply({ type: 'range-test-result', result, trainingExamples: dataset.train.count });
   } finally {
-    model.dispose();
     stopRequested = undefined;
   }
 }
@@ -174,8 +165,8 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
     stopped = true;
     controller.abort();
   };
-  const selection = await chooseBackend(request.config.backend);
   const base = resolveRunConfig(request.config as never);
+  const selection = await chooseBackend(request.config.backend);
   const trials = expandSweep(request.sweepId, base, [{ key: 'lr', values: [...request.rates] }]);
   const dataset = await loadPrepared(request.data, base);
   reply({
@@ -297,6 +288,7 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
         : runRace(request);
   work.catch((error: unknown) => {
     stopRequested = undefined;
-    reply({ type: 'error', message: firstLine(error) });
+    const field = settingOf(error);
+    reply({ type: 'error', message: firstLine(error), ...(field ? { field } : {}) });
   });
 };

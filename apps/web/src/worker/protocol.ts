@@ -100,7 +100,15 @@ export type WorkerReply =
       readonly trainingExamples: number;
     }
   | { readonly type: 'race-result'; readonly result: RaceSummary; readonly spec: Record<string, unknown> }
-  | { readonly type: 'error'; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly message: string;
+      /**
+       * The setting the error is about, when a spec error names one: `optimizer`, `schedule` (the
+       * optimizer's `lr` schedule), or core's field (`model`, `batchSize`, `epochs`…).
+       */
+      readonly field?: string;
+    };
 
 /** What the race panel needs of a race (the surface's functions stay in the worker). */
 export interface RaceSummary {

@@ -1,11 +1,11 @@
 import type { PreparedDataset } from '@contour/mnist-loader';
-import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
-import { CoreSpecError } from '../core-spec-error.js';
-import { type DataConfig, prepareOptions } from '../data-config.js';
+import { loadMnistDataset } from '@contour/mnist-loader/node';
+import { type DataConfig, prepareRunDataset } from '../data-config.js';
 
 /**
- * Loads and prepares a run's data (seeded split) and checks that one batch fits the training split.
- * Called before anything is written, so a bad `--data` or batch size leaves no files behind.
+ * Loads a run's data from disk (embedded, Fashion-MNIST or an IDX directory) and prepares it with
+ * {@link prepareRunDataset}. Called before anything is written, so a bad `--data` or batch size
+ * leaves no files behind.
  */
 export async function loadRunDataset(
   data: DataConfig,
@@ -15,13 +15,5 @@ export async function loadRunDataset(
     data.source,
     data.classCount === undefined ? {} : { classCount: data.classCount },
   );
-  const dataset = prepareDataset(loaded, prepareOptions(data, training.seed));
-  if (dataset.train.count < training.batchSize) {
-    throw new CoreSpecError(
-      'batchSize',
-      `at most the ${dataset.train.count} training examples`,
-      training.batchSize,
-    );
-  }
-  return dataset;
+  return prepareRunDataset(loaded, data, training);
 }

@@ -1,4 +1,9 @@
 export {
+  type FindLearningRateOptions,
+  findLearningRateOnDataset,
+  type LearningRateTrainingConfig,
+} from './find-learning-rate-on-dataset.js';
+export {
   type HalvingAttempt,
   type HalvingSearchOptions,
   type HalvingSearchResult,
