@@ -9,6 +9,14 @@
  */
 
 export {
+  ContourLogger,
+  type ContourLoggerOptions,
+  contourLogger,
+  layersVersion,
+  type RunDestination,
+  type RunEnd,
+} from './contour-logger.js';
+export {
   type BatchDataset,
   type FindLearningRateOptions,
   type FindLearningRateResult,

@@ -59,6 +59,11 @@ export interface EpochRecord {
   readonly test?: SplitMetrics;
   /** log10(mean |update| / mean |parameter|) per layer (DL4J's update:parameter ratio). */
   readonly updateRatios?: Readonly<Record<string, number>>;
+  /**
+   * Every value of the training loop's own epoch logs under its own name, when the run comes from
+   * another loop (tfjs-layers `model.fit` through `@contour/layers`: `loss`, `acc`, `val_loss`, `lr`, …).
+   */
+  readonly metrics?: Readonly<Record<string, number>>;
 }
 
 /** Kinds of notable event during a run. */

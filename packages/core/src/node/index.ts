@@ -12,6 +12,9 @@ export {
 } from './find-learning-rate.js';
 export { loadModel, saveModel } from './model-files.js';
 export {
+  finishRun,
+  markRunFailed,
+  type RunEnding,
   type RunResultFile,
   type RunStatusFile,
   readJsonFile,
