@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { encodeEmbeddedSplits, splitDigitFiles } from '../src/embedded-splits.js';
-import { loadDigitFiles } from '../src/mnist-json-node.js';
+import { loadDigitFiles } from '../src/node/digit-files-json.js';
 
 const bytes = encodeEmbeddedSplits(splitDigitFiles(await loadDigitFiles()));
 const path = fileURLToPath(new URL('../data/embedded-mnist.bin', import.meta.url));

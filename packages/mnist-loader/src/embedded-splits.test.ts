@@ -8,7 +8,7 @@ import {
   splitDigitFiles,
 } from './embedded-splits.js';
 import { embeddedBinaryUrl, loadEmbeddedSplits } from './mnist-digits-node.js';
-import { loadDigitFiles } from './mnist-json-node.js';
+import { loadDigitFiles } from './node/digit-files-json.js';
 
 describe('splitDigitFiles', async () => {
   const fromJson = splitDigitFiles(await loadDigitFiles());
