@@ -114,6 +114,11 @@ export async function findLearningRate(
     );
   if (!Number.isInteger(seed)) throw new LayersOptionError(owner, 'seed', 'an integer', seed);
   const batches = batchSource(data, batchSize, shuffle, seed);
+  // A Contour optimizer just loaded with its model holds its saved slots until the first step:
+  // match them now, so that the snapshot below includes them.
+  const adapter = optimizer as { savedStatePending?: boolean; importSavedState?: (names: string[]) => void };
+  if (adapter.savedStatePending === true)
+    adapter.importSavedState?.(model.trainableWeights.map((weight) => (weight.read() as tf.Variable).name));
   const savedWeights = model.getWeights().map((weight) => tf.clone(weight));
   const savedOptimizer = snapshotOptimizer(optimizer);
   const contour = contourOptimizerOf(optimizer);

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+// Registers Contour optimizers with tfjs serialization (model.save / tf.loadLayersModel).
 
 export {
   ContourLogger,
@@ -44,3 +45,4 @@ export {
   type ReduceLROnPlateauOptions,
   reduceLROnPlateau,
 } from './reduce-lr-on-plateau.js';
+export { contourOptimizerClassName } from './register-serialization.js';

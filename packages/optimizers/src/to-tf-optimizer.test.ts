@@ -31,7 +31,9 @@ describe('toTfOptimizer', () => {
     expect(bias!.dataSync()[0]).toBeCloseTo(0.4, 6);
     expect(optimizer.iterations).toBe(1);
     expect(optimizer.lastReport?.status).toBe('applied');
-    await expect(optimizer.getWeights()).rejects.toThrow(/exportState/);
+    // getWeights gives the slots for model.save (plain SGD has none); setWeights needs fromConfig first.
+    expect(await optimizer.getWeights()).toEqual([]);
+    await expect(optimizer.setWeights([])).rejects.toThrow(/fromConfig/);
     tf.dispose([x, y]);
   });
 });
