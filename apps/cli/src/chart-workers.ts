@@ -35,7 +35,7 @@ export class ChartWorkerPool {
   private readonly waiting: Job[] = [];
   private readonly workers: Worker[] = [];
 
-  constructor(size = 2) {
+  constructor(size = 1) {
     for (let index = 0; index < size; index += 1) {
       const worker = startWorker();
       worker.on('message', (reply: ChartWorkerReply) => this.finish(worker, reply));

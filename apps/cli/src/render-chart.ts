@@ -26,10 +26,12 @@ let workers: ChartWorkerPool | undefined;
 
 /**
  * Draws charts in worker threads from now on. A command that trains first calls this before
- * training, so the chart modules load and warm up on the other core while it trains, and its
- * charts are drawn in parallel afterwards. Pair with {@link stopChartWorkers}.
+ * training, so the chart modules load and warm up on another core while it trains, and afterwards
+ * its charts are drawn there while resvg rasterises the PNGs in libuv's threads. One worker by
+ * default: each holds its own vega (~80 MB), and a second one took `pnpm demo` above 400 MB.
+ * Pair with {@link stopChartWorkers}.
  */
-export function startChartWorkers(size = 2): void {
+export function startChartWorkers(size = 1): void {
   workers ??= new ChartWorkerPool(size);
 }
 
