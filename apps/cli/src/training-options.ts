@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import {
   type BackendChoice,
   CoreSpecError,
+  type ModelSpec,
   parseModelSpec,
   type RunConfig,
+  readLayersTopology,
   resolveRunConfig,
 } from '@contour/core';
 import type { Command } from 'commander';
@@ -35,7 +37,11 @@ export function addTrainingFlags(command: Command, options: { lrList?: boolean }
   return command
     .option('--data <source>', 'mnist (embedded sample), fashion-mnist, or a directory of IDX files', 'mnist')
     .option('--classes <K>', 'number of classes (labels 0..K-1, each checked); default: from the labels')
-    .option('--model <model>', 'linear, or mlp:<sizes> such as mlp:256,128', 'linear')
+    .option(
+      '--model <model>',
+      'linear, mlp:<sizes> such as mlp:256,128, or PATH/model.json (a tfjs-layers model, e.g. a CNN)',
+      'linear',
+    )
     .option('--dropout <p>', 'dropout rate on hidden layers, in [0, 1)')
     .option('--activation <name>', 'hidden activation: relu, tanh, sigmoid')
     .option(
@@ -120,7 +126,7 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
   }
   if (optimizer.lr === undefined) optimizer = { ...optimizer, lr: 0.1 };
   try {
-    const model = parseModelSpec(flags.model, {
+    const model = parseModelSpec(modelFlag(flags.model), {
       ...(flags.dropout === undefined ? {} : { dropout: number('--dropout', flags.dropout) as number }),
       ...(flags.activation === undefined ? {} : { activation: flags.activation as never }),
     });
@@ -155,6 +161,22 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
   }
 }
 
+/**
+ * The --model value as parseModelSpec takes it: `linear`/`mlp:…` as typed, or for a path ending in
+ * `.json` the tfjs-layers topology read from that file (kept in the run's config.json).
+ */
+function modelFlag(text: string): string | Partial<ModelSpec> {
+  if (!text.endsWith('.json')) return text;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(userPath(text), 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON';
+    throw new UsageError(`--model ${text}: must be a readable tfjs-layers model.json; got ${reason}`);
+  }
+  return { type: 'layers', layers: { path: text, modelTopology: readLayersTopology(json, text) } };
+}
+
 /** Schedule types whose spec has no `lr` of its own (they name their rates differently). */
 function acceptsLearningRate(schedule: Record<string, unknown>): boolean {
   return !['cyclic', 'oneCycle', 'piecewiseConstant'].includes(String(schedule.type));
@@ -167,6 +189,8 @@ function flagOf(field: string): string {
     classCount: 'classes',
     validation: 'validation',
     'earlyStopping.patience': 'early-stopping',
+    'model input': 'model',
+    'model output': 'model',
   };
   return (
     names[field] ?? field.split('.')[0]?.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`) ?? field

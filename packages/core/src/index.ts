@@ -10,6 +10,15 @@ export { CoreSpecError } from './core-spec-error.js';
 export { type DataConfig, prepareOptions, prepareRunDataset, resolveDataConfig } from './data-config.js';
 export * from './finetune/index.js';
 export {
+  convolutionFilterGradientBackends,
+  useConvolutionFilterGradient,
+} from './model/convolution-filter-gradient.js';
+export {
+  checkModelFitsData,
+  createTrainableModel,
+  LayersModelAdapter,
+} from './model/layers-model-adapter.js';
+export {
   type CreateModelOptions,
   createModel,
   type DenseLayer,
@@ -17,14 +26,23 @@ export {
   Model,
   type WeightValues,
 } from './model/model.js';
-export { artifactsToModel, type ModelArtifacts, type ModelJson, modelToArtifacts } from './model/model-io.js';
+export {
+  artifactsToModel,
+  type LayersModelJson,
+  type ModelArtifacts,
+  type ModelJson,
+  modelToArtifacts,
+} from './model/model-io.js';
 export {
   type Activation,
   describeModelSpec,
   type Initializer,
+  type LayersModelSource,
   type ModelSpec,
   parseModelSpec,
+  readLayersTopology,
 } from './model/model-spec.js';
+export type { TrainableModel } from './model/trainable-model.js';
 export * from './range-test/index.js';
 export {
   type BackendChoice,

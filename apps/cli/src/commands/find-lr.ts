@@ -131,7 +131,7 @@ export function registerFindLrCommand(program: Command): void {
         if (error instanceof CoreSpecError) {
           const flag =
             { startLearningRate: '--start', endLearningRate: '--end', iterations: '--iters' }[error.field] ??
-            `--${error.field}`;
+            `--${error.field.split(/[ .]/)[0]}`;
           throw new UsageError(`${flag}: ${error.message}`);
         }
         throw error;

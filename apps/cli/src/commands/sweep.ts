@@ -1,6 +1,12 @@
 import { basename } from 'node:path';
 import { expandSweep, type SweepAxis } from '@contour/core';
-import { runSweep, type SweepRunOptions, type SweepTrialResult, writeSweepFile } from '@contour/core/node';
+import {
+  checkRunInputs,
+  runSweep,
+  type SweepRunOptions,
+  type SweepTrialResult,
+  writeSweepFile,
+} from '@contour/core/node';
 import { formatMetric } from '@contour/metrics-logger';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
@@ -157,6 +163,8 @@ export function registerSweepCommand(program: Command): void {
               runSweepOnQueue: (await import('@contour/queue')).runSweepOnQueue,
             };
       const queueUrl = queue?.url;
+      // A model.json is built once for the data first: one that does not fit it writes nothing.
+      if (base.training.model.type === 'layers') await checkRunInputs(base);
       writeSweepFile(directory, sweepId, axes, trials);
       console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
       startChartWorkers();

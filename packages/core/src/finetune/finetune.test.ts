@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createModel, type Model } from '../model/model.js';
+import { createModel } from '../model/model.js';
 import { parseModelSpec } from '../model/model-spec.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from '../training/trainer.js';
@@ -116,7 +116,7 @@ describe('finetune', () => {
       dataset,
       source,
       settings: { gradualUnfreeze: true },
-      saveCheckpoint: (_checkpoint, model: Model) => {
+      saveCheckpoint: (_checkpoint, model) => {
         snapshots.push(model.getWeights());
       },
     });

@@ -6,18 +6,64 @@ export type Activation = 'relu' | 'tanh' | 'sigmoid';
 export type Initializer = 'glorot' | 'he';
 
 /**
- * A model: `linear` (one dense layer: softmax regression) or `mlp` with hidden layers. Layers are
- * named `hidden1`, `hidden2`, … and `head` (the output layer), so parameter groups can address them
- * (`head/kernel`, `hidden1/*`).
+ * A tfjs-layers model read from a `model.json` (what `model.save()` and Keras' converter write):
+ * its topology, kept as written so the run's `config.json` rebuilds it. Weights in the file, if
+ * any, are not used: a run starts from seeded initial weights (or a checkpoint).
+ */
+export interface LayersModelSource {
+  /** Where the model.json was read from (as given), for messages and `config.json`. */
+  readonly path: string;
+  /** The tfjs-layers topology (`modelTopology` of model.json: `class_name` Sequential or Model). */
+  readonly modelTopology: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A model: `linear` (one dense layer: softmax regression), `mlp` with hidden layers, or `layers`
+ * (any tfjs-layers model from a model.json, e.g. a CNN). Dense layers are named `hidden1`,
+ * `hidden2`, … and `head` (the output layer); a layers model's parameters keep their tfjs names
+ * (`conv1/kernel`), so parameter groups can address them (`head/kernel`, `hidden1/*`, `conv1/*`).
  */
 export interface ModelSpec {
-  readonly type: 'linear' | 'mlp';
+  readonly type: 'linear' | 'mlp' | 'layers';
   /** Hidden layer sizes (mlp only), e.g. [256, 128]. */
   readonly hidden: readonly number[];
   readonly activation: Activation;
   /** Dropout rate on hidden activations while training, in [0, 1). */
   readonly dropout: number;
   readonly initializer: Initializer;
+  /** The model.json (`layers` only). */
+  readonly layers?: LayersModelSource;
+}
+
+const topologyClasses = ['Sequential', 'Model', 'Functional'];
+
+/**
+ * Checks that a parsed model.json is a tfjs-layers model (an object whose `modelTopology`, or whose
+ * `modelTopology.model_config`, has `class_name` Sequential, Model or Functional and a `config`
+ * with layers) and returns the topology. `path` names the file in the one-line CoreSpecError.
+ */
+export function readLayersTopology(json: unknown, path: string): Record<string, unknown> {
+  const fail = (found: string): never => {
+    throw new CoreSpecError(
+      'model',
+      'a tfjs-layers model.json (modelTopology with class_name Sequential or Model, and its layers)',
+      `${path}: ${found}`,
+    );
+  };
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return fail('not a JSON object');
+  let topology = (json as Record<string, unknown>).modelTopology;
+  if (!topology || typeof topology !== 'object' || Array.isArray(topology))
+    return fail('no "modelTopology" object');
+  const nested = (topology as Record<string, unknown>).model_config;
+  if (nested && typeof nested === 'object') topology = nested;
+  const record = topology as Record<string, unknown>;
+  const className = record.class_name;
+  if (typeof className !== 'string' || !topologyClasses.includes(className))
+    return fail(`modelTopology.class_name is ${JSON.stringify(className) ?? 'absent'}`);
+  const config = record.config as Record<string, unknown> | unknown[] | undefined;
+  const layers = Array.isArray(config) ? config : (config as Record<string, unknown> | undefined)?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) return fail('modelTopology.config has no layers');
+  return topology as Record<string, unknown>;
 }
 
 const activations: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
@@ -33,6 +79,24 @@ export function parseModelSpec(
   overrides: Partial<ModelSpec> = {},
 ): ModelSpec {
   let base: Partial<ModelSpec>;
+  if (typeof input !== 'string' && input.type === 'layers') {
+    const layers = input.layers;
+    if (!layers || typeof layers.path !== 'string')
+      throw new CoreSpecError('model.layers', 'the model.json path and its modelTopology', layers);
+    const modelTopology = readLayersTopology({ modelTopology: layers.modelTopology }, layers.path);
+    for (const field of ['hidden', 'activation', 'dropout'] as const) {
+      if (overrides[field] !== undefined)
+        throw new CoreSpecError(field, `absent for a model.json (its layers set it)`, overrides[field]);
+    }
+    return {
+      type: 'layers',
+      hidden: [],
+      activation: 'relu',
+      dropout: 0,
+      initializer: 'glorot',
+      layers: { path: layers.path, modelTopology },
+    };
+  }
   if (typeof input === 'string') {
     const [type, sizes] = input.split(':', 2);
     if (type === 'linear' && sizes === undefined) base = { type: 'linear' };
@@ -40,14 +104,19 @@ export function parseModelSpec(
       const hidden = (sizes ?? '').split(',').map((part) => Number(part.trim()));
       base = { type: 'mlp', hidden };
     } else {
-      throw new CoreSpecError('model', '"linear" or "mlp:<sizes>" such as "mlp:256,128"', input);
+      throw new CoreSpecError(
+        'model',
+        '"linear", "mlp:<sizes>" such as "mlp:256,128", or a tfjs-layers model.json',
+        input,
+      );
     }
   } else {
     base = input;
   }
   const spec = { ...base, ...overrides };
   const type = spec.type;
-  if (type !== 'linear' && type !== 'mlp') throw new CoreSpecError('model.type', '"linear" or "mlp"', type);
+  if (type !== 'linear' && type !== 'mlp')
+    throw new CoreSpecError('model.type', '"linear", "mlp" or "layers"', type);
   const hidden = type === 'linear' ? [] : (spec.hidden ?? []);
   if (
     type === 'mlp' &&
@@ -75,7 +144,8 @@ export function parseModelSpec(
   return { type, hidden: [...hidden], activation, dropout, initializer };
 }
 
-/** `linear` or `mlp:256,128` — the CLI form of a spec. */
+/** `linear`, `mlp:256,128` or the model.json's path — the CLI form of a spec. */
 export function describeModelSpec(spec: ModelSpec): string {
+  if (spec.type === 'layers') return spec.layers?.path ?? 'model.json';
   return spec.type === 'linear' ? 'linear' : `mlp:${spec.hidden.join(',')}`;
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { CoreSpecError } from '../core-spec-error.js';
 import { initialKernel } from './initializers.js';
 import type { ModelSpec } from './model-spec.js';
+import type { TrainableModel, WeightValues } from './trainable-model.js';
 
 /** One dense layer: its name and its parameters' names (`<layer>/kernel`, `<layer>/bias`). */
 export interface DenseLayer {
@@ -11,8 +13,7 @@ export interface DenseLayer {
   readonly bias: string;
 }
 
-/** Weights by parameter name, as plain arrays (checkpoints, transfers between models). */
-export type WeightValues = Readonly<Record<string, Float32Array>>;
+export type { WeightValues } from './trainable-model.js';
 
 let modelCounter = 0;
 
@@ -75,7 +76,7 @@ export function denseLayer(
  * `head/bias`); the underlying tfjs variables get a unique prefix so several models can live in
  * one process.
  */
-export class Model {
+export class Model implements TrainableModel {
   readonly layers: readonly DenseLayer[];
   /** Trainable variables by parameter name. */
   readonly variables: Readonly<Record<string, tf.Variable>>;
@@ -215,6 +216,12 @@ export interface CreateModelOptions {
 
 /** Builds a model with seeded initial weights (kernels by the spec's initialiser, zero biases). */
 export function createModel(spec: ModelSpec, options: CreateModelOptions): Model {
+  if (spec.type === 'layers')
+    throw new CoreSpecError(
+      'model',
+      'linear or mlp here (build a model.json with createTrainableModel)',
+      'layers',
+    );
   const sizes = [options.inputSize, ...spec.hidden, options.outputSize];
   const weights: Record<string, Float32Array> = {};
   sizes.slice(1).forEach((outputSize, index) => {

@@ -10,6 +10,7 @@ export {
   type FindLearningRateOutcome,
   findLearningRate,
 } from './find-learning-rate.js';
+export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, saveModel } from './model-files.js';
 export {
   finishRun,

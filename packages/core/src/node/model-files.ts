@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import type { Model } from '../model/model.js';
 import { artifactsToModel, type ModelJson, modelToArtifacts } from '../model/model-io.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 
 /**
  * Saves a model in the tfjs weights format: `model.json` (spec + weights manifest) and
  * `weights.bin`, each written atomically (weights first, so model.json never names weights that
  * are not there).
  */
-export async function saveModel(model: Model, directory: string): Promise<void> {
+export async function saveModel(model: TrainableModel, directory: string): Promise<void> {
   mkdirSync(directory, { recursive: true });
   const { modelJson, weightData } = await modelToArtifacts(model, 'weights.bin');
   writeFileAtomic(join(directory, 'weights.bin'), new Uint8Array(weightData));

@@ -3,10 +3,11 @@ import { selectBackend } from '@contour/backends';
 import { MetricsLogger, type MetricsSink, type RunStatus, type RunSummary } from '@contour/metrics-logger';
 import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkModelFitsData } from '../model/layers-model-adapter.js';
 import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
 import { type TrainerCallbacks, train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
-import { loadRunDataset } from './load-run-dataset.js';
+import { loadRunDataset, modelSizes } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import {
   finishRun,
@@ -87,6 +88,8 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
   // Data first: a bad --data or batch size writes nothing.
   const dataset = await loadRunDataset(config.data, config.training);
   const selection = await selectBackend(config.backend);
+  // A model.json that does not fit the data is refused before anything is written.
+  await checkModelFitsData(config.training.model, modelSizes(dataset, config.training.seed));
   mkdirSync(options.directory, { recursive: true });
   const versions = runtimeVersions();
   if (!options.resume) {

@@ -42,7 +42,7 @@ export interface SweepRunOptions {
 function planVectorised(
   trials: readonly SweepTrial[],
   resumable: (trial: SweepTrial) => boolean,
-): { groups: SweepTrial[][]; rest: SweepTrial[] } {
+): { groups: SweepTrial[][]; rest: SweepTrial[]; reason?: string } {
   const byKey = new Map<string, SweepTrial[]>();
   const rest: SweepTrial[] = [];
   for (const trial of trials) {
@@ -54,13 +54,17 @@ function planVectorised(
     byKey.set(key, [...(byKey.get(key) ?? []), trial]);
   }
   const groups: SweepTrial[][] = [];
+  let reason: string | undefined;
   for (const group of byKey.values()) {
-    if (group.length >= 2 && vectorisedSupport(group.map((trial) => trial.config.training)).supported)
-      groups.push(group);
-    else rest.push(...group);
+    const support = vectorisedSupport(group.map((trial) => trial.config.training));
+    if (group.length >= 2 && support.supported) groups.push(group);
+    else {
+      rest.push(...group);
+      if (group.length >= 2 && !support.supported) reason ??= support.reason;
+    }
   }
   rest.sort((a, b) => a.index - b.index);
-  return { groups, rest };
+  return { groups, rest, ...(reason === undefined ? {} : { reason }) };
 }
 
 /** The run directory of a trial inside a sweep directory. */
@@ -150,9 +154,9 @@ export async function runSweep(
   };
 
   const plan = options.onPlan ?? ((line: string) => console.error(line));
-  const { groups, rest } =
+  const { groups, rest, reason } =
     options.vectorise === false
-      ? { groups: [] as SweepTrial[][], rest: pending }
+      ? { groups: [] as SweepTrial[][], rest: pending, reason: undefined }
       : planVectorised(pending, (trial) => canResume(trialDirectory(options.directory, trial)));
   const runGroups = async () => {
     for (const group of groups) {
@@ -176,7 +180,10 @@ export async function runSweep(
 
   const workers = Math.min(options.workers ?? availableParallelism(), rest.length);
   if (rest.length > 0) {
-    const why = options.vectorise === false ? 'vectorising is off' : 'they cannot be trained together';
+    const why =
+      options.vectorise === false
+        ? 'vectorising is off'
+        : `they cannot be trained together${reason === undefined ? '' : `: ${reason}`}`;
     plan(
       workers <= 0
         ? `path: one at a time in this process — trials ${rest.map((trial) => trial.index).join(', ')} (${why})`

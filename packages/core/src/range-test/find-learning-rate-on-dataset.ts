@@ -1,5 +1,5 @@
 import type { PreparedDataset } from '@contour/mnist-loader';
-import { createModel } from '../model/model.js';
+import { createTrainableModel } from '../model/layers-model-adapter.js';
 import type { TrainingConfig } from '../training/training-config.js';
 import { type HalvingAttempt, type HalvingSearchResult, runHalvingSearch } from './halving-search.js';
 import type { RangeTestPoint, RangeTestSettings } from './range-test-recorder.js';
@@ -50,7 +50,7 @@ export async function findLearningRateOnDataset(
   options: FindLearningRateOptions = {},
 ): Promise<RangeTestResult | HalvingSearchResult> {
   const inputSize = dataset.featureShape.reduce((product, size) => product * size, 1);
-  const model = createModel(training.model, {
+  const model = await createTrainableModel(training.model, {
     inputSize,
     outputSize: dataset.classCount,
     seed: training.seed,

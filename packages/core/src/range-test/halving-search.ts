@@ -1,7 +1,7 @@
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
-import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
 import { trainingStep } from './training-step.js';
 
@@ -90,7 +90,7 @@ export function judgeHalvingAttempt(losses: readonly number[]): HalvingVerdict {
  * @throws CoreSpecError naming a bad option.
  */
 export async function runHalvingSearch(
-  model: Model,
+  model: TrainableModel,
   dataset: PreparedDataset,
   options: HalvingSearchOptions,
 ): Promise<HalvingSearchResult> {

@@ -1,7 +1,7 @@
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { ContourOptimizer, createOptimizer, type OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
-import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
 import {
   type RangeTestCurve,
@@ -62,7 +62,7 @@ const yieldToEventLoop = (): Promise<void> =>
  * @throws CoreSpecError for bad settings (named field); OptimizerSpecError for a bad spec.
  */
 export async function runRangeTest(
-  model: Model,
+  model: TrainableModel,
   dataset: PreparedDataset,
   options: RunRangeTestOptions,
 ): Promise<RangeTestResult> {

@@ -2,7 +2,7 @@ import { meanSquaredError, softmaxCrossEntropy } from '@contour/losses';
 import type { Batch } from '@contour/mnist-loader';
 import type { ContourOptimizer, StepReport } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
 
 /** What one step did: the batch loss before the update, and the optimizer's report (none when not finite). */
@@ -17,7 +17,7 @@ export interface TrainingStepOutcome {
  * finite (then nothing changes). Leaves no tensors behind.
  */
 export function trainingStep(
-  model: Model,
+  model: TrainableModel,
   optimizer: ContourOptimizer,
   batch: Batch,
   loss: LossName,

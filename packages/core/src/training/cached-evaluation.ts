@@ -2,7 +2,7 @@ import { meanSquaredError, softmaxCrossEntropy } from '@contour/losses';
 import type { SplitMetrics } from '@contour/metrics-logger';
 import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import { DatasetTensors } from './dataset-tensors.js';
 import { evaluateSplit, type LossName } from './evaluate.js';
 
@@ -28,7 +28,11 @@ export class CachedEvaluator {
   }
 
   /** Metrics of a split with the model in evaluation mode (undefined for an empty split). */
-  evaluate(model: Model, split: 'train' | 'validation' | 'test', loss: LossName): SplitMetrics | undefined {
+  evaluate(
+    model: TrainableModel,
+    split: 'train' | 'validation' | 'test',
+    loss: LossName,
+  ): SplitMetrics | undefined {
     const count = this.#dataset[split].count;
     if (count === 0) return undefined;
     if (count * this.#inputSize * 4 > maximumCachedSplitBytes)

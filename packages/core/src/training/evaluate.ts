@@ -2,7 +2,7 @@ import { classificationError, meanSquaredError, softmaxCrossEntropy } from '@con
 import type { SplitMetrics } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 
 /** Which objective training minimises. */
 export type LossName = 'cross-entropy' | 'mse';
@@ -13,7 +13,7 @@ export type LossName = 'cross-entropy' | 'mse';
  * Non-finite values are reported as NaN/Infinity, never averaged away.
  */
 export function evaluateSplit(
-  model: Model,
+  model: TrainableModel,
   dataset: PreparedDataset,
   split: 'train' | 'validation' | 'test',
   loss: LossName,

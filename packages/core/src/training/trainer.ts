@@ -11,7 +11,8 @@ import {
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { createOptimizer, type ParameterGroupSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import { createModel, type Model } from '../model/model.js';
+import { createTrainableModel } from '../model/layers-model-adapter.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import { CachedEvaluator, maximumCachedSplitBytes } from './cached-evaluation.js';
 import { DatasetTensors } from './dataset-tensors.js';
 import { arraysToWeights, type TrainingCheckpoint, weightsToArrays } from './training-checkpoint.js';
@@ -26,7 +27,7 @@ export interface TrainingResult {
   readonly seconds: number;
   readonly history: readonly EpochRecord[];
   /** The trained model (the caller disposes it). */
-  readonly model: Model;
+  readonly model: TrainableModel;
   /** Why the run stopped early, when it did: the event's message. */
   readonly stopReason?: string;
 }
@@ -66,11 +67,11 @@ export interface TrainOptions {
    */
   readonly pause?: () => Promise<void> | void;
   /** Called after every epoch whose weights are finite (never with non-finite weights). */
-  readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: Model) => void | Promise<void>;
+  readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: TrainableModel) => void | Promise<void>;
   /** Continue from a checkpoint instead of starting afresh. */
   readonly resumeFrom?: TrainingCheckpoint;
   /** Start from these weights (fine-tuning) instead of a fresh initialisation. */
-  readonly initialModel?: Model;
+  readonly initialModel?: TrainableModel;
   /**
    * Parameter groups for epoch `epoch` (1-based), asked before it starts (gradual unfreezing,
    * per-epoch lrMult). When they differ from the groups in effect, the optimizer is rebuilt from
@@ -120,7 +121,11 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       : batcher.batches(epoch);
   const model =
     options.initialModel ??
-    createModel(config.model, { inputSize, outputSize: dataset.classCount, seed: config.seed });
+    (await createTrainableModel(config.model, {
+      inputSize,
+      outputSize: dataset.classCount,
+      seed: config.seed,
+    }));
   let optimizer = createOptimizer(config.optimizer, { stepsPerEpoch: batcher.batchCount });
   let groupsInEffect = JSON.stringify(config.optimizer.groups ?? []);
   const history: EpochRecord[] = [];
@@ -405,7 +410,10 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
 }
 
 /** log10(mean |update| / mean |parameter|) of each layer's kernel over the last step (DL4J's chart). */
-function updateParameterRatios(model: Model, before: Record<string, tf.Tensor>): Record<string, number> {
+function updateParameterRatios(
+  model: TrainableModel,
+  before: Record<string, tf.Tensor>,
+): Record<string, number> {
   const ratios: Record<string, number> = {};
   tf.tidy(() => {
     const values = model.layers.map((layer) => {

@@ -81,6 +81,8 @@ export function vectorisedSupport(configs: readonly TrainingConfig[]): Vectorise
   const shared = sharedPart(first);
   let usesBuffer: boolean | undefined;
   for (const [index, config] of configs.entries()) {
+    if (config.model.type === 'layers')
+      return no(`trial ${index} uses a model.json (layers models train one trial at a time)`);
     if (config.model.dropout > 0) return no(`trial ${index} uses dropout`);
     if (config.loss !== 'cross-entropy') return no(`trial ${index} uses loss "${config.loss}"`);
     if (config.earlyStopping) return no(`trial ${index} uses early stopping`);
