@@ -78,7 +78,10 @@ describe('contour train', () => {
 
   it.each([
     [['train', '--epochs', '0'], 'contour: --epochs: "epochs" must be an integer ≥ 1; got 0'],
-    [['train', '--model', 'cnn'], 'contour: --model: "model" must be "linear" or "mlp:<sizes>"'],
+    [
+      ['train', '--model', 'cnn'],
+      'contour: --model: "model" must be "linear", "mlp:<sizes>" such as "mlp:256,128", or a tfjs-layers model.json',
+    ],
     [['train', '--optimizer', '{"type":"sgdd"}'], 'contour: optimizer spec: "type" must be one of'],
     [['train', '--lr', 'fast'], 'contour: --lr must be a number ≥ 0; got "fast"'],
     [['train', '--data', '/no/such/dir', '--out', '/tmp/never-written'], 'contour: '],
