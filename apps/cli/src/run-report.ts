@@ -27,7 +27,7 @@ export interface LoadedRun {
   readonly records: MetricsRecord[];
   readonly summary: RunSummary;
   readonly curves: RunCurves;
-  /** Automatic findings (diverged, oscillating, too slow, overfitting, update ratios) with evidence. */
+  /** Automatic findings (diverged, collapsed, oscillating, too slow, overfitting, update ratios) with evidence. */
   readonly findings: Finding[];
 }
 

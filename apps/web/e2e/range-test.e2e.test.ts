@@ -1,4 +1,5 @@
 import { suggestLearningRates, trimRangeTestCurve } from '@contour/core';
+import { smoothedLossAt } from '@contour/metrics-logger';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RangeTestPanel } from '../src/panels/range-test-panel.js';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
@@ -67,6 +68,21 @@ describe('range test', () => {
       expect(Number.isFinite(suggestion.learningRate), name).toBe(true);
       expect(suggestion.pointLearningRate, name).toBeGreaterThanOrEqual(start);
       expect(suggestion.pointLearningRate, name).toBeLessThanOrEqual(end);
+    }
+    // 3: each suggestion is drawn once, at its rate on the smoothed curve; fastai's minimum says
+    // it is the lowest loss's rate ÷ 10, and the table pairs the rate with the loss at that rate.
+    for (const [name, suggestion] of Object.entries(expected)) {
+      expect(marks.get(name)?.loss, name).toBeCloseTo(
+        smoothedLossAt(result.points, suggestion.learningRate),
+        12,
+      );
+    }
+    const minimum = expected.minimum;
+    if (minimum && minimum.pointLearningRate !== minimum.learningRate) {
+      expect(String(marks.get('minimum')?.label)).toContain('÷ 10');
+      const row = await page.locator('#range-test-suggestions tr[data-suggestion="minimum"]').textContent();
+      expect(row).toContain(`÷ 10 = ${Number.parseFloat(minimum.learningRate.toPrecision(3))}`);
+      expect(row).toContain(smoothedLossAt(result.points, minimum.learningRate).toPrecision(4));
     }
     expect(marks.get('valley')?.selected).toBe(true);
     expect(String(marks.get('valley')?.label)).toContain('(chosen)');

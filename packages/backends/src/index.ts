@@ -11,3 +11,4 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './select-backend.js';
+export { describeWebGL, softwareWebGLReason, type WebGLRendererInfo } from './webgl-renderer.js';

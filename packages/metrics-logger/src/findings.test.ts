@@ -25,6 +25,8 @@ describe('findings', () => {
       slowMinimumEpochs: 4,
       slowLinearShare: 0.5,
       overfittingMinimumRise: 0.02,
+      collapseSpikeFactor: 10,
+      collapseChanceTolerance: 0.05,
       updateRatioHigh: -2,
       updateRatioLow: -4,
     });
@@ -72,6 +74,63 @@ describe('findings', () => {
 
     it('says nothing of a run that stayed finite', () => {
       expect(kinds(steadyRun)).not.toContain('diverged');
+    });
+  });
+
+  describe('collapsed', () => {
+    /** Step records of one epoch with the given batch losses. */
+    const steps = (epochNumber: number, losses: readonly number[]): MetricsRecord[] =>
+      losses.map((loss, index) => ({
+        kind: 'step',
+        epoch: epochNumber,
+        step: (epochNumber - 1) * losses.length + index,
+        loss,
+        learningRate: 10,
+      }));
+    // The lr = 10 run of an mlp: a batch loss of ~3,500, then every epoch at chance (89 % error).
+    const collapsedRun: MetricsRecord[] = [
+      ...steps(1, [2.3, 40, 3500, 900, 2.4]),
+      epoch(1, [2.31, 0.888], [2.305, 0.89]),
+      ...steps(2, [2.31, 2.3, 2.3, 2.31, 2.3]),
+      epoch(2, [2.31, 0.887], [2.32, 0.891]),
+    ];
+
+    it('flags a spike ≥ 10 × ln K followed by chance-level error, with the numbers', () => {
+      const [finding] = findings(collapsedRun);
+      // 10 × ln 10 = 23.03 ≤ 40 (epoch 1); last validation error 89.1 % ≥ 90 % − 5.
+      expect(finding).toEqual({
+        kind: 'collapsed',
+        severity: 'error',
+        message: 'collapsed at epoch 1: loss spiked to 3500, then sat at chance',
+        evidence:
+          'training loss reached 3500 (≥ 10 × ln 10 = 23.03) from epoch 1; 89.1 % validation error at epoch 2, chance is 90 % for 10 classes (rate too high: the model stopped learning)',
+        epoch: 1,
+      });
+      expect(kinds(collapsedRun)).toEqual(['collapsed']);
+    });
+
+    it('uses K from the config: 3 classes put chance at 66.7 % error and ln 3', () => {
+      const start: MetricsRecord = {
+        kind: 'run-start',
+        formatVersion: 1,
+        runId: 'k3',
+        time: '2026-12-01T00:00:00Z',
+        config: { data: { classCount: 3 } },
+        versions: {},
+      };
+      // 10 × ln 3 = 10.99: a spike to 12 counts; 89 % error is not "at chance" for 3 classes …
+      const run = [start, ...steps(1, [1.1, 12, 1.1]), epoch(1, [1.1, 0.65], [1.1, 0.64])];
+      expect(kinds(run)).toEqual(['collapsed']);
+      expect(findings(run)[0]?.evidence).toContain('chance is 66.67 % for 3 classes');
+      // … and a run that recovers below chance after the spike is not collapsed.
+      expect(kinds([start, ...steps(1, [1.1, 12, 0.5]), epoch(1, [0.5, 0.2], [0.55, 0.25])])).toEqual([]);
+    });
+
+    it('leaves alone a run that spikes and recovers, and one at chance without a spike', () => {
+      const recovered = [...steps(1, [2.3, 3500, 0.9]), epoch(1, [0.8, 0.2], [0.85, 0.22])];
+      expect(kinds(recovered)).toEqual([]);
+      const flat = [...steps(1, [2.3, 2.31, 2.3]), epoch(1, [2.3, 0.9], [2.3, 0.9])];
+      expect(kinds(flat)).not.toContain('collapsed');
     });
   });
 

@@ -5,6 +5,7 @@ import type { EpochRecord, MetricsRecord } from './records.js';
 /** What a finding says about a run. */
 export type FindingKind =
   | 'diverged'
+  | 'collapsed'
   | 'oscillating'
   | 'too-slow'
   | 'overfitting'
@@ -48,6 +49,17 @@ export interface FindingThresholds {
    * this share of the best (default 0.02), while the training loss kept falling after k.
    */
   readonly overfittingMinimumRise: number;
+  /**
+   * Collapsed: the largest training loss (a step's, else an epoch's) reached at least this many
+   * times the chance-level cross entropy ln K (default 10) …
+   */
+  readonly collapseSpikeFactor: number;
+  /**
+   * … and the last epoch's classification error (validation, else training) is within this of
+   * chance, 1 − 1/K (default 0.05); without an error metric, its cross entropy is within this
+   * share of ln K.
+   */
+  readonly collapseChanceTolerance: number;
   /** Update ratio too high when the median log10(mean |Δw| / mean |w|) of a layer is above this (default −2, DL4J). */
   readonly updateRatioHigh: number;
   /** … and too low below this (default −4; DL4J's healthy band is −3 ± 1). */
@@ -62,6 +74,8 @@ export const defaultFindingThresholds: FindingThresholds = {
   slowMinimumEpochs: 4,
   slowLinearShare: 0.5,
   overfittingMinimumRise: 0.02,
+  collapseSpikeFactor: 10,
+  collapseChanceTolerance: 0.05,
   updateRatioHigh: -2,
   updateRatioLow: -4,
 };
@@ -100,6 +114,73 @@ function divergedFinding(
     message: `diverged at epoch ${epoch}${value ? ` (${value})` : ''}`,
     evidence: event?.kind === 'event' ? event.message : `training loss is ${value} at epoch ${epoch}`,
     epoch,
+  };
+}
+
+/**
+ * Number of classes K of a run: its config's `data.classCount`, else the length of
+ * `data.classes`, else 10 (MNIST, Fashion-MNIST).
+ */
+export function classCountOf(records: readonly MetricsRecord[]): number {
+  const start = records.find((record) => record.kind === 'run-start');
+  const config = start?.kind === 'run-start' ? start.config : undefined;
+  const data =
+    config && typeof config === 'object' && !Array.isArray(config)
+      ? (config as Record<string, unknown>).data
+      : undefined;
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const { classCount, classes } = data as { classCount?: unknown; classes?: unknown };
+    if (typeof classCount === 'number' && Number.isInteger(classCount) && classCount >= 2) return classCount;
+    if (Array.isArray(classes) && classes.length >= 2) return classes.length;
+  }
+  return 10;
+}
+
+function collapsedFinding(
+  records: readonly MetricsRecord[],
+  epochs: readonly EpochRecord[],
+  thresholds: FindingThresholds,
+): Finding | undefined {
+  const last = epochs[epochs.length - 1];
+  if (!last) return undefined;
+  const classes = classCountOf(records);
+  const chanceLoss = Math.log(classes);
+  const chanceError = 1 - 1 / classes;
+  const losses = records.flatMap((record) =>
+    record.kind === 'step' && Number.isFinite(record.loss)
+      ? [{ epoch: record.epoch, loss: record.loss }]
+      : [],
+  );
+  const peaks =
+    losses.length > 0
+      ? losses
+      : epochs.flatMap((record) => {
+          const loss = trainLoss(record);
+          return loss !== undefined && Number.isFinite(loss) ? [{ epoch: record.epoch, loss }] : [];
+        });
+  const spike = peaks.find((point) => point.loss >= thresholds.collapseSpikeFactor * chanceLoss);
+  if (!spike) return undefined;
+  const highest = Math.max(...peaks.map((point) => point.loss));
+  const split = last.validation?.classificationError !== undefined ? 'validation' : 'train';
+  const error = last[split]?.classificationError;
+  const loss = last[split]?.crossEntropy ?? trainLoss(last);
+  const atChance =
+    error !== undefined
+      ? Number.isFinite(error) && error >= chanceError - thresholds.collapseChanceTolerance
+      : loss !== undefined &&
+        Number.isFinite(loss) &&
+        Math.abs(loss - chanceLoss) <= thresholds.collapseChanceTolerance * chanceLoss;
+  if (!atChance) return undefined;
+  const where =
+    error !== undefined
+      ? `${formatMetric(100 * error)} % ${split} error at epoch ${last.epoch}, chance is ${formatMetric(100 * chanceError)} % for ${classes} classes`
+      : `${split} cross entropy ${formatMetric(loss as number)} at epoch ${last.epoch}, chance is ln ${classes} = ${formatMetric(chanceLoss)}`;
+  return {
+    kind: 'collapsed',
+    severity: 'error',
+    message: `collapsed at epoch ${spike.epoch}: loss spiked to ${formatMetric(highest)}, then sat at chance`,
+    evidence: `training loss reached ${formatMetric(highest)} (≥ ${thresholds.collapseSpikeFactor} × ln ${classes} = ${formatMetric(thresholds.collapseSpikeFactor * chanceLoss)}) from epoch ${spike.epoch}; ${where} (rate too high: the model stopped learning)`,
+    epoch: spike.epoch,
   };
 }
 
@@ -219,6 +300,9 @@ function updateRatioFindings(epochs: readonly EpochRecord[], thresholds: Finding
  * Automatic findings about a run, each with its evidence, from its records (any order; the last
  * record of each epoch counts):
  * - `diverged at epoch k (NaN)`: a `diverged` event, or a non-finite training loss;
+ * - `collapsed at epoch k: loss spiked to v, then sat at chance`: a finite run whose training loss
+ *   reached `collapseSpikeFactor` × ln K and whose last epoch is at chance level (error 1 − 1/K),
+ *   the run that "finished" but learned nothing (K from the config, default 10);
  * - `oscillating: loss rose in n of m epochs`: see the oscillation thresholds;
  * - `too slow: linear improvement, try ×3`: a training loss that falls in a straight line;
  * - `overfitting from epoch k: validation gap g`: validation loss rising from its best at k while
@@ -239,12 +323,19 @@ export function findings(
   });
   const found: Finding[] = [];
   if (diverged) found.push(diverged);
+  const collapsed = diverged ? undefined : collapsedFinding(records, finite, limits);
+  if (collapsed) found.push(collapsed);
   const oscillating = oscillatingFinding(finite, limits);
   if (oscillating) found.push(oscillating);
-  const slow = diverged || oscillating ? undefined : slowFinding(finite, limits);
+  const slow = diverged || collapsed || oscillating ? undefined : slowFinding(finite, limits);
   if (slow) found.push(slow);
   const overfitting = overfittingFinding(finite, limits);
   if (overfitting) found.push(overfitting);
-  found.push(...updateRatioFindings(finite, limits));
+  // A collapsed run's dead layers barely move: "rate too low" would be the opposite of the truth.
+  found.push(
+    ...updateRatioFindings(finite, limits).filter(
+      (finding) => !(collapsed && finding.kind === 'update-ratio-low'),
+    ),
+  );
   return found;
 }

@@ -48,6 +48,8 @@ export {
   type RangeTestChartData,
   type RangeTestChartOptions,
   rangeTestChartSpec,
+  smoothedLossAt,
+  suggestionLabel,
 } from './charts/range-test-chart.js';
 export {
   type ScheduleChartOptions,
@@ -66,6 +68,7 @@ export {
 } from './charts/update-ratio-chart.js';
 export { epochsToCsv } from './csv.js';
 export {
+  classCountOf,
   defaultFindingThresholds,
   type Finding,
   type FindingKind,

@@ -86,7 +86,11 @@ export abstract class TrainingPanel<Settings extends TrainingPanelSettings> exte
     event.preventDefault();
     if (this.run.busy) return;
     const data = this.startingData();
-    if (data) this.start(data);
+    if (!data) return;
+    this.start(data);
+    // One column (phones): bring the status and results into view; two columns keep them sticky.
+    if (globalThis.matchMedia?.('(max-width: 900px)').matches)
+      void this.updateComplete.then(() => this.querySelector('.results')?.scrollIntoView({ block: 'start' }));
   };
 
   /**

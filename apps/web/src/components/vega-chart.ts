@@ -1,4 +1,4 @@
-import { html, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues } from 'lit';
 import { parse, View } from 'vega';
 import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
@@ -22,7 +22,36 @@ export async function renderVegaLite(
   return view;
 }
 
-/** `<contour-chart>`: renders its `spec` property; `view` is the live Vega view (tests read its data). */
+/** Most rows a chart's data table lists (a per-step chart can hold thousands). */
+export const maximumTableRows = 500;
+
+/** Every inline data set of a Vega-Lite spec (top level, layers, concatenations), in order. */
+export function inlineRows(spec: unknown): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = [];
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    const { data, layer, vconcat, hconcat, concat } = node as Record<string, unknown>;
+    const values = (data as { values?: unknown } | undefined)?.values;
+    if (Array.isArray(values))
+      for (const row of values) if (row && typeof row === 'object') rows.push(row as Record<string, unknown>);
+    for (const children of [layer, vconcat, hconcat, concat])
+      if (Array.isArray(children)) children.forEach(visit);
+  };
+  visit(spec);
+  return rows;
+}
+
+function cellText(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+  if (value === null || value === undefined) return '—';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * `<contour-chart>`: renders its `spec` property; `view` is the live Vega view (tests read its
+ * data). The SVG is labelled with `label`, and a collapsed "Data of this chart" table (built only
+ * when opened) is the chart's text alternative.
+ */
 export class VegaChart extends LightElement {
   static override properties = {
     spec: { attribute: false },
@@ -42,7 +71,33 @@ export class VegaChart extends LightElement {
   }
 
   protected override render() {
-    return html`<figure class="chart" role="img" aria-label=${this.label}><div class="chart-canvas"></div></figure>`;
+    return html`<figure class="chart">
+      <div class="chart-canvas" role="img" aria-label=${this.label}></div>
+      ${
+        this.spec
+          ? html`<details class="chart-data" @toggle=${() => this.requestUpdate()}>
+              <summary>Data of this chart</summary>
+              ${this.#table()}
+            </details>`
+          : nothing
+      }
+    </figure>`;
+  }
+
+  /** The chart's data as a table, when its details are open. */
+  #table() {
+    const details = this.querySelector<HTMLDetailsElement>('details.chart-data');
+    if (!details?.open) return nothing;
+    const rows = inlineRows(this.spec);
+    const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+    const shown = rows.slice(0, maximumTableRows);
+    return html`<div class="table-scroll">
+      <table class="data-table">
+        <caption>${this.label}${rows.length > shown.length ? ` (first ${shown.length} of ${rows.length} rows)` : ''}</caption>
+        <thead><tr>${columns.map((column) => html`<th scope="col">${column}</th>`)}</tr></thead>
+        <tbody>${shown.map((row) => html`<tr>${columns.map((column) => html`<td>${cellText(row[column])}</td>`)}</tr>`)}</tbody>
+      </table>
+    </div>`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -63,6 +118,9 @@ export class VegaChart extends LightElement {
     container.replaceChildren();
     if (!this.spec) return;
     this.view = await renderVegaLite(container, this.spec, this.patch);
+    // The labelled container (role img) is the chart for assistive technology, with the data table
+    // beside it; Vega's own ARIA tree (unnamed groups of marks) is hidden from it.
+    container.querySelector('svg')?.setAttribute('aria-hidden', 'true');
     this.dispatchEvent(new CustomEvent('chart-rendered', { bubbles: true }));
   }
 

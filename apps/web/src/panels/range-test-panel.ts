@@ -1,5 +1,5 @@
 import type { RangeTestPoint, RangeTestResult, SuggestionName } from '@contour/core';
-import { rangeTestChartSpec } from '@contour/metrics-logger';
+import { rangeTestChartSpec, smoothedLossAt } from '@contour/metrics-logger';
 import { html, nothing } from 'lit';
 import type { TopLevelSpec } from 'vega-lite';
 import { dataTable } from '../components/data-table.js';
@@ -8,6 +8,7 @@ import { TrainingPanel } from '../components/training-panel.js';
 import '../components/vega-chart.js';
 import type { RangeTestPanelSettings } from '../state/url-state.js';
 import type { DataChoice, WorkerReply } from '../worker/protocol.js';
+import { withheldSuggestionsReason } from './range-test-verdict.js';
 
 /**
  * Defaults: softmax regression on 2,000 embedded digits, SGD, the rate swept from 1e-5 to 10 over
@@ -36,7 +37,8 @@ const suggestionOrder: readonly SuggestionName[] = ['valley', 'slide', 'minimum'
 const suggestionHelp: Readonly<Record<SuggestionName, string>> = {
   valley: 'two-thirds down the first half of the longest decreasing run (default)',
   slide: 'interval slide rule on the loss gradient',
-  minimum: 'rate at the lowest smoothed loss ÷ 10',
+  minimum:
+    "a tenth of the rate at the lowest smoothed loss (fastai's rule: at the minimum itself the loss is about to blow up)",
   steep: 'steepest descent of the loss against log rate',
 };
 
@@ -161,7 +163,7 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
           {
             points: result.points,
             trimmed: result.trimmed,
-            suggestions: Object.values(result.suggestions),
+            suggestions: this.#offered(result),
             selected: this.selected,
           },
           { width: 560 },
@@ -169,8 +171,14 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
       : rangeTestChartSpec({ points: this.points, suggestions: [] }, { width: 560 });
   }
 
+  /** The suggestions to offer: none when the curve is too short or flat to say anything. */
+  #offered(result: RangeTestResult) {
+    return withheldSuggestionsReason(result) === undefined ? Object.values(result.suggestions) : [];
+  }
+
   #use(name: SuggestionName): void {
-    const suggestion = this.result?.suggestions[name];
+    const result = this.result;
+    const suggestion = result && this.#offered(result).length > 0 ? result.suggestions[name] : undefined;
     if (!suggestion) return;
     const detail: UseLearningRateDetail = {
       learningRate: Number.parseFloat(suggestion.learningRate.toPrecision(3)),
@@ -209,17 +217,26 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
   #suggestionTable() {
     const { result } = this;
     if (!result) return nothing;
+    const withheld = withheldSuggestionsReason(result);
+    if (withheld) return html`<p class="notice" id="range-test-withheld">${withheld}</p>`;
     return dataTable({
       id: 'range-test-suggestions',
       caption: "Suggested learning rates (fastai's definitions)",
-      columns: ['suggestion', 'learning rate', 'smoothed loss', 'meaning'],
+      columns: ['suggestion', 'learning rate', 'smoothed loss at that rate', 'how it is chosen'],
       rows: suggestionOrder.map((name) => {
         const suggestion = result.suggestions[name];
+        const point = suggestion?.pointLearningRate;
         return html`<tr data-suggestion=${name} data-learning-rate=${suggestion ? String(suggestion.learningRate) : ''}>
           <th scope="row">${name}${name === this.selected ? ' (chosen)' : ''}</th>
           <td>${suggestion ? rateText(suggestion.learningRate) : '—'}</td>
-          <td>${suggestion ? suggestion.loss.toPrecision(4) : '—'}</td>
-          <td>${suggestion ? suggestionHelp[name] : 'curve too short to decide'}</td>
+          <td>${suggestion ? smoothedLossAt(result.points, suggestion.learningRate).toPrecision(4) : '—'}</td>
+          <td>${
+            !suggestion
+              ? 'curve too short to decide'
+              : point !== undefined && point !== suggestion.learningRate
+                ? `${suggestionHelp[name]}: lowest loss ${suggestion.loss.toPrecision(4)} at ${rateText(point)}, ÷ 10 = ${rateText(suggestion.learningRate)}`
+                : suggestionHelp[name]
+          }</td>
         </tr>`;
       }),
     });
@@ -228,7 +245,7 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
   protected override render() {
     const { result, run } = this;
     const busy = run.busy;
-    const chosen = result?.suggestions[this.selected];
+    const chosen = result && this.#offered(result).length > 0 ? result.suggestions[this.selected] : undefined;
     return html`<section class="panel-grid" aria-labelledby="range-test-heading">
       <form class="panel-column" @submit=${this.onSubmit}>
         <h2 id="range-test-heading">Range test</h2>
@@ -257,14 +274,14 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
         })}
         <p class="error" role="alert" id="range-test-error">${run.errorText}</p>
       </form>
-      <div class="panel-column">
+      <div class="panel-column results">
         <p class="status" role="status" id="range-test-status" data-phase=${run.phase} data-finished=${result ? 'true' : 'false'}>${run.message}</p>
         ${backendStatus('range-test-backend', run.backend, undefined)}
         ${run.dataInfo ? html`<p class="legend-note" id="range-test-data">${run.dataInfo}</p>` : nothing}
         <contour-chart id="range-test-chart" label="Smoothed loss against the learning rate on a log axis, with the suggested rates marked" .spec=${this.#spec}></contour-chart>
         ${this.#suggestionTable()}
         ${
-          result
+          result && this.#offered(result).length > 0
             ? html`<div class="field">
                 <label for="range-suggestion">Suggestion to use</label>
                 <select id="range-suggestion" @change=${(event: Event) => {

@@ -228,10 +228,10 @@ export class RunsPanel extends LightElement {
                         <td>${format(summary.final.validation?.crossEntropy)}</td>
                         <td>${best ? `${(100 * best.value).toFixed(2)} % (${best.epoch})` : '—'}</td>
                         <td class="row-actions">
-                          <button type="button" aria-label=${`Export ${run.label} as a run folder (.tar)`} @click=${() => this.#export([run], runFolderName(run))}>.tar</button>
+                          <button type="button" aria-label=${`.tar: export ${run.label} as a run folder`} @click=${() => this.#export([run], runFolderName(run))}>.tar</button>
                           <button
                             type="button"
-                            aria-label=${`Download metrics.jsonl of ${run.label}`}
+                            aria-label=${`.jsonl: download metrics.jsonl of ${run.label}`}
                             @click=${() => downloadFile(`${runFolderName(run)}.metrics.jsonl`, run.records.map((record) => serializeRecord(record)).join(''), 'application/x-ndjson')}
                           >
                             .jsonl

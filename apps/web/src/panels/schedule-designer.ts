@@ -183,7 +183,7 @@ export class ScheduleDesigner extends LightElement {
           <button type="button" ?disabled=${!schedule} @click=${() => this.#export()}>Export JSON</button>
         </div>
       </div>
-      <div class="panel-column">
+      <div class="panel-column results">
         <div class="controls-row">
           <div class="field">
             <label for="schedule-steps">Steps to plot</label>

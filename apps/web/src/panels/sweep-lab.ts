@@ -1,5 +1,6 @@
 import {
   classicGridSpec,
+  findings,
   type MetricsRecord,
   type RunStatus,
   runCurves,
@@ -270,10 +271,15 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         const summary = summarizeRun(trial.records);
         const best = summary.bestValidationCrossEntropy;
         const progress = trial.progress;
+        // The CLI's findings: a run that spiked and sits at chance is "collapsed", not silently finished.
+        const [finding] = findings(trial.records).sort((a, b) =>
+          a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1,
+        );
+        const collapsed = finding?.kind === 'collapsed';
         return html`<tr data-run=${trial.info.label}>
           <th scope="row">${trial.info.label}</th>
-          <td class=${`status-${trial.status}`} title=${trial.message}>
-            ${trial.status}${
+          <td class=${`status-${collapsed ? 'collapsed' : trial.status}`} title=${trial.message}>
+            ${collapsed && trial.status === 'finished' ? 'collapsed' : trial.status}${
               trial.status === 'running' && progress
                 ? html` <progress
                     max=${progress.batches}
@@ -288,7 +294,8 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
           <td>${format(summary.final.validation?.crossEntropy)}</td>
           <td>${summary.final.validation?.classificationError === undefined ? '—' : `${(100 * summary.final.validation.classificationError).toFixed(2)} %`}</td>
           <td>${best ? `${format(best.value)} (${best.epoch})` : '—'}</td>
-          <td>${summary.divergedAtEpoch === undefined ? '—' : `epoch ${summary.divergedAtEpoch}`}</td>
+          <td>${summary.divergedAtEpoch === undefined ? (collapsed ? `collapsed at epoch ${finding.epoch}` : '—') : `epoch ${summary.divergedAtEpoch}`}</td>
+          <td class=${finding ? `finding-${finding.severity}` : nothing} title=${finding?.evidence ?? ''}>${finding ? finding.message : '—'}</td>
           <td>${summary.seconds === undefined ? '—' : summary.seconds.toFixed(1)}</td>
         </tr>`;
       }),
@@ -364,7 +371,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         ${this.runButtons({ start: 'Start', stop: 'Stop', stopping: 'Stopping after the current step…', pause: true })}
         <p class="error" role="alert" id="sweep-error">${run.errorText}</p>
       </form>
-      <div class="panel-column">
+      <div class="panel-column results">
         <p class="status" role="status" id="sweep-status" data-phase=${run.phase}>${run.message}</p>
         ${backendStatus('sweep-backend', run.backend, `Backend: chosen when the sweep starts (${settings.backend}).`)}
         ${run.dataInfo ? html`<p class="legend-note" id="sweep-data">${run.dataInfo}</p>` : nothing}

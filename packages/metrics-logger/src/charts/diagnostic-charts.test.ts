@@ -5,7 +5,7 @@ import type { MetricsRecord } from '../records.js';
 import { epoch, steadyRun } from '../test-support/sample-runs.js';
 import { learningRatePoints, lossAndRateChartSpec } from './loss-and-rate-chart.js';
 import { runCurves } from './loss-curves-chart.js';
-import { halvingChartSpec, rangeTestChartSpec } from './range-test-chart.js';
+import { halvingChartSpec, rangeTestChartSpec, smoothedLossAt } from './range-test-chart.js';
 import { updateRatioChartSpec } from './update-ratio-chart.js';
 
 async function renderSvg(spec: TopLevelSpec): Promise<string> {
@@ -93,6 +93,41 @@ describe('rangeTestChartSpec', () => {
     expect(svg).toContain('valley 0.001');
     expect(svg).toContain('minimum 0.1');
     expect(svg).toContain('learning rate (log)');
+  });
+
+  it('draws fastai’s minimum once, at the rate ÷ 10 on the curve, and says where the minimum is', () => {
+    const points = Array.from({ length: 11 }, (_, index) => ({
+      learningRate: 10 ** (index / 2 - 5),
+      loss: 2,
+      smoothedLoss: 2 - index / 10,
+    }));
+    // The minimum is at 1 (index 10); fastai suggests 0.1 = 10^-1 (index 8, loss 1.2).
+    const spec = rangeTestChartSpec({
+      points,
+      suggestions: [{ name: 'minimum', learningRate: 0.1, loss: 1, pointLearningRate: 1 }],
+    }) as unknown as {
+      layer: Array<{ data: { values: Array<Record<string, unknown>> }; encoding: { x: { field: string } } }>;
+    };
+    const dots = spec.layer[4];
+    expect(dots?.encoding.x.field).toBe('learningRate');
+    expect(dots?.data.values[0]).toMatchObject({ learningRate: 0.1, pointLearningRate: 1 });
+    expect(dots?.data.values[0]?.loss).toBeCloseTo(1.2, 12);
+    expect(dots?.data.values[0]?.label).toBe('minimum 0.1 = lowest loss at 1 ÷ 10');
+  });
+});
+
+describe('smoothedLossAt', () => {
+  const points = [
+    { learningRate: 1e-3, loss: 3, smoothedLoss: 3 },
+    { learningRate: 1e-1, loss: 1, smoothedLoss: 1 },
+    { learningRate: 1, loss: Number.NaN, smoothedLoss: Number.NaN },
+  ];
+  it('interpolates in log rate and holds the ends', () => {
+    // 1e-2 is halfway between 1e-3 and 1e-1 in log rate: (3 + 1) / 2.
+    expect(smoothedLossAt(points, 1e-2)).toBeCloseTo(2, 12);
+    expect(smoothedLossAt(points, 1e-5)).toBe(3);
+    expect(smoothedLossAt(points, 10)).toBe(1);
+    expect(smoothedLossAt([], 1)).toBeNaN();
   });
 });
 

@@ -20,6 +20,45 @@ export interface RangeTestChartData {
   readonly selected?: string;
 }
 
+/**
+ * The smoothed loss of a range-test curve at `learningRate`: interpolated linearly in log rate
+ * between the two recorded points around it (the nearest end outside the curve); non-finite
+ * points are skipped. `NaN` for an empty curve.
+ */
+export function smoothedLossAt(points: RangeTestChartData['points'], learningRate: number): number {
+  const finite = points
+    .filter((point) => point.learningRate > 0 && Number.isFinite(point.smoothedLoss))
+    .sort((a, b) => a.learningRate - b.learningRate);
+  const first = finite[0];
+  const last = finite[finite.length - 1];
+  if (!first || !last) return Number.NaN;
+  if (learningRate <= first.learningRate) return first.smoothedLoss;
+  if (learningRate >= last.learningRate) return last.smoothedLoss;
+  const upper = finite.findIndex((point) => point.learningRate >= learningRate);
+  const right = finite[upper] as (typeof finite)[number];
+  const left = finite[upper - 1] as (typeof finite)[number];
+  if (right.learningRate === learningRate) return right.smoothedLoss;
+  const share = Math.log(learningRate / left.learningRate) / Math.log(right.learningRate / left.learningRate);
+  return left.smoothedLoss + share * (right.smoothedLoss - left.smoothedLoss);
+}
+
+/**
+ * The legend text of a suggestion: its name and rate, and for fastai's `minimum` (a tenth of the
+ * rate at the lowest loss) where that minimum is, so the ÷ 10 is never a mystery.
+ */
+export function suggestionLabel(
+  suggestion: RangeTestChartData['suggestions'][number],
+  selected?: string,
+): string {
+  const rate = Number.parseFloat(suggestion.learningRate.toPrecision(3));
+  const point = suggestion.pointLearningRate;
+  const tenth =
+    point !== undefined && point !== suggestion.learningRate
+      ? ` = lowest loss at ${Number.parseFloat(point.toPrecision(3))} ÷ 10`
+      : '';
+  return `${suggestion.name} ${rate}${tenth}${suggestion.name === selected ? ' (chosen)' : ''}`;
+}
+
 /** Options of {@link rangeTestChartSpec}. */
 export interface RangeTestChartOptions {
   readonly title?: string;
@@ -29,9 +68,10 @@ export interface RangeTestChartOptions {
 
 /**
  * The learning-rate range test plot: smoothed loss against the rate on a log axis (raw batch losses
- * of the analysed window as faint dots, smoothed points outside that window faded), and every suggestion marked where
- * fastai marks it (at its rate and the smoothed loss of its point) with a vertical rule, named with
- * its rate in the legend (the `selected` one drawn thicker and marked "(chosen)"). The y axis
+ * of the analysed window as faint dots, smoothed points outside that window faded), and every
+ * suggestion drawn once, at its rate: a vertical rule and a dot on the smoothed curve there
+ * ({@link smoothedLossAt}), named with its rate in the legend ({@link suggestionLabel}: `minimum`
+ * says it is the lowest loss's rate ÷ 10; the `selected` one drawn thicker, "(chosen)"). The y axis
  * follows the analysed part of the smoothed curve; the blow-up past it is clamped to the top edge.
  * Non-finite losses are left out.
  */
@@ -80,8 +120,9 @@ export function rangeTestChartSpec(
   const marks = data.suggestions.map((suggestion) => ({
     learningRate: suggestion.learningRate,
     pointLearningRate: suggestion.pointLearningRate ?? suggestion.learningRate,
-    loss: suggestion.loss,
-    label: `${suggestion.name} ${Number.parseFloat(suggestion.learningRate.toPrecision(3))}${suggestion.name === data.selected ? ' (chosen)' : ''}`,
+    // The dot sits on the curve at the suggested rate (for `minimum`, a tenth of the minimum's rate).
+    loss: smoothedLossAt(data.points, suggestion.learningRate),
+    label: suggestionLabel(suggestion, data.selected),
     selected: suggestion.name === data.selected,
   }));
   const color = {
@@ -131,7 +172,7 @@ export function rangeTestChartSpec(
       {
         data: { values: marks },
         mark: { type: 'point', shape: 'circle', size: 90, filled: true, opacity: 1 },
-        encoding: { x: { ...x, field: 'pointLearningRate' }, y: { ...y, field: 'loss' }, color },
+        encoding: { x, y: { ...y, field: 'loss' }, color },
       },
     ],
   } as unknown as TopLevelSpec;

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type BrowserSession, openBrowserSession } from './browser-session.js';
+import { chartRows, waitForApp } from './page-helpers.js';
+
+// What a practitioner trips over, one test per finding of the review (the issue's numbering).
+let session: BrowserSession;
+beforeAll(async () => {
+  session = await openBrowserSession({ width: 1400, height: 900 });
+});
+afterAll(async () => {
+  await session?.close();
+});
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe violations of the page as it is (rule id: first offending targets). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(
+            context: Document,
+            options: object,
+          ): Promise<{
+            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
+    }));
+  });
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.targets.join(', ')}`);
+}
+
+/** True when the element's box is inside the viewport. */
+async function inView(page: Page, selector: string): Promise<boolean> {
+  const box = await page.locator(selector).boundingBox();
+  const viewport = page.viewportSize();
+  const visible =
+    box !== null && viewport !== null && box.y >= 0 && box.y + Math.min(box.height, 40) <= viewport.height;
+  if (!visible)
+    console.log(
+      `${selector} out of view: ${JSON.stringify(box)}, scrollY ${await page.evaluate(() => scrollY)}`,
+    );
+  return visible;
+}
+
+/** WCAG contrast ratio of two `rgb(r, g, b)` colours. */
+function contrast(first: string, second: string): number {
+  const luminance = (color: string) => {
+    const [r, g, b] = (color.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+      const channel = Number(part) / 255;
+      return channel <= 0.03928 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+describe('the lab for practitioners', () => {
+  it('1: an invalid schedule or optimizer blocks Start with an inline error naming that field', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    const schedule = page.getByLabel(/^Schedule \(JSON/);
+    await schedule.fill('{"type": "cosine", "tMax": ');
+    await page.getByRole('button', { name: 'Start' }).click();
+    expect(await page.locator('#sweep-error').textContent()).toMatch(
+      /^Fix "Schedule \(JSON.*before starting: is not valid JSON/,
+    );
+    expect(await page.locator('#sweep-schedule').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('sweep-schedule');
+    expect(await page.locator('#sweep-status').getAttribute('data-phase')).toBe('idle');
+    expect(await page.locator('#sweep-results').count()).toBe(0);
+    // A wrong schedule is named as the schedule's field, not as the optimizer's "lr.tMax".
+    await schedule.fill('{"type": "cosine", "tMax": -3}');
+    const inline = await page.locator('#sweep-schedule-error').textContent();
+    expect(inline).toMatch(/tMax/);
+    expect(inline).not.toMatch(/optimizer spec/);
+    await page.getByRole('button', { name: 'Start' }).click();
+    expect(await page.locator('#sweep-status').getAttribute('data-phase')).toBe('idle');
+    await schedule.fill('');
+    // Broken optimizer JSON is refused the same way.
+    await page.getByLabel('Optimizer spec without its rate (JSON)').fill('{"type": "sgd", ');
+    await page.getByRole('button', { name: 'Start' }).click();
+    expect(await page.locator('#sweep-error').textContent()).toMatch(
+      /^Fix "Optimizer spec without its rate \(JSON\)"/,
+    );
+    await page.getByLabel('Optimizer', { exact: true }).selectOption({ label: 'SGD' });
+    expect(await page.locator('#sweep-optimizer-json').getAttribute('aria-invalid')).toBe('false');
+    expect(session.problems).toEqual([]);
+  });
+
+  it('5: auto prefers wasm over a software WebGL (SwiftShader) and says why', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('300');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Learning rates').fill('0.1');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 90_000 });
+    expect(await page.locator('#sweep-backend .backend-badge').getAttribute('data-backend')).toBe('wasm');
+    const text = (await page.locator('#sweep-backend').textContent()) ?? '';
+    expect(text).toMatch(
+      /webgl: WebGL here (is a software renderer \(.*SwiftShader|has a major performance caveat)/,
+    );
+    expect(text).toContain('auto prefers wasm');
+    expect(session.problems).toEqual([]);
+  });
+
+  it('6, 7: a collapsed run is flagged, the step chart is log-scaled and clipped, results stay in view', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('600');
+    await page.getByLabel('Model', { exact: true }).fill('mlp:128,64');
+    await page.getByLabel('Epochs').fill('2');
+    await page.getByLabel('Learning rates').fill('0.1, 10');
+    await page.getByLabel('Backend', { exact: true }).selectOption('cpu');
+    // 7: Start sits at the end of a long form; after it, the status and results are on screen.
+    await page.getByRole('button', { name: 'Start' }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForSelector('#sweep-results');
+    expect(await inView(page, '#sweep-status')).toBe(true);
+    expect(await inView(page, '#sweep-results')).toBe(true);
+    await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 120_000 });
+    expect(await inView(page, '#sweep-status')).toBe(true);
+    // 6: lr=10 spiked and sits at chance: "collapsed", with the finding the CLI prints.
+    const row = page.locator('#sweep-results tr[data-run="lr=10"]');
+    expect((await row.locator('td[class^="status-"]').textContent())?.trim()).toBe('collapsed');
+    expect(await row.locator('td.finding-error').textContent()).toMatch(
+      /^collapsed at epoch 1: loss spiked to/,
+    );
+    expect(
+      (await page.locator('#sweep-results tr[data-run="lr=0.1"] td[class^="status-"]').textContent())?.trim(),
+    ).toBe('finished');
+    // The per-step chart is on a log axis and clips the spike instead of flattening lr=0.1.
+    await page
+      .locator('#sweep-steps-chart')
+      .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+    const title = await page.locator('#sweep-steps-chart svg').textContent();
+    expect(title).toContain('log scale');
+    expect(title).toMatch(/clipped \(highest [\d.e+]+, lr=10\)/);
+    const rows = await chartRows(page, '#sweep-steps-chart');
+    const clipped = rows.filter((chartRow) => chartRow.clipped === true);
+    expect(clipped.length).toBeGreaterThan(0);
+    expect(clipped.every((chartRow) => chartRow.run === 'lr=10')).toBe(true);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('2: a range test stopped early offers no rate, and says why', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=range-test`);
+    await waitForApp(page);
+    await page.getByLabel('Subset size (images)').fill('600');
+    await page.getByLabel('Iterations (batches)').fill('400');
+    await page.getByLabel('Compute backend').selectOption('cpu');
+    await page.getByRole('button', { name: 'Run range test' }).click();
+    await page.waitForFunction(
+      () => /batch (\d+) of 400/.test(document.querySelector('#range-test-status')?.textContent ?? ''),
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.getByRole('button', { name: 'Stop range test' }).click();
+    await page.waitForSelector('#range-test-status[data-finished="true"]', { timeout: 60_000 });
+    expect(await page.locator('#range-test-withheld').textContent()).toMatch(
+      /^Not enough of the curve to suggest a rate: stopped after \d+ of 400 batches/,
+    );
+    expect(await page.locator('#range-test-use').count()).toBe(0);
+    expect(await page.locator('#range-test-suggestions').count()).toBe(0);
+    const labels = (await chartRows(page, '#range-test-chart')).filter(
+      (row) => typeof row.label === 'string',
+    );
+    expect(labels).toEqual([]);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {
+    const { page } = session;
+    for (const panel of ['sweep', 'schedules', 'race', 'range-test', 'runs']) {
+      await page.goto(`${inject('baseUrl')}#panel=${panel}`);
+      await waitForApp(page);
+      await page.waitForTimeout(300);
+      expect(await seriousViolations(page), panel).toEqual([]);
+    }
+    // The sweep after a run (charts, table, progress) and the Runs panel holding it.
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('300');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Learning rates').fill('0.1, 1');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 90_000 });
+    await page
+      .locator('#sweep-chart')
+      .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+    await page.locator('#sweep-chart details.chart-data summary').click();
+    await page.waitForSelector('#sweep-chart details.chart-data table tbody tr');
+    const cells = await page.locator('#sweep-chart details.chart-data table thead th').allTextContents();
+    expect(cells).toEqual(expect.arrayContaining(['run', 'split', 'epoch', 'value']));
+    expect(await seriousViolations(page), 'sweep after a run').toEqual([]);
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await page.waitForSelector('#panel-runs contour-chart svg');
+    expect(await seriousViolations(page), 'runs with runs').toEqual([]);
+    // Focus ring against the white panel.
+    await page.getByRole('tab', { name: 'Sweep lab' }).focus();
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      return getComputedStyle(element).outlineColor;
+    });
+    expect(contrast(focused, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    expect(session.problems).toEqual([]);
+  });
+});
