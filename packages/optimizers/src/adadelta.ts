@@ -22,12 +22,14 @@ export const adadeltaRule: UpdateRule = {
   initSlots({ parameter }) {
     return { squareAverage: tf.zerosLike(parameter), accumulatedDelta: tf.zerosLike(parameter) };
   },
-  update({ parameter, gradient, slots, hyperparameters, learningRate }) {
-    const rho = hyperparameters.rho as number;
-    const epsilon = hyperparameters.epsilon as number;
+  update({ parameter, gradient, slots, coefficient }) {
+    const rho = coefficient((values) => values.hyperparameters.rho as number);
+    const oneMinusRho = coefficient((values) => 1 - (values.hyperparameters.rho as number));
+    const epsilon = coefficient((values) => values.hyperparameters.epsilon as number);
+    const learningRate = coefficient((values) => values.learningRate);
     const squareAverage = tf.add(
       tf.mul(slots.squareAverage as tf.Tensor, rho),
-      tf.mul(tf.square(gradient), 1 - rho),
+      tf.mul(tf.square(gradient), oneMinusRho),
     );
     const standardDeviation = tf.sqrt(tf.add(squareAverage, epsilon));
     const delta = tf.mul(
@@ -36,7 +38,7 @@ export const adadeltaRule: UpdateRule = {
     );
     const accumulatedDelta = tf.add(
       tf.mul(slots.accumulatedDelta as tf.Tensor, rho),
-      tf.mul(tf.square(delta), 1 - rho),
+      tf.mul(tf.square(delta), oneMinusRho),
     );
     return {
       parameter: tf.sub(parameter, tf.mul(delta, learningRate)),

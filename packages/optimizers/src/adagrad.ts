@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fillLike } from './coefficients.js';
 import { nonNegative, weightDecayField } from './common-fields.js';
 import type { UpdateRule } from './update-rule.js';
 
@@ -21,13 +22,23 @@ export const adagradRule: UpdateRule = {
     epsilon: nonNegative('added to √s', 1e-10),
   },
   weightDecay: 'coupled',
-  initSlots({ parameter, hyperparameters }) {
-    return { sum: tf.fill(parameter.shape, hyperparameters.initialAccumulatorValue as number, 'float32') };
+  initSlots({ parameter, coefficient }) {
+    return {
+      sum: fillLike(
+        parameter,
+        coefficient((values) => values.hyperparameters.initialAccumulatorValue as number),
+      ),
+    };
   },
-  update({ parameter, gradient, slots, hyperparameters, learningRate, step }) {
-    const decayedRate = learningRate / (1 + (step - 1) * (hyperparameters.lrDecay as number));
+  update({ parameter, gradient, slots, coefficient }) {
+    const decayedRate = coefficient(
+      (values) => values.learningRate / (1 + (values.step - 1) * (values.hyperparameters.lrDecay as number)),
+    );
     const sum = tf.add(slots.sum as tf.Tensor, tf.square(gradient));
-    const denominator = tf.add(tf.sqrt(sum), hyperparameters.epsilon as number);
+    const denominator = tf.add(
+      tf.sqrt(sum),
+      coefficient((values) => values.hyperparameters.epsilon as number),
+    );
     return {
       parameter: tf.sub(parameter, tf.mul(tf.div(gradient, denominator), decayedRate)),
       slots: { sum },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { decayRate, nonNegative, weightDecayField } from './common-fields.js';
 import type { SpecField } from './spec-fields.js';
-import type { UpdateContext, UpdateResult, UpdateRule } from './update-rule.js';
+import type { StepValues, UpdateContext, UpdateResult, UpdateRule } from './update-rule.js';
 
 const adamFields = (weightDecayDefault: number, how: string): Record<string, SpecField> => ({
   beta1: decayRate('decay β₁ of the first moment', 0.9),
@@ -13,14 +13,22 @@ const adamFields = (weightDecayDefault: number, how: string): Record<string, Spe
 
 /** The bias-corrected Adam step shared by adam and adamw, on an already decayed parameter. */
 function adamStep(context: UpdateContext, parameter: tf.Tensor): UpdateResult {
-  const { gradient, slots, hyperparameters, learningRate, step } = context;
-  const beta1 = hyperparameters.beta1 as number;
-  const beta2 = hyperparameters.beta2 as number;
-  const epsilon = hyperparameters.epsilon as number;
-  const firstMoment = tf.add(tf.mul(slots.firstMoment as tf.Tensor, beta1), tf.mul(gradient, 1 - beta1));
+  const { gradient, slots, coefficient } = context;
+  const beta1Of = (values: StepValues) => values.hyperparameters.beta1 as number;
+  const beta2Of = (values: StepValues) => values.hyperparameters.beta2 as number;
+  const firstMoment = tf.add(
+    tf.mul(slots.firstMoment as tf.Tensor, coefficient(beta1Of)),
+    tf.mul(
+      gradient,
+      coefficient((values) => 1 - beta1Of(values)),
+    ),
+  );
   const secondMoment = tf.add(
-    tf.mul(slots.secondMoment as tf.Tensor, beta2),
-    tf.mul(tf.square(gradient), 1 - beta2),
+    tf.mul(slots.secondMoment as tf.Tensor, coefficient(beta2Of)),
+    tf.mul(
+      tf.square(gradient),
+      coefficient((values) => 1 - beta2Of(values)),
+    ),
   );
   const newSlots: Record<string, tf.Tensor> = { firstMoment, secondMoment };
   let second = secondMoment;
@@ -28,10 +36,12 @@ function adamStep(context: UpdateContext, parameter: tf.Tensor): UpdateResult {
     second = tf.maximum(slots.maxSecondMoment, secondMoment);
     newSlots.maxSecondMoment = second;
   }
-  const biasCorrection1 = 1 - beta1 ** step;
-  const biasCorrection2Root = Math.sqrt(1 - beta2 ** step);
-  const stepSize = learningRate / biasCorrection1;
-  const denominator = tf.add(tf.div(tf.sqrt(second), biasCorrection2Root), epsilon);
+  const biasCorrection2Root = coefficient((values) => Math.sqrt(1 - beta2Of(values) ** values.step));
+  const stepSize = coefficient((values) => values.learningRate / (1 - beta1Of(values) ** values.step));
+  const denominator = tf.add(
+    tf.div(tf.sqrt(second), biasCorrection2Root),
+    coefficient((values) => values.hyperparameters.epsilon as number),
+  );
   return {
     parameter: tf.sub(parameter, tf.mul(tf.div(firstMoment, denominator), stepSize)),
     slots: newSlots,
@@ -90,10 +100,8 @@ export const adamwRule: UpdateRule = {
   cycledMomentumField: 'beta1',
   initSlots: initAdamSlots,
   update: (context) => {
-    const decayed =
-      context.weightDecay === 0
-        ? context.parameter
-        : tf.mul(context.parameter, 1 - context.learningRate * context.weightDecay);
+    const keep = context.coefficient((values) => 1 - values.learningRate * values.weightDecay);
+    const decayed = keep === 1 ? context.parameter : tf.mul(context.parameter, keep);
     return adamStep(context, decayed);
   },
 };

@@ -7,6 +7,7 @@ import {
   toSchedule,
 } from '@contour/schedules';
 import * as tf from '@tensorflow/tfjs-core';
+import { applyUpdateRule } from './apply-rule.js';
 import { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
 import { type OptimizerType, optimizerRules, optimizerTypes } from './optimizer-rules.js';
 import {
@@ -17,7 +18,7 @@ import {
 import type { OptimizerState, SavedTensor } from './optimizer-state.js';
 import { findParameterGroup, type ParameterGroup, readParameterGroups } from './parameter-groups.js';
 import { type Hyperparameters, readField } from './spec-fields.js';
-import type { UpdateRule } from './update-rule.js';
+import type { StepValues, UpdateRule } from './update-rule.js';
 
 /**
  * An optimizer spec: plain JSON `{"type": "sgd", "lr": 0.1 | <schedule spec>, ...}`. Besides the
@@ -243,6 +244,36 @@ export class ContourOptimizer {
   }
 
   /**
+   * The hyperparameters in effect during applied step `step` (0-based): the spec's, with the
+   * schedule's cycled momentum in place of `momentum` / `beta1` when it cycles one.
+   */
+  hyperparametersAt(step: number = this.#step): Hyperparameters {
+    const field = this.rule.cycledMomentumField;
+    if (field === undefined || !this.#schedule.cyclesMomentum) return this.hyperparameters;
+    const momentum = this.#schedule.momentum(this.#scheduleStep(step));
+    return momentum === undefined ? this.hyperparameters : { ...this.hyperparameters, [field]: momentum };
+  }
+
+  /** The weight decay λ of a parameter: its group's, else the spec's (0 for rules without one). */
+  weightDecayOf(parameterName: string): number {
+    return (
+      findParameterGroup(this.groups, parameterName)?.weightDecay ??
+      (this.hyperparameters.weightDecay as number | undefined) ??
+      0
+    );
+  }
+
+  /** `clipValue` of the spec (undefined: no element-wise clipping). */
+  get clipValue(): number | undefined {
+    return this.#clipValue;
+  }
+
+  /** `clipGlobalNorm` of the spec (undefined: no norm clipping). */
+  get clipGlobalNorm(): number | undefined {
+    return this.#clipGlobalNorm;
+  }
+
+  /**
    * Replaces the learning rate (a number, a schedule spec or a Schedule) from the next step on,
    * without touching slots. The schedule reads the same t as before (applied steps).
    */
@@ -288,7 +319,7 @@ export class ContourOptimizer {
           .map((entry) => entry.name),
       };
     }
-    const hyperparameters = this.#stepHyperparameters(this.#step);
+    const hyperparameters = this.hyperparametersAt(this.#step);
     const states = entries.map((entry) => this.#parameterState(entry, learningRate));
     tf.tidy(() => {
       let clipped = entries.map((entry) => entry.gradient);
@@ -296,22 +327,21 @@ export class ContourOptimizer {
       if (this.#clipGlobalNorm !== undefined) clipped = clipByGlobalNorm(clipped, this.#clipGlobalNorm);
       entries.forEach((entry, index) => {
         const state = states[index] as ParameterState;
-        const weightDecay =
-          entry.group?.weightDecay ?? (hyperparameters.weightDecay as number | undefined) ?? 0;
-        let gradient = clipped[index] as tf.Tensor;
-        if (this.rule.weightDecay === 'coupled' && weightDecay !== 0) {
-          gradient = tf.add(gradient, tf.mul(entry.variable, weightDecay));
-        }
         const slots: Record<string, tf.Tensor> = {};
         for (const [name, slot] of state.slots) slots[name] = slot;
-        const result = this.rule.update({
-          parameter: entry.variable,
-          gradient,
-          slots,
+        const values: StepValues = {
           hyperparameters,
           learningRate: learningRate * (entry.group?.learningRateMultiplier ?? 1),
-          weightDecay,
+          weightDecay: this.weightDecayOf(entry.name),
           step: state.step + 1,
+        };
+        const result = applyUpdateRule(this.rule, {
+          parameter: entry.variable,
+          gradient: clipped[index] as tf.Tensor,
+          slots,
+          hyperparameters,
+          step: values.step,
+          coefficient: (compute) => compute(values),
         });
         if (result.parameter !== entry.variable) entry.variable.assign(result.parameter);
         for (const [name, slot] of state.slots) {
@@ -501,23 +531,22 @@ export class ContourOptimizer {
       : step;
   }
 
-  #stepHyperparameters(step: number): Hyperparameters {
-    const field = this.rule.cycledMomentumField;
-    if (field === undefined || !this.#schedule.cyclesMomentum) return this.hyperparameters;
-    const momentum = this.#schedule.momentum(this.#scheduleStep(step));
-    return momentum === undefined ? this.hyperparameters : { ...this.hyperparameters, [field]: momentum };
-  }
-
   #parameterState(entry: { name: string; variable: tf.Variable }, learningRate: number): ParameterState {
     const existing = this.#parameters.get(entry.name);
     if (existing) return existing;
     const group = findParameterGroup(this.groups, entry.name);
+    const values: StepValues = {
+      hyperparameters: this.hyperparameters,
+      learningRate: learningRate * (group?.learningRateMultiplier ?? 1),
+      weightDecay: this.weightDecayOf(entry.name),
+      step: 1,
+    };
     const initial = tf.tidy(() =>
       this.rule.initSlots({
         parameter: entry.variable,
         hyperparameters: this.hyperparameters,
-        learningRate: learningRate * (group?.learningRateMultiplier ?? 1),
         momentumIsCycled: this.#schedule.cyclesMomentum,
+        coefficient: (compute) => compute(values),
       }),
     );
     const slots = new Map<string, tf.Variable>();

@@ -7,7 +7,9 @@
 export { adadeltaRule } from './adadelta.js';
 export { adagradRule } from './adagrad.js';
 export { adamRule, adamwRule } from './adam.js';
+export { applyUpdateRule } from './apply-rule.js';
 export { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
+export { clamp, fillLike } from './coefficients.js';
 export {
   ContourOptimizer,
   type CreateOptimizerOptions,
@@ -37,10 +39,14 @@ export { rmspropRule } from './rmsprop.js';
 export { rpropRule } from './rprop.js';
 export { sgdRule } from './sgd.js';
 export type { BooleanField, ChoiceField, Hyperparameters, NumberField, SpecField } from './spec-fields.js';
+export { modelSlice, StackedOptimizer, type StackedParameter } from './stacked-optimizer.js';
 export { TfOptimizerAdapter, toTfOptimizer } from './to-tf-optimizer.js';
 export type {
+  Coefficient,
+  CoefficientOf,
   SlotInitContext,
   Slots,
+  StepValues,
   UpdateContext,
   UpdateResult,
   UpdateRule,

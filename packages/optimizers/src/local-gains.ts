@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { clamp } from './coefficients.js';
 import { nonNegative } from './common-fields.js';
 import { OptimizerSpecError } from './optimizer-spec-error.js';
 import type { UpdateRule } from './update-rule.js';
@@ -50,22 +51,29 @@ export const localGainsRule: UpdateRule = {
   initSlots({ parameter }) {
     return { gain: tf.onesLike(parameter), direction: tf.zerosLike(parameter) };
   },
-  update({ parameter, gradient, slots, hyperparameters, learningRate }) {
+  update({ parameter, gradient, slots, coefficient }) {
+    const number = (name: string) => coefficient((values) => values.hyperparameters[name] as number);
     const gain = slots.gain as tf.Tensor;
     const agreement = tf.mul(gradient, slots.direction as tf.Tensor);
-    const raised = tf.add(gain, hyperparameters.increase as number);
-    const lowered = tf.mul(gain, hyperparameters.decrease as number);
-    const newGain = tf.clipByValue(
+    const raised = tf.add(gain, number('increase'));
+    const lowered = tf.mul(gain, number('decrease'));
+    const newGain = clamp(
       tf.where(tf.greater(agreement, 0), raised, tf.where(tf.less(agreement, 0), lowered, gain)),
-      hyperparameters.minGain as number,
-      hyperparameters.maxGain as number,
+      number('minGain'),
+      number('maxGain'),
     );
     const direction = tf.add(
-      tf.mul(slots.direction as tf.Tensor, hyperparameters.momentum as number),
+      tf.mul(slots.direction as tf.Tensor, number('momentum')),
       tf.mul(newGain, gradient),
     );
     return {
-      parameter: tf.sub(parameter, tf.mul(direction, learningRate)),
+      parameter: tf.sub(
+        parameter,
+        tf.mul(
+          direction,
+          coefficient((values) => values.learningRate),
+        ),
+      ),
       slots: { gain: newGain, direction },
     };
   },

@@ -38,23 +38,25 @@ export const rmspropRule: UpdateRule = {
     if (hyperparameters.centered === true) slots.gradientAverage = tf.zerosLike(parameter);
     return slots;
   },
-  update({ parameter, gradient, slots, hyperparameters, learningRate }) {
-    const alpha = hyperparameters.alpha as number;
-    const epsilon = hyperparameters.epsilon as number;
-    const momentum = hyperparameters.momentum as number;
+  update({ parameter, gradient, slots, coefficient }) {
+    const alpha = coefficient((values) => values.hyperparameters.alpha as number);
+    const oneMinusAlpha = coefficient((values) => 1 - (values.hyperparameters.alpha as number));
+    const epsilon = coefficient((values) => values.hyperparameters.epsilon as number);
+    const learningRate = coefficient((values) => values.learningRate);
     const squareAverage = tf.add(
       tf.mul(slots.squareAverage as tf.Tensor, alpha),
-      tf.mul(tf.square(gradient), 1 - alpha),
+      tf.mul(tf.square(gradient), oneMinusAlpha),
     );
     const newSlots: Record<string, tf.Tensor> = { squareAverage };
     let variance = squareAverage;
     if (slots.gradientAverage !== undefined) {
-      const gradientAverage = tf.add(tf.mul(slots.gradientAverage, alpha), tf.mul(gradient, 1 - alpha));
+      const gradientAverage = tf.add(tf.mul(slots.gradientAverage, alpha), tf.mul(gradient, oneMinusAlpha));
       newSlots.gradientAverage = gradientAverage;
       variance = tf.sub(squareAverage, tf.square(gradientAverage));
     }
     const denominator = tf.add(tf.sqrt(variance), epsilon);
     if (slots.momentumBuffer !== undefined) {
+      const momentum = coefficient((values) => values.hyperparameters.momentum as number);
       const buffer = tf.add(tf.mul(slots.momentumBuffer, momentum), tf.div(gradient, denominator));
       newSlots.momentumBuffer = buffer;
       return { parameter: tf.sub(parameter, tf.mul(buffer, learningRate)), slots: newSlots };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { clamp, fillLike } from './coefficients.js';
 import { OptimizerSpecError } from './optimizer-spec-error.js';
 import type { UpdateRule } from './update-rule.js';
 
@@ -48,15 +49,18 @@ export const rpropRule: UpdateRule = {
       );
     }
   },
-  initSlots({ parameter, learningRate }) {
+  initSlots({ parameter, coefficient }) {
     return {
       previousGradient: tf.zerosLike(parameter),
-      stepSize: tf.fill(parameter.shape, learningRate, 'float32'),
+      stepSize: fillLike(
+        parameter,
+        coefficient((values) => values.learningRate),
+      ),
     };
   },
-  update({ parameter, gradient, slots, hyperparameters }) {
-    const etaPlus = hyperparameters.etaPlus as number;
-    const etaMinus = hyperparameters.etaMinus as number;
+  update({ parameter, gradient, slots, coefficient }) {
+    const etaPlus = coefficient((values) => values.hyperparameters.etaPlus as number);
+    const etaMinus = coefficient((values) => values.hyperparameters.etaMinus as number);
     const agreement = tf.sign(tf.mul(gradient, slots.previousGradient as tf.Tensor));
     const ones = tf.onesLike(agreement);
     const factor = tf.where(
@@ -64,10 +68,10 @@ export const rpropRule: UpdateRule = {
       tf.mul(ones, etaPlus),
       tf.where(tf.less(agreement, 0), tf.mul(ones, etaMinus), ones),
     );
-    const stepSize = tf.clipByValue(
+    const stepSize = clamp(
       tf.mul(slots.stepSize as tf.Tensor, factor),
-      hyperparameters.stepMin as number,
-      hyperparameters.stepMax as number,
+      coefficient((values) => values.hyperparameters.stepMin as number),
+      coefficient((values) => values.hyperparameters.stepMax as number),
     );
     const effectiveGradient = tf.where(tf.less(agreement, 0), tf.zerosLike(gradient), gradient);
     return {

@@ -53,11 +53,12 @@ export const sgdRule: UpdateRule = {
     const name = hyperparameters.momentumForm === 'sutskever' ? 'velocity' : 'momentumBuffer';
     return { [name]: tf.zerosLike(parameter) };
   },
-  update({ parameter, gradient, slots, hyperparameters, learningRate, step }) {
-    const momentum = hyperparameters.momentum as number;
+  update({ parameter, gradient, slots, hyperparameters, step, coefficient }) {
     const nesterov = hyperparameters.nesterov === true;
+    const learningRate = coefficient((values) => values.learningRate);
     const velocity = slots.velocity;
     if (velocity !== undefined) {
+      const momentum = coefficient((values) => values.hyperparameters.momentum as number);
       const newVelocity = tf.sub(tf.mul(velocity, momentum), tf.mul(gradient, learningRate));
       const change = nesterov
         ? tf.sub(tf.mul(newVelocity, momentum), tf.mul(gradient, learningRate))
@@ -68,9 +69,17 @@ export const sgdRule: UpdateRule = {
     if (buffer === undefined) {
       return { parameter: tf.sub(parameter, tf.mul(gradient, learningRate)), slots: {} };
     }
-    const dampening = hyperparameters.dampening as number;
+    const momentum = coefficient((values) => values.hyperparameters.momentum as number);
     const newBuffer =
-      step === 1 ? tf.clone(gradient) : tf.add(tf.mul(buffer, momentum), tf.mul(gradient, 1 - dampening));
+      step === 1
+        ? tf.clone(gradient)
+        : tf.add(
+            tf.mul(buffer, momentum),
+            tf.mul(
+              gradient,
+              coefficient((values) => 1 - (values.hyperparameters.dampening as number)),
+            ),
+          );
     const direction = nesterov ? tf.add(gradient, tf.mul(newBuffer, momentum)) : newBuffer;
     return {
       parameter: tf.sub(parameter, tf.mul(direction, learningRate)),
