@@ -19,10 +19,13 @@ export {
   LayersModelAdapter,
 } from './model/layers-model-adapter.js';
 export {
+  activate,
   type CreateModelOptions,
   createModel,
   type DenseLayer,
   denseLayer,
+  denseLayersOf,
+  initialWeights,
   Model,
   type WeightValues,
 } from './model/model.js';
@@ -42,6 +45,7 @@ export {
   parseModelSpec,
   readLayersTopology,
 } from './model/model-spec.js';
+export { StackedModel } from './model/stacked-model.js';
 export type { TrainableModel } from './model/trainable-model.js';
 export * from './range-test/index.js';
 export {
@@ -57,6 +61,16 @@ export { DatasetTensors } from './training/dataset-tensors.js';
 export { evaluateSplit, type LossName } from './training/evaluate.js';
 export {
   type BatchEndInfo,
+  type CheckpointParts,
+  type RecordedRun,
+  type RunCallbacks,
+  type RunOutcome,
+  RunRecorder,
+  type RunRecorderOptions,
+  type TrainingStatus,
+  yieldToEventLoop,
+} from './training/run-recorder.js';
+export {
   type TrainerCallbacks,
   type TrainingResult,
   type TrainOptions,

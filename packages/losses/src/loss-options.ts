@@ -104,12 +104,20 @@ export function toTargets(
   );
 }
 
-/** Checks that logits are a 2-D tensor [batch, classes] and returns its sizes. */
-export function logitsShape(lossName: string, logits: tf.Tensor): { batchSize: number; classes: number } {
-  if (logits.rank !== 2) {
+/**
+ * Checks that logits are a 2-D tensor [batch, classes] (or, with `allowStacked`, also
+ * [models, batch, classes]) and returns the batch and class sizes.
+ */
+export function logitsShape(
+  lossName: string,
+  logits: tf.Tensor,
+  allowStacked = false,
+): { batchSize: number; classes: number } {
+  if (logits.rank !== 2 && !(allowStacked && logits.rank === 3)) {
     throw new TypeError(
-      `${lossName}: logits must have shape [batch, classes]; got shape [${logits.shape.join(', ')}]`,
+      `${lossName}: logits must have shape [batch, classes]${allowStacked ? ' or [models, batch, classes]' : ''}; got shape [${logits.shape.join(', ')}]`,
     );
   }
-  return { batchSize: logits.shape[0] as number, classes: logits.shape[1] as number };
+  const rank = logits.rank;
+  return { batchSize: logits.shape[rank - 2] as number, classes: logits.shape[rank - 1] as number };
 }

@@ -8,6 +8,31 @@ import { useCpuBackend } from './test-support/use-cpu-backend.js';
 beforeAll(useCpuBackend);
 
 describe('softmaxCrossEntropy', () => {
+  it("takes stacked models' logits [models, batch, classes]: per model and example the same numbers as one model", () => {
+    const first = tf.tensor2d([
+      [1, 2, 3],
+      [0.5, -1, 0],
+    ]);
+    const second = tf.tensor2d([
+      [-2, 0, 4],
+      [3, 3, -3],
+    ]);
+    const stacked = tf.stack([first, second]);
+    const labels = tf.tensor1d([2, 0], 'int32');
+    const perModel = softmaxCrossEntropy(stacked, labels, { reduction: 'none' });
+    expect(perModel.shape).toEqual([2, 2]);
+    const alone = [first, second].map((logits) => softmaxCrossEntropy(logits, labels, { reduction: 'none' }));
+    expect(Array.from(perModel.dataSync())).toEqual([
+      ...Array.from((alone[0] as tf.Tensor).dataSync()),
+      ...Array.from((alone[1] as tf.Tensor).dataSync()),
+    ]);
+    expect(Array.from(perModel.dataSync())[2]).toBeCloseTo(logSumExp([-2, 0, 4]) - 4, 6);
+    expect(() => softmaxCrossEntropy(tf.zeros([1, 1, 2, 3]), labels)).toThrow(
+      /\[batch, classes\] or \[models, batch, classes\]; got shape \[1, 1, 2, 3\]/,
+    );
+    tf.dispose([first, second, stacked, labels, perModel, ...alone]);
+  });
+
   it('equals −log softmax(z)_label for class indices, averaged over the batch', () => {
     const logits = tf.tensor2d([
       [1, 2, 3],

@@ -72,6 +72,36 @@ export function denseLayer(
 }
 
 /**
+ * The dense layers of a model spec between `inputSize` inputs and `outputSize` outputs: hidden
+ * layers `hidden1`, `hidden2`, … and the output layer `head`, with their parameters' names.
+ */
+export function denseLayersOf(spec: ModelSpec, inputSize: number, outputSize: number): DenseLayer[] {
+  const sizes = [inputSize, ...spec.hidden, outputSize];
+  return sizes.slice(1).map((layerOutputSize, index) => {
+    const name = index === sizes.length - 2 ? 'head' : `hidden${index + 1}`;
+    return {
+      name,
+      inputSize: sizes[index] as number,
+      outputSize: layerOutputSize,
+      kernel: `${name}/kernel`,
+      bias: `${name}/bias`,
+    };
+  });
+}
+
+/** A hidden layer's activation function. */
+export function activate(values: tf.Tensor, activation: ModelSpec['activation']): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(values);
+    case 'tanh':
+      return tf.tanh(values);
+    case 'sigmoid':
+      return tf.sigmoid(values);
+  }
+}
+
+/**
  * A dense network on tfjs-core variables. Parameters are keyed by stable names (`hidden1/kernel`,
  * `head/bias`); the underlying tfjs variables get a unique prefix so several models can live in
  * one process.
@@ -88,17 +118,7 @@ export class Model implements TrainableModel {
     readonly outputSize: number,
     initialWeights: WeightValues,
   ) {
-    const sizes = [inputSize, ...spec.hidden, outputSize];
-    this.layers = sizes.slice(1).map((outputSize, index) => {
-      const name = index === sizes.length - 2 ? 'head' : `hidden${index + 1}`;
-      return {
-        name,
-        inputSize: sizes[index] as number,
-        outputSize,
-        kernel: `${name}/kernel`,
-        bias: `${name}/bias`,
-      };
-    });
+    this.layers = denseLayersOf(spec, inputSize, outputSize);
     modelCounter += 1;
     const prefix = `contour-model-${modelCounter}`;
     const variables: Record<string, tf.Variable> = {};
@@ -145,7 +165,7 @@ export class Model implements TrainableModel {
         const bias = this.variables[layer.bias] as tf.Variable;
         activations = denseLayer(activations, kernel, bias, index > 0) as tf.Tensor2D;
         if (layer.name === 'head') return;
-        activations = this.#activate(activations);
+        activations = activate(activations, this.spec.activation) as tf.Tensor2D;
         if (dropoutSeed !== undefined && this.spec.dropout > 0) {
           activations = tf.dropout(
             activations,
@@ -157,17 +177,6 @@ export class Model implements TrainableModel {
       });
       return activations;
     });
-  }
-
-  #activate(values: tf.Tensor2D): tf.Tensor2D {
-    switch (this.spec.activation) {
-      case 'relu':
-        return tf.relu(values);
-      case 'tanh':
-        return tf.tanh(values);
-      case 'sigmoid':
-        return tf.sigmoid(values);
-    }
   }
 
   /** Copies of every parameter's values. */
@@ -214,6 +223,21 @@ export interface CreateModelOptions {
   readonly seed: number;
 }
 
+/** Seeded initial weights of a spec (kernels by the spec's initialiser, zero biases), by parameter name. */
+export function initialWeights(spec: ModelSpec, options: CreateModelOptions): Record<string, Float32Array> {
+  const weights: Record<string, Float32Array> = {};
+  denseLayersOf(spec, options.inputSize, options.outputSize).forEach((layer, index) => {
+    weights[layer.kernel] = initialKernel(
+      spec.initializer,
+      layer.inputSize,
+      layer.outputSize,
+      options.seed * 1009 + index,
+    );
+    weights[layer.bias] = new Float32Array(layer.outputSize);
+  });
+  return weights;
+}
+
 /** Builds a model with seeded initial weights (kernels by the spec's initialiser, zero biases). */
 export function createModel(spec: ModelSpec, options: CreateModelOptions): Model {
   if (spec.type === 'layers')
@@ -222,18 +246,5 @@ export function createModel(spec: ModelSpec, options: CreateModelOptions): Model
       'linear or mlp here (build a model.json with createTrainableModel)',
       'layers',
     );
-  const sizes = [options.inputSize, ...spec.hidden, options.outputSize];
-  const weights: Record<string, Float32Array> = {};
-  sizes.slice(1).forEach((outputSize, index) => {
-    const name = index === sizes.length - 2 ? 'head' : `hidden${index + 1}`;
-    const inputSize = sizes[index] as number;
-    weights[`${name}/kernel`] = initialKernel(
-      spec.initializer,
-      inputSize,
-      outputSize,
-      options.seed * 1009 + index,
-    );
-    weights[`${name}/bias`] = new Float32Array(outputSize);
-  });
-  return new Model(spec, options.inputSize, options.outputSize, weights);
+  return new Model(spec, options.inputSize, options.outputSize, initialWeights(spec, options));
 }

@@ -81,8 +81,42 @@ describe('runSweep (vectorised path)', () => {
     expect(again.every((result) => result.reused)).toBe(true);
   }, 120_000);
 
+  it('trains a sweep over rule types and rates in one pass, equal to one at a time', async () => {
+    const plain = resolveRunConfig({
+      data: { source: 'mnist', trainLimit: 300, validation: 0.25 },
+      training: { epochs: 2, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1 }, seed: 4 },
+      backend: 'cpu',
+    });
+    const mixed = expandSweep('rules', plain, [
+      { key: 'lr', values: [0.1, 0.01] },
+      { key: 'optimizer.type', values: ['sgd', 'adam', 'rmsprop'] },
+    ]);
+    const plan: string[] = [];
+    const together = await runSweep(mixed, {
+      directory: join(scratch, 'rules-together'),
+      workers: 0,
+      onPlan: (line) => plan.push(line),
+    });
+    const apart = await runSweep(mixed, {
+      directory: join(scratch, 'rules-apart'),
+      workers: 0,
+      vectorise: false,
+      onPlan: () => {},
+    });
+    expect(plan).toEqual([
+      expect.stringMatching(/^path: vectorised — trials 0, 1, 2, 3, 4, 5 \(6 in one pass/),
+    ]);
+    for (const [index, result] of together.entries()) {
+      expect(result.status).toBe('finished');
+      expect(records(result.directory)).toEqual(records((apart[index] as typeof result).directory));
+    }
+  }, 120_000);
+
   it('sends trials that cannot be vectorised to the usual path and says so', async () => {
-    const mixed = expandSweep('mixed', base, [{ key: 'optimizer.nesterov', values: [false, true] }]);
+    // A stateful schedule (reduceOnPlateau) needs each trial's own metrics between epochs.
+    const mixed = expandSweep('mixed', base, [
+      { key: 'schedule', values: [{ type: 'reduceOnPlateau' }, { type: 'exponential', gamma: 0.9 }] },
+    ]);
     const plan: string[] = [];
     const results = await runSweep(mixed, {
       directory: join(scratch, 'mixed'),

@@ -37,21 +37,49 @@ export class CachedEvaluator {
     if (count === 0) return undefined;
     if (count * this.#inputSize * 4 > maximumCachedSplitBytes)
       return evaluateSplit(model, this.#dataset, split, loss);
+    return this.#metrics((inputs) => model.forward(inputs), split, loss, 1)[0];
+  }
+
+  /**
+   * Cross entropy and classification error of a split for each of K stacked models (a forward
+   * pass giving logits [K, batch, classes]): for each model the same numbers as {@link evaluate}
+   * gives for it alone. Empty split: undefined.
+   */
+  evaluateStacked(
+    forward: (inputs: tf.Tensor) => tf.Tensor,
+    count: number,
+    split: 'train' | 'validation' | 'test',
+  ): SplitMetrics[] | undefined {
+    if (this.#dataset[split].count === 0) return undefined;
+    return this.#metrics(forward, split, 'cross-entropy', count);
+  }
+
+  /** Chunk sums on the device (one read-back), added per model in chunk order. */
+  #metrics(
+    forward: (inputs: tf.Tensor) => tf.Tensor,
+    split: 'train' | 'validation' | 'test',
+    loss: LossName,
+    models: number,
+  ): SplitMetrics[] {
+    const count = this.#dataset[split].count;
     const chunks = this.#tensors.chunks(split, 1000);
     const sums = tf.tidy(() =>
       tf.stack(
         chunks.map((chunk) => {
-          const logits = model.forward(chunk.inputs);
-          const crossEntropy = softmaxCrossEntropy(logits, chunk.targets, {
-            reduction: 'sum',
-            nonFinite: 'ignore',
-          });
+          // Logits [batch, classes], or [K, batch, classes] for stacked models.
+          const logits = forward(chunk.inputs);
+          const classAxis = logits.rank - 1;
+          const crossEntropy = tf.sum(
+            softmaxCrossEntropy(logits, chunk.targets, { reduction: 'none', nonFinite: 'ignore' }),
+            -1,
+          );
           const squared =
             loss === 'mse'
               ? meanSquaredError(logits, chunk.targets, { reduction: 'sum', nonFinite: 'ignore' })
-              : tf.scalar(0);
+              : tf.zerosLike(crossEntropy);
           const wrong = tf.sum(
-            tf.cast(tf.notEqual(tf.argMax(logits, 1), tf.argMax(chunk.targets, 1)), 'float32'),
+            tf.cast(tf.notEqual(tf.argMax(logits, classAxis), tf.argMax(chunk.targets, 1)), 'float32'),
+            -1,
           );
           return tf.stack([crossEntropy, squared, wrong]);
         }),
@@ -59,20 +87,23 @@ export class CachedEvaluator {
     );
     const values = sums.dataSync();
     sums.dispose();
-    let crossEntropySum = 0;
-    let squaredErrorSum = 0;
-    let wrong = 0;
-    for (let chunk = 0; chunk < chunks.length; chunk += 1) {
-      crossEntropySum += values[chunk * 3] ?? Number.NaN;
-      squaredErrorSum += values[chunk * 3 + 1] ?? Number.NaN;
-      wrong += values[chunk * 3 + 2] ?? Number.NaN;
-    }
-    const metrics: { crossEntropy: number; classificationError: number; loss?: number } = {
-      crossEntropy: crossEntropySum / count,
-      classificationError: wrong / count,
-    };
-    if (loss === 'mse') metrics.loss = squaredErrorSum / count;
-    return metrics;
+    return Array.from({ length: models }, (_, model) => {
+      let crossEntropySum = 0;
+      let squaredErrorSum = 0;
+      let wrong = 0;
+      for (let chunk = 0; chunk < chunks.length; chunk += 1) {
+        const base = chunk * 3 * models + model;
+        crossEntropySum += values[base] ?? Number.NaN;
+        squaredErrorSum += values[base + models] ?? Number.NaN;
+        wrong += values[base + 2 * models] ?? Number.NaN;
+      }
+      const metrics: { crossEntropy: number; classificationError: number; loss?: number } = {
+        crossEntropy: crossEntropySum / count,
+        classificationError: wrong / count,
+      };
+      if (loss === 'mse') metrics.loss = squaredErrorSum / count;
+      return metrics;
+    });
   }
 
   /** Frees the cached chunks. */

@@ -1,6 +1,7 @@
 import { MemorySink, MetricsLogger } from '@contour/metrics-logger';
+import { ContourOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from './trainer.js';
 import type { TrainingCheckpoint } from './training-checkpoint.js';
@@ -16,6 +17,49 @@ const config = (overrides: Record<string, unknown> = {}) =>
   });
 
 describe('train', () => {
+  it('leaves no tensor behind when a checkpoint writer, a callback or a step throws', async () => {
+    const dataset = await smallDataset(300);
+    const spec = config({ model: 'mlp:6', epochs: 2, optimizer: { type: 'adam', lr: 0.01 } });
+    const before = tf.memory().numTensors;
+    await expect(
+      train(spec, {
+        dataset,
+        saveCheckpoint: () => {
+          throw new Error('disk full');
+        },
+      }),
+    ).rejects.toThrow('disk full');
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(
+      train(spec, {
+        dataset,
+        callbacks: {
+          onEpochEnd: () => {
+            throw new Error('callback failed');
+          },
+        },
+      }),
+    ).rejects.toThrow('callback failed');
+    expect(tf.memory().numTensors).toBe(before);
+    const original = ContourOptimizer.prototype.applyGradients;
+    let calls = 0;
+    const step = vi.spyOn(ContourOptimizer.prototype, 'applyGradients').mockImplementation(function (
+      this: ContourOptimizer,
+      ...args
+    ) {
+      calls += 1;
+      // Throws after two real steps, once the optimizer holds slots.
+      if (calls === 3) throw new Error('step failed');
+      return original.apply(this, args);
+    });
+    try {
+      await expect(train(spec, { dataset })).rejects.toThrow('step failed');
+    } finally {
+      step.mockRestore();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('learns the embedded MNIST sample with the linear model: validation error < 0.2 after 3 epochs', async () => {
     const dataset = await smallDataset(4000);
     const result = await train(config({ optimizer: { type: 'sgd', lr: 0.5 } }), { dataset });

@@ -1,11 +1,12 @@
 import { MemorySink, MetricsLogger, type MetricsRecord } from '@contour/metrics-logger';
+import { StackedOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from './trainer.js';
 import type { TrainingCheckpoint } from './training-checkpoint.js';
 import { resolveTrainingConfig, type TrainingConfig } from './training-config.js';
-import { trainVectorised, vectorisedSupport } from './vectorised-sweep.js';
+import { trainVectorised, type VectorisedTrial, vectorisedSupport } from './vectorised-sweep.js';
 
 const config = (overrides: Record<string, unknown> = {}) =>
   resolveTrainingConfig({
@@ -181,14 +182,107 @@ describe('trainVectorised', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('equals one at a time for every update rule, mixed in one pass (MLP, per-trial hyperparameters)', async () => {
+    const dataset = await smallDataset(400);
+    const base = { model: 'mlp:12', epochs: 2 };
+    const specs = [
+      { type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0.1 },
+      { type: 'adam', lr: 0.01 },
+      { type: 'rmsprop', lr: 0.005, centered: true, momentum: 0.5 },
+      { type: 'adam', lr: 0.003, amsgrad: true, beta1: 0.8, weightDecay: 1e-3 },
+      { type: 'adagrad', lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1 },
+      { type: 'adadelta', lr: 1, rho: 0.95 },
+      { type: 'adamw', lr: { type: 'oneCycle', maxLr: 0.01, totalSteps: 14 }, weightDecay: 0.05 },
+      { type: 'rprop', lr: 0.001, etaPlus: 1.1 },
+      { type: 'localGains', lr: 0.05, momentum: 0.5 },
+      { type: 'rmsprop', lr: 0.01 },
+    ];
+    const configs = specs.map((optimizer) => config({ ...base, optimizer }));
+    expect(vectorisedSupport(configs)).toMatchObject({ supported: true });
+    const expected = await oneAtATime(configs, dataset);
+    const actual = await together(configs, dataset, 3);
+    expect(actual).toEqual(expected);
+  });
+
+  it('equals one at a time with parameter groups (lrMult, weightDecay, frozen) and clipping', async () => {
+    const dataset = await smallDataset(400);
+    const base = { model: 'mlp:10', epochs: 2 };
+    const specs = [
+      { type: 'sgd', lr: 0.05, momentum: 0.9, groups: [{ layer: 'head', lrMult: 10 }] },
+      { type: 'sgd', lr: 0.05, momentum: 0.9, groups: [{ layer: 'hidden1', frozen: true }] },
+      { type: 'sgd', lr: 0.05, momentum: 0.9, clipGlobalNorm: 0.5 },
+      { type: 'adam', lr: 0.01, clipValue: 0.01, groups: [{ match: '*/kernel', weightDecay: 0.1 }] },
+      { type: 'adamw', lr: 0.01, groups: [{ layer: 'head', frozen: true }], clipGlobalNorm: 1 },
+    ];
+    const configs = specs.map((optimizer) => config({ ...base, optimizer }));
+    const expected = await oneAtATime(configs, dataset);
+    const actual = await together(configs, dataset, 4);
+    expect(actual).toEqual(expected);
+  });
+
+  it('leaves no tensor behind when a checkpoint writer, a callback or a step throws', async () => {
+    const dataset = await smallDataset(300);
+    const trialsWith = (extra: Partial<VectorisedTrial>): VectorisedTrial[] =>
+      [0.1, 0.01].map((lr) => ({
+        config: config({ model: 'mlp:6', optimizer: { type: 'adam', lr } }),
+        ...extra,
+      }));
+    const before = tf.memory().numTensors;
+    await expect(
+      trainVectorised(
+        trialsWith({
+          saveCheckpoint: () => {
+            throw new Error('disk full');
+          },
+        }),
+        { dataset },
+      ),
+    ).rejects.toThrow('disk full');
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(
+      trainVectorised(
+        trialsWith({
+          callbacks: {
+            onBatchEnd: () => {
+              throw new Error('callback failed');
+            },
+          },
+        }),
+        { dataset },
+      ),
+    ).rejects.toThrow('callback failed');
+    expect(tf.memory().numTensors).toBe(before);
+    const original = StackedOptimizer.prototype.applyGradients;
+    let calls = 0;
+    const step = vi.spyOn(StackedOptimizer.prototype, 'applyGradients').mockImplementation(function (
+      this: StackedOptimizer,
+      ...args
+    ) {
+      calls += 1;
+      // Throws after two real steps, once the optimizer holds slots.
+      if (calls === 3) throw new Error('step failed');
+      return original.apply(this, args);
+    });
+    try {
+      await expect(trainVectorised(trialsWith({}), { dataset })).rejects.toThrow('step failed');
+    } finally {
+      step.mockRestore();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('says why trials cannot be vectorised', () => {
-    expect(vectorisedSupport([config({ optimizer: { type: 'adam', lr: 0.01 } })]).reason).toMatch(/adam/);
+    expect(vectorisedSupport([config({ loss: 'mse' })]).reason).toMatch(/loss "mse"/);
     expect(vectorisedSupport([config(), config({ batchSize: 32 })]).reason).toMatch(/differs from trial 0/);
     expect(vectorisedSupport([config({ model: { type: 'mlp', hidden: [8], dropout: 0.5 } })]).reason).toMatch(
       /dropout/,
     );
     expect(
-      vectorisedSupport([config({ optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 } }), config()]).reason,
-    ).toMatch(/momentum/);
+      vectorisedSupport([config({ optimizer: { type: 'sgd', lr: { type: 'reduceOnPlateau', lr: 0.1 } } })])
+        .reason,
+    ).toMatch(/stateful schedule/);
+    expect(vectorisedSupport([config({ optimizer: { type: 'adam', lr: 0.01 } }), config()]).reason).toMatch(
+      /2 trial\(s\) trained together in one pass .*adam, sgd/,
+    );
   });
 });
