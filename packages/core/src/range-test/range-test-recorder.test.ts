@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import fastai from '../fixtures/fastai-lr-find.json' with { type: 'json' };
 import { RangeTestRecorder, rangeTestLearningRate, resolveRangeTestSettings } from './range-test-recorder.js';
+import { suggestionNames } from './suggest-learning-rates.js';
+
+/** Matches a number whose relative difference from `expected` is below 10^−digits. */
+const closeTo = (expected: number, digits: number) =>
+  expect.closeTo(expected, Math.max(0, digits - Math.ceil(Math.log10(Math.abs(expected) || 1))));
 
 /** Feeds `loss(i, lr)` to a recorder until it stops. */
 function sweep(loss: (iteration: number, learningRate: number) => number, settings = {}) {
@@ -8,9 +14,9 @@ function sweep(loss: (iteration: number, learningRate: number) => number, settin
   return recorder;
 }
 
-// Synthetic curves, the same functions as the reference script that produced the expected numbers
-// (a Python transcription of fastai's LRFinder loop, AvgSmoothLoss, lr_find trimming and the four
-// suggestion functions from fastai/callback/schedule.py, in float64).
+// Synthetic curves, the same functions as reference/fastai_lr_find.py (a Python transcription of
+// fastai's LRFinder loop, AvgSmoothLoss, lr_find trimming and the four suggestion functions from
+// fastai/callback/schedule.py, in float64), which wrote the expected numbers to the fixture.
 const typical = (iteration: number, learningRate: number) => {
   const x = Math.log10(learningRate);
   return 2.3 - 2 / (1 + Math.exp(-2.5 * (x + 2.5))) + Math.exp(3 * x) + 0.03 * Math.sin(7 * iteration);
@@ -86,44 +92,41 @@ describe('RangeTestRecorder', () => {
     expect(recorder.points).toHaveLength(6);
   });
 
-  it('matches fastai on a typical curve (100 iterations, 1e-7 → 10)', () => {
-    const result = sweep(typical).result();
-    expect(result.stop).toBe('completed');
-    expect(result.points).toHaveLength(100);
-    expect(result.points[0]?.smoothedLoss).toBeCloseTo(2.2999739865013225, 12);
-    expect(result.points[1]?.smoothedLoss).toBeCloseTo(2.309925420153087, 12);
-    expect([result.trimmed.start, result.trimmed.end]).toEqual([10, 95]);
-    const { valley, steep, minimum, slide } = result.suggestions;
-    expect(valley?.index).toBe(44);
-    expect(valley?.learningRate).toBeCloseTo(0.0020892961308540407, 14);
-    expect(steep?.index).toBe(56);
-    expect(steep?.learningRate).toBeCloseTo(0.019054607179632484, 14);
-    expect(minimum?.index).toBe(77);
-    expect(minimum?.learningRate).toBeCloseTo(0.09120108393559095, 14);
-    expect(slide?.index).toBe(52);
-    expect(slide?.learningRate).toBeCloseTo(0.009120108393559097, 14);
-  });
-
-  it('matches fastai on a curve that blows up: stops at 4× best, then trims the last 5', () => {
-    const result = sweep(exploding).result();
-    expect(result.stop).toBe('diverged');
-    expect(result.points).toHaveLength(92);
-    expect(result.points.at(-1)?.smoothedLoss).toBeCloseTo(7.601200552536696, 10);
-    expect(result.points.at(-1)?.learningRate).toBeCloseTo(1.9054607179632481, 12);
-    expect([result.trimmed.start, result.trimmed.end]).toEqual([10, 87]);
-    const { valley, steep, minimum, slide } = result.suggestions;
-    expect([valley?.index, steep?.index, minimum?.index, slide?.index]).toEqual([41, 56, 71, 51]);
-    expect(valley?.learningRate).toBeCloseTo(0.001202264434617413, 14);
-    expect(minimum?.learningRate).toBeCloseTo(0.03019951720402019, 14);
-    expect(slide?.learningRate).toBeCloseTo(0.007585775750291836, 14);
-  });
-
-  it('matches fastai on a straight fall (valley with maxStart −1)', () => {
-    const result = sweep((iteration) => 3 - 0.02 * iteration, { iterations: 40 }).result();
-    expect([result.trimmed.start, result.trimmed.end]).toEqual([4, 35]);
-    const { valley, steep, minimum, slide } = result.suggestions;
-    expect([valley?.index, steep?.index, minimum?.index, slide?.index]).toEqual([14, 29, 30, 15]);
-    expect(valley?.learningRate).toBeCloseTo(0.0003981071705534973, 16);
-    expect(steep?.learningRate).toBeCloseTo(0.3981071705534969, 14);
-  });
+  // Every recorded point, the stop, the trimmed window and the four suggestions against the
+  // transcription of fastai (reference/fastai_lr_find.py → src/fixtures/fastai-lr-find.json).
+  const cases = [
+    ['a typical curve (100 iterations, 1e-7 → 10)', 'typical', typical, {}],
+    ['a curve that blows up: stops at 4× best, then trims the last 5', 'exploding', exploding, {}],
+    [
+      'a straight fall (valley with maxStart −1)',
+      'straight',
+      (iteration: number) => 3 - 0.02 * iteration,
+      {
+        iterations: 40,
+      },
+    ],
+  ] as const;
+  for (const [title, name, loss, settings] of cases) {
+    it(`matches fastai on ${title}`, () => {
+      const expected = fastai[name];
+      const result = sweep(loss, settings).result();
+      expect(result.stop).toBe(expected.stop);
+      expect(result.points.map((point) => point.learningRate)).toEqual(
+        expected.learningRates.map((value) => closeTo(value, 14)),
+      );
+      expect(result.points.map((point) => point.smoothedLoss)).toEqual(
+        expected.smoothedLosses.map((value) => closeTo(value, 12)),
+      );
+      expect([result.trimmed.start, result.trimmed.end]).toEqual([
+        expected.trimmed.start,
+        expected.trimmed.end,
+      ]);
+      for (const method of suggestionNames) {
+        const suggestion = result.suggestions[method];
+        const reference = expected.suggestions[method];
+        expect(suggestion?.index).toBe(reference.index);
+        expect(suggestion?.learningRate).toEqual(closeTo(reference.learningRate, 14));
+      }
+    });
+  }
 });
