@@ -125,7 +125,7 @@ describe('runSweep (vectorised path)', () => {
     });
     expect(results.map((result) => result.status)).toEqual(['finished', 'finished']);
     expect(plan).toEqual([
-      'path: one at a time in this process — trials 0, 1 (they cannot be trained together)',
+      'path: one at a time in this process — trials 0, 1 (they cannot be trained together: trial 0 uses a stateful schedule (reduceOnPlateau))',
     ]);
   }, 120_000);
 });
