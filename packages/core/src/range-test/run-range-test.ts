@@ -3,6 +3,7 @@ import { ContourOptimizer, createOptimizer, type OptimizerSpec } from '@contour/
 import { CoreSpecError } from '../core-spec-error.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
+import { yieldToEventLoop } from '../training/run-recorder.js';
 import {
   type RangeTestCurve,
   type RangeTestPoint,
@@ -44,11 +45,6 @@ export interface RangeTestResult extends RangeTestCurve {
   /** True when aborted before a stop rule fired. */
   readonly interrupted: boolean;
 }
-
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) =>
-    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
 
 /**
  * The learning-rate range test (Leslie Smith 2015, "Cyclical learning rates", §3.3; fastai
