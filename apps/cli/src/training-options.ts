@@ -165,7 +165,7 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
  * The --model value as parseModelSpec takes it: `linear`/`mlp:…` as typed, or for a path ending in
  * `.json` the tfjs-layers topology read from that file (kept in the run's config.json).
  */
-function modelFlag(text: string): string | Partial<ModelSpec> {
+export function modelFlag(text: string): string | Partial<ModelSpec> {
   if (!text.endsWith('.json')) return text;
   let json: unknown;
   try {

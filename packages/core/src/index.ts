@@ -17,6 +17,7 @@ export {
   checkModelFitsData,
   createTrainableModel,
   LayersModelAdapter,
+  withOutputUnits,
 } from './model/layers-model-adapter.js';
 export {
   activate,

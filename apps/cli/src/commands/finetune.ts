@@ -17,7 +17,7 @@ import { formatMetric } from '@contour/metrics-logger';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { findingLines, loadRun, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
-import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import { addTrainingFlags, modelFlag, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface FinetuneFlags extends TrainingFlags {
@@ -156,7 +156,9 @@ export function registerFinetuneCommand(program: Command): void {
       const model = explicit('model') ? flags.model : defaultFinetuneModel;
       if (flags.from !== undefined && explicit('model'))
         throw new UsageError('--model and --from exclude each other: the model comes from the --from run');
-      if (parseModelSpec(model).hidden.length === 0)
+      const spec = parseModelSpec(modelFlag(model));
+      // A model.json's layers are checked by core (built once) before any pretraining.
+      if (spec.type !== 'layers' && spec.hidden.length === 0)
         throw new UsageError(`--model ${model} has no hidden layer to transfer; use e.g. --model mlp:128`);
 
       const settings: FinetuneSettings = {

@@ -168,6 +168,38 @@ describe('contour --model PATH/model.json', () => {
     expect(results.map((result: { status: string }) => result.status)).toEqual(['finished', 'finished']);
   });
 
+  it('finetune --compare pretrains the CNN on 0–4, then fine-tunes a new 5-unit head, a global rate and scratch on 5–9', () => {
+    const out = join(scratch, 'finetune');
+    const { code } = runAsProcess([
+      'finetune',
+      '--model',
+      cnn,
+      '--compare',
+      '--epochs',
+      '1',
+      '--train-limit',
+      '1500',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(0);
+    for (const run of ['pretrain', 'boosted-head', 'global-rate', 'scratch']) {
+      expect(JSON.parse(readFileSync(join(out, run, 'status.json'), 'utf8')).status, run).toBe('finished');
+    }
+    const head = (run: string) =>
+      JSON.parse(readFileSync(join(out, run, 'model', 'model.json'), 'utf8')).weightsManifest[0].weights.find(
+        (weight: { name: string }) => weight.name === 'head/kernel',
+      ).shape;
+    expect([head('pretrain'), head('boosted-head'), head('scratch')]).toEqual([
+      [256, 5],
+      [256, 5],
+      [256, 5],
+    ]);
+    // The fine-tuned run starts from the pretrained convolutions: it beats scratch after one epoch.
+    const error = (run: string) => epochs(join(out, run)).at(-1)?.validation?.classificationError ?? 1;
+    expect(error('boosted-head')).toBeLessThan(error('scratch'));
+  });
+
   it('Ctrl-C exits 130 and --resume continues to the numbers of an uninterrupted run', async () => {
     const args = [
       'train',

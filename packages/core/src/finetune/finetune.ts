@@ -1,5 +1,7 @@
 import type { OptimizerSpec } from '@contour/optimizers';
+import { LayersModelAdapter, withOutputUnits } from '../model/layers-model-adapter.js';
 import type { Model } from '../model/model.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import { type TrainingResult, type TrainOptions, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
 import { type FinetuneSettings, finetuneGroups, finetuneOptimizerSpec } from './finetune-settings.js';
@@ -7,8 +9,11 @@ import { transferModel } from './transfer-model.js';
 
 /** Options of {@link finetune}: the trainer's options plus the pretrained model and the settings. */
 export interface FinetuneOptions extends Omit<TrainOptions, 'initialModel' | 'groupsAtEpoch' | 'resumeFrom'> {
-  /** The pretrained model (left unchanged): its hidden layers are copied, its head replaced. */
-  readonly source: Model;
+  /**
+   * The pretrained model (left unchanged): its hidden layers are copied, its head replaced (a
+   * model.json model's output layer, resized to the new task's classes).
+   */
+  readonly source: TrainableModel;
   readonly settings: FinetuneSettings;
 }
 
@@ -18,13 +23,14 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'initialModel' | 'gr
  */
 export function finetuneTrainingConfig(
   config: TrainingConfig,
-  source: Model,
+  source: TrainableModel,
   settings: FinetuneSettings,
+  outputSize?: number,
 ): TrainingConfig {
   const layerNames = source.layers.map((layer) => layer.name);
   return {
     ...config,
-    model: source.spec,
+    model: outputSize === undefined ? source.spec : withOutputUnits(source.spec, outputSize),
     optimizer: finetuneOptimizerSpec(config.optimizer, settings, layerNames),
   };
 }
@@ -37,9 +43,13 @@ export function finetuneTrainingConfig(
  */
 export async function finetune(config: TrainingConfig, options: FinetuneOptions): Promise<TrainingResult> {
   const { source, settings, ...trainOptions } = options;
-  const model = transferModel(source, { outputSize: options.dataset.classCount, seed: config.seed });
+  const outputSize = options.dataset.classCount;
+  const model =
+    source instanceof LayersModelAdapter
+      ? await source.transfer(outputSize, config.seed)
+      : transferModel(source as Model, { outputSize, seed: config.seed });
   const layerNames = model.layers.map((layer) => layer.name);
-  const resolved = finetuneTrainingConfig(config, source, settings);
+  const resolved = finetuneTrainingConfig(config, source, settings, outputSize);
   try {
     return await train(resolved, {
       ...trainOptions,

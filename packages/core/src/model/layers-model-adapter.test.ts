@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { loadTrainableModel, saveModel } from '../node/model-files.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
@@ -177,6 +180,47 @@ describe('LayersModelAdapter', () => {
     const model = await createTrainableModel(dense(784, 10), { inputSize: 784, outputSize: 10, seed: 1 });
     expect(model.parameterNames).toEqual(['head/kernel', 'head/bias']);
     model.dispose();
+  });
+});
+
+describe('LayersModelAdapter.transfer', () => {
+  it('keeps every layer but the output one, which gets the new class count and fresh weights', async () => {
+    await smallDataset(100);
+    const source = (await createTrainableModel(cnn, {
+      inputSize: 784,
+      outputSize: 10,
+      seed: 1,
+    })) as LayersModelAdapter;
+    const before = source.getWeights();
+    const target = await source.transfer(5, 9);
+    expect([target.outputLayer, target.outputSize, target.variables['head/kernel']?.shape]).toEqual([
+      'head',
+      5,
+      [256, 5],
+    ]);
+    const weights = target.getWeights();
+    for (const name of ['conv1/kernel', 'conv1/bias', 'conv2/kernel', 'conv2/bias'])
+      expect(weights[name], name).toEqual(before[name]);
+    expect(source.getWeights()).toEqual(before);
+    expect(target.spec.layers?.modelTopology).not.toEqual(source.spec.layers?.modelTopology);
+    source.dispose();
+    target.dispose();
+  });
+
+  it('saves in tfjs-layers format and loads back to the same weights (loadTrainableModel)', async () => {
+    await smallDataset(100);
+    const model = await createTrainableModel(cnn, { inputSize: 784, outputSize: 10, seed: 4 });
+    const directory = mkdtempSync(join(tmpdir(), 'layers-model-'));
+    try {
+      await saveModel(model, directory);
+      const loaded = await loadTrainableModel(directory);
+      expect(loaded).toBeInstanceOf(LayersModelAdapter);
+      expect(loaded.getWeights()).toEqual(model.getWeights());
+      loaded.dispose();
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+      model.dispose();
+    }
   });
 });
 

@@ -78,6 +78,8 @@ export class LayersModelAdapter implements TrainableModel {
   readonly layers: readonly { readonly name: string; readonly kernel: string }[];
   readonly variables: Readonly<Record<string, tf.Variable>>;
   readonly parameterNames: string[];
+  /** Name of the output layer (the head a transfer replaces). */
+  readonly outputLayer: string;
   readonly #model: tfl.LayersModel;
   readonly #inputShape: number[];
   #disposed = false;
@@ -105,6 +107,7 @@ export class LayersModelAdapter implements TrainableModel {
     }
     this.variables = variables;
     this.parameterNames = Object.keys(variables);
+    this.outputLayer = model.outputs[0]?.sourceLayer.name ?? '';
     this.layers = model.layers.flatMap((layer) =>
       variables[`${layer.name}/kernel`] ? [{ name: layer.name, kernel: `${layer.name}/kernel` }] : [],
     );
@@ -118,6 +121,23 @@ export class LayersModelAdapter implements TrainableModel {
    *   when its input does not take `inputSize` values or its output is not `[batch, outputSize]`.
    */
   static async create(spec: ModelSpec, options: CreateModelOptions): Promise<LayersModelAdapter> {
+    return LayersModelAdapter.#build(spec, options.seed, options);
+  }
+
+  /**
+   * Builds the model of a `layers` spec at the sizes its topology declares (no check against
+   * data), e.g. to load a saved run's model or to list its layers.
+   */
+  static async fromTopology(spec: ModelSpec, seed = 0): Promise<LayersModelAdapter> {
+    return LayersModelAdapter.#build(spec, seed, undefined);
+  }
+
+  static async #build(
+    spec: ModelSpec,
+    seed: number,
+    sizes: { readonly inputSize: number; readonly outputSize: number } | undefined,
+  ): Promise<LayersModelAdapter> {
+    const options = { seed };
     const source = spec.layers;
     if (spec.type !== 'layers' || !source)
       throw new CoreSpecError('model', 'a layers spec (a model.json)', spec.type);
@@ -149,20 +169,42 @@ export class LayersModelAdapter implements TrainableModel {
       );
     const inputShape = (model.inputs[0]?.shape ?? []).slice(1);
     const inputValues = inputShape.reduce<number>((product, size) => product * (size ?? Number.NaN), 1);
-    if (!(inputValues === options.inputSize))
+    const outputShape = model.outputs[0]?.shape ?? [];
+    const inputSize = sizes?.inputSize ?? inputValues;
+    const outputSize = sizes?.outputSize ?? outputShape[1] ?? Number.NaN;
+    if (!(inputValues === inputSize))
       fail(
         'model input',
-        `${options.inputSize} values per example (the data's images)`,
+        `${inputSize} values per example (the data's images)`,
         `input shape [${inputShape.map((size) => size ?? 'null').join(', ')}]`,
       );
-    const outputShape = model.outputs[0]?.shape ?? [];
-    if (outputShape.length !== 2 || outputShape[1] !== options.outputSize)
+    if (outputShape.length !== 2 || outputShape[1] !== outputSize)
       fail(
         'model output',
-        `${options.outputSize} units (the data's classes)`,
+        `${outputSize} units (the data's classes)`,
         `output shape [${outputShape.map((size) => size ?? 'null').join(', ')}]`,
       );
-    return new LayersModelAdapter(spec, model, inputShape as number[], options.inputSize, options.outputSize);
+    return new LayersModelAdapter(spec, model, inputShape as number[], inputSize, outputSize);
+  }
+
+  /**
+   * A model for a new task (transfer learning): the same topology with an output layer of
+   * `outputSize` units, freshly initialised from `seed`, and every other parameter copied from
+   * this model (left as it is), as Keras users do by replacing the head.
+   */
+  async transfer(outputSize: number, seed: number): Promise<LayersModelAdapter> {
+    const target = await LayersModelAdapter.create(withOutputUnits(this.spec, outputSize), {
+      inputSize: this.inputSize,
+      outputSize,
+      seed,
+    });
+    const weights = this.getWeights();
+    target.setWeights(
+      Object.fromEntries(
+        Object.entries(weights).filter(([name]) => !name.startsWith(`${this.outputLayer}/`)),
+      ),
+    );
+    return target;
   }
 
   get parameterCount(): number {
@@ -209,6 +251,28 @@ export class LayersModelAdapter implements TrainableModel {
     this.#disposed = true;
     this.#model.dispose();
   }
+}
+
+/**
+ * The spec of the same model with `units` outputs: for a model.json, its output layer (a Dense
+ * layer) gets `units` units; a dense spec is unchanged (its head is sized when it is built).
+ *
+ * @throws CoreSpecError when a model.json's output layer is not a Dense layer.
+ */
+export function withOutputUnits(spec: ModelSpec, units: number): ModelSpec {
+  if (spec.type !== 'layers' || !spec.layers) return spec;
+  const topology = JSON.parse(JSON.stringify(spec.layers.modelTopology)) as Json;
+  const layers = layerList(topology);
+  const name = outputLayerName(topology, layers);
+  const output = layers.find((layer) => (layer.config as Json | undefined)?.name === name);
+  if (output?.class_name !== 'Dense')
+    throw new CoreSpecError(
+      'model',
+      "a model.json whose output layer is Dense (its units become the new task's classes)",
+      `${spec.layers.path}: ${String(output?.class_name ?? 'no output layer')}`,
+    );
+  (output.config as Json).units = units;
+  return { ...spec, layers: { ...spec.layers, modelTopology: topology } };
 }
 
 /**

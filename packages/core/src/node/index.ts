@@ -11,7 +11,7 @@ export {
   findLearningRate,
 } from './find-learning-rate.js';
 export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
-export { loadModel, saveModel } from './model-files.js';
+export { loadModel, loadTrainableModel, saveModel } from './model-files.js';
 export {
   finishRun,
   markRunFailed,

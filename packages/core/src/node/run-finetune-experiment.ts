@@ -14,11 +14,13 @@ import {
   transferVariants,
 } from '../finetune/finetune.js';
 import { type FinetuneSettings, validateFinetuneSettings } from '../finetune/finetune-settings.js';
-import type { Model } from '../model/model.js';
+import { LayersModelAdapter, withOutputUnits } from '../model/layers-model-adapter.js';
+import { describeModelSpec, type ModelSpec } from '../model/model-spec.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import type { BackendChoice, RunConfig } from '../run-config.js';
 import { type TrainingResult, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
-import { loadModel, saveModel } from './model-files.js';
+import { loadTrainableModel, saveModel } from './model-files.js';
 import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
 
@@ -94,6 +96,30 @@ function consoleSink(options: FinetuneExperimentOptions, label: string): Metrics
 }
 
 /**
+ * The layers fine-tuning addresses (input to head): `hidden1`…, `head` for an MLP, the layers with
+ * a kernel for a model.json model (built once to list them).
+ *
+ * @throws CoreSpecError for a model with a single layer (nothing to transfer).
+ */
+async function transferableLayerNames(spec: ModelSpec): Promise<string[]> {
+  let names: string[];
+  if (spec.type === 'layers') {
+    const model = await LayersModelAdapter.fromTopology(spec);
+    names = model.layers.map((layer) => layer.name);
+    model.dispose();
+  } else {
+    names = [...spec.hidden.map((_, index) => `hidden${index + 1}`), 'head'];
+  }
+  if (names.length < 2)
+    throw new CoreSpecError(
+      'model',
+      'a model with hidden layers (e.g. mlp:128 or a CNN model.json) to fine-tune',
+      describeModelSpec(spec),
+    );
+  return names;
+}
+
+/**
  * Transfer learning on disk: pretrains on the source classes (`pretrain/`, a normal run directory)
  * unless `from` names one, loads that model, prepares the target data, then fine-tunes into
  * `finetune/` — or with `compare`, runs `boosted-head/`, `global-rate/` and `scratch/` (see
@@ -108,16 +134,12 @@ export async function runFinetuneExperiment(
   const sourceModel = options.from
     ? readJsonFile<RunConfigFile>(runFiles(options.from).config)?.config.training.model
     : options.pretrain?.training.model;
+  // The backend first: listing a model.json's layers builds it.
+  const selection = await selectBackend(options.backend);
   if (sourceModel) {
     // Bad settings fail now, before any pretraining.
-    if (sourceModel.hidden.length === 0)
-      throw new CoreSpecError('model', 'a model with hidden layers (e.g. mlp:128) to fine-tune', 'linear');
-    validateFinetuneSettings(options.settings, [
-      ...sourceModel.hidden.map((_, index) => `hidden${index + 1}`),
-      'head',
-    ]);
+    validateFinetuneSettings(options.settings, await transferableLayerNames(sourceModel));
   }
-  const selection = await selectBackend(options.backend);
   let sourceDirectory: string;
   let sourceClasses: readonly number[] | undefined;
   let scratchOptimizer = options.scratchOptimizer;
@@ -134,28 +156,37 @@ export async function runFinetuneExperiment(
     sourceClasses = options.pretrain.data.classes;
     scratchOptimizer ??= options.pretrain.training.optimizer;
     options.onRunStart?.('pretrain', sourceDirectory, 'pretrain');
-    const outcome = await runTraining(
-      { ...options.pretrain, backend: options.backend },
-      {
-        directory: sourceDirectory,
-        runId: 'pretrain',
-        ...(options.signal ? { signal: options.signal } : {}),
-        console: options.console === false ? false : { label: 'pretrain', ...options.console },
+    // A model.json's output layer is sized to the pretraining classes (a dense head is sized by the data).
+    const classes = options.pretrain.data.classes;
+    const pretrain: RunConfig = {
+      ...options.pretrain,
+      training: {
+        ...options.pretrain.training,
+        model:
+          classes === undefined
+            ? options.pretrain.training.model
+            : withOutputUnits(options.pretrain.training.model, classes.length),
       },
-    );
+      backend: options.backend,
+    };
+    const outcome = await runTraining(pretrain, {
+      directory: sourceDirectory,
+      runId: 'pretrain',
+      ...(options.signal ? { signal: options.signal } : {}),
+      console: options.console === false ? false : { label: 'pretrain', ...options.console },
+    });
     if (outcome.status === 'interrupted')
       return { backend: selection.name, source: { directory: sourceDirectory, pretrained: true }, runs: [] };
   }
-  let source: Model;
+  let source: TrainableModel;
   try {
-    source = loadModel(runFiles(sourceDirectory).modelDirectory);
+    source = await loadTrainableModel(runFiles(sourceDirectory).modelDirectory);
   } catch {
     throw new RunDirectoryError(`${sourceDirectory}: no saved model (model/model.json) to fine-tune from`);
   }
   const runs: FinetuneRunOutcome[] = [];
   try {
-    if (source.spec.hidden.length === 0)
-      throw new CoreSpecError('model', 'a model with hidden layers (e.g. mlp:128) to fine-tune', 'linear');
+    await transferableLayerNames(source.spec);
     const dataset = prepareDataset(
       await loadMnistDataset(
         options.data.source,
@@ -185,8 +216,8 @@ export async function runFinetuneExperiment(
       options.onRunStart?.(name, directory, variant.label);
       const training: TrainingConfig = { ...options.training, optimizer: variant.optimizer };
       const effective = variant.settings
-        ? finetuneTrainingConfig(training, source, variant.settings)
-        : { ...training, model: source.spec };
+        ? finetuneTrainingConfig(training, source, variant.settings, dataset.classCount)
+        : { ...training, model: withOutputUnits(source.spec, dataset.classCount) };
       const runConfig: RunConfig = { data: options.data, training: effective, backend: options.backend };
       const finetuneSection: FinetuneRunConfigFile['finetune'] = {
         variant: variant.name,
