@@ -5,6 +5,7 @@ import {
   metricsFormatVersion,
   type RunEventKind,
   type RunStatus,
+  type SplitMetrics,
 } from '@contour/metrics-logger';
 import type { OptimizerState } from '@contour/optimizers';
 import type { TrainingCheckpoint } from './training-checkpoint.js';
@@ -199,6 +200,30 @@ export class RunRecorder<TModel> {
     this.#lossSum += loss;
     this.#lossCount += 1;
     return true;
+  }
+
+  /**
+   * Builds the epoch record from its parts (splits and ratios only when present) and records it
+   * with {@link epoch}; returns what `epoch` returns.
+   */
+  endEpoch(parts: {
+    readonly epoch: number;
+    readonly step: number;
+    readonly learningRate: number;
+    readonly seconds: number;
+    readonly train: SplitMetrics;
+    readonly validation?: SplitMetrics | undefined;
+    readonly test?: SplitMetrics | undefined;
+    readonly updateRatios?: Readonly<Record<string, number>> | undefined;
+  }): boolean {
+    const { validation, test, updateRatios, ...required } = parts;
+    return this.epoch({
+      kind: 'epoch',
+      ...required,
+      ...(validation ? { validation } : {}),
+      ...(test ? { test } : {}),
+      ...(updateRatios ? { updateRatios: { ...updateRatios } } : {}),
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { meanSquaredError, softmaxCrossEntropy } from '@contour/losses';
-import type { EpochRecord, MetricsLogger, SplitMetrics } from '@contour/metrics-logger';
+import type { MetricsLogger, SplitMetrics } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import {
   type ContourOptimizer,
@@ -229,18 +229,17 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
       const train = evaluator.evaluate(model, 'train', config.loss) as SplitMetrics;
       const validation = evaluator.evaluate(model, 'validation', config.loss);
       const test = config.evaluateTest ? evaluator.evaluate(model, 'test', config.loss) : undefined;
-      const record: EpochRecord = {
-        kind: 'epoch',
+      const recorded = recorder.endEpoch({
         epoch,
         step,
         learningRate: optimizer.learningRateAt(Math.max(0, step - 1)),
         seconds: (performance.now() - epochStarted) / 1000,
         train,
-        ...(validation ? { validation } : {}),
-        ...(test ? { test } : {}),
-        ...(updateRatios ? { updateRatios } : {}),
-      };
-      if (!recorder.epoch(record)) break;
+        validation,
+        test,
+        updateRatios,
+      });
+      if (!recorded) break;
       const monitored = validation?.crossEntropy ?? train.crossEntropy ?? Number.NaN;
       optimizer.observe(monitored);
 

@@ -1,5 +1,5 @@
 import { softmaxCrossEntropy } from '@contour/losses';
-import type { EpochRecord, SplitMetrics } from '@contour/metrics-logger';
+import type { SplitMetrics } from '@contour/metrics-logger';
 import type { PreparedDataset } from '@contour/mnist-loader';
 import { createOptimizer, type OptimizerState, StackedOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -301,20 +301,17 @@ export async function trainVectorised(
               net.layers.map((layer, index) => [layer.name, ratios[state.model]?.[index] ?? Number.NaN]),
             )
           : undefined;
-        const validationMetrics = validation?.[state.model];
-        const testMetrics = test?.[state.model];
-        const record: EpochRecord = {
-          kind: 'epoch',
+        const recorded = state.recorder.endEpoch({
           epoch: state.epoch,
           step: state.step,
           learningRate: learningRateAt(state, Math.max(0, state.step - 1)),
           seconds,
           train: train[state.model] as SplitMetrics,
-          ...(validationMetrics ? { validation: validationMetrics } : {}),
-          ...(testMetrics ? { test: testMetrics } : {}),
-          ...(updateRatios ? { updateRatios } : {}),
-        };
-        if (!state.recorder.epoch(record)) {
+          validation: validation?.[state.model],
+          test: test?.[state.model],
+          updateRatios,
+        });
+        if (!recorded) {
           stopped.push(state);
           continue;
         }
