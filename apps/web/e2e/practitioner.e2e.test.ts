@@ -189,6 +189,76 @@ describe('the lab for practitioners', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('4: a re-imported schedule switches to epochs, and broken JSON marks the plot stale', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=schedules`);
+    await waitForApp(page);
+    // What Export writes: every member's unit spelled out.
+    const exported = {
+      type: 'warmup',
+      lr: 0.1,
+      unit: 'step',
+      steps: 20,
+      schedule: { type: 'cosine', unit: 'step', tMax: 180, etaMin: 0.001 },
+    };
+    await page.locator('#schedule-json').fill(JSON.stringify(exported));
+    await page.getByLabel('t counts').first().selectOption('epoch');
+    await expect.poll(() => page.locator('#schedule-status').getAttribute('class')).toBe('status');
+    expect(await page.locator('#schedule-status').textContent()).toMatch(/^\s*warmup: \d+ epochs/);
+    const json = JSON.parse(await page.locator('#schedule-json').inputValue()) as typeof exported;
+    expect([json.unit, json.schedule.unit]).toEqual(['epoch', 'epoch']);
+    // Broken JSON: the plot is marked stale and Export refuses the old schedule.
+    await page.locator('#schedule-json').fill('{"type": "cosine", ');
+    expect(await page.locator('#schedule-stale').textContent()).toContain('Stale');
+    expect(await page.locator('#schedule-chart').getAttribute('class')).toBe('stale');
+    expect(await page.getByRole('button', { name: 'Export JSON' }).isDisabled()).toBe(true);
+    await page.locator('#schedule-json').fill(JSON.stringify(exported));
+    expect(await page.locator('#schedule-stale').count()).toBe(0);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('11: a rate keeps its colour across sweeps, epochs are integers, charts stay readable at 390 px', async () => {
+    const { page } = session;
+    const colourOf = (label: string) =>
+      page
+        .locator('#sweep-chart')
+        .evaluate(
+          (chart, run) =>
+            (chart as unknown as { view: { scale(name: string): (value: string) => string } }).view.scale(
+              'color',
+            )(run),
+          label,
+        );
+    const sweep = async (rates: string) => {
+      await page.getByLabel('Learning rates').fill(rates);
+      await page.getByRole('button', { name: 'Start' }).click();
+      await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 90_000 });
+      await page
+        .locator('#sweep-chart')
+        .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+    };
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('300');
+    await page.getByLabel('Epochs').fill('1');
+    await sweep('0.1, 1');
+    const first = await colourOf('lr=1');
+    await sweep('1, 10');
+    expect(await colourOf('lr=1')).toBe(first);
+    expect(await colourOf('lr=10')).not.toBe(first);
+    // A 1-epoch run: integer epoch ticks, never "1.000000".
+    const labels = await page.locator('#sweep-chart svg text').allTextContents();
+    expect(labels.filter((label) => /^\d\.\d{6}$/.test(label))).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#sweep-chart').scrollIntoViewIfNeeded();
+    const box = await page.locator('#sweep-chart svg').boundingBox();
+    expect(box?.width).toBeGreaterThanOrEqual(420);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(scrollWidth).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    expect(session.problems).toEqual([]);
+  });
+
   it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {
     const { page } = session;
     for (const panel of ['sweep', 'schedules', 'race', 'range-test', 'runs']) {

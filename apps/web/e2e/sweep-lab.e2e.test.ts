@@ -157,6 +157,13 @@ describe('sweep lab', () => {
     await page.getByLabel('Learning rates').fill('0.1, 0.2');
     await page.getByRole('button', { name: 'Start' }).click();
     await page.waitForSelector('#sweep-results progress', { timeout: 60_000 });
+    // 12: the status names the run, where it is and the time left.
+    await page.waitForFunction(() =>
+      /left$/.test(document.querySelector('#sweep-status')?.textContent?.trim() ?? ''),
+    );
+    expect(await page.locator('#sweep-status').textContent()).toMatch(
+      /^Training run 1 of 2 \(lr=0\.1\): epoch \d+ of 50, batch \d+ of \d+ — about \d+ (s|min) left$/,
+    );
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 60_000 });
     expect(await page.locator('#sweep-status').textContent()).toContain('Stopped');
@@ -164,7 +171,8 @@ describe('sweep lab', () => {
       'browser files: train-images-idx3-ubyte.gz',
     );
     const statuses = await page.locator('#sweep-results tbody td[class^="status-"]').allTextContents();
-    expect(statuses.map((status) => status.trim().split(/\s/)[0])).toEqual(['interrupted', 'waiting']);
+    // 12: a run that never started says so (not "waiting").
+    expect(statuses.map((status) => status.trim().replace(/\s+/g, ' '))).toEqual(['interrupted', 'not run']);
     expect(session.problems).toEqual([]);
   });
 });

@@ -51,6 +51,7 @@ export {
   smoothedLossAt,
   suggestionLabel,
 } from './charts/range-test-chart.js';
+export { learningRateColor, rateColorPalette } from './charts/rate-colors.js';
 export {
   type ScheduleChartOptions,
   type ScheduleSeries,

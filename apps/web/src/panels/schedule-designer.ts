@@ -180,7 +180,7 @@ export class ScheduleDesigner extends LightElement {
             accept=".json,application/json"
             @change=${(event: Event) => this.#import((event.target as HTMLInputElement).files?.[0])}
           />
-          <button type="button" ?disabled=${!schedule} @click=${() => this.#export()}>Export JSON</button>
+          <button type="button" ?disabled=${!schedule || this.jsonError !== ''} title=${this.jsonError ? 'Fix the JSON first: the export would be the last valid schedule' : ''} @click=${() => this.#export()}>Export JSON</button>
         </div>
       </div>
       <div class="panel-column results">
@@ -218,7 +218,15 @@ export class ScheduleDesigner extends LightElement {
                 : ''
           }
         </p>
-        <contour-chart id="schedule-chart" label="Learning rate per step of the designed schedule" .spec=${this.#chartSpec()}></contour-chart>
+        ${
+          this.jsonError && schedule
+            ? html`<p class="notice" id="schedule-stale">
+                Stale: the JSON box has an error, so the plot, the values and the CLI line below still show the last
+                valid schedule. Fix the JSON to update them.
+              </p>`
+            : nothing
+        }
+        <contour-chart id="schedule-chart" class=${this.jsonError ? 'stale' : nothing} label="Learning rate per step of the designed schedule" .spec=${this.#chartSpec()}></contour-chart>
         ${
           schedule
             ? html`<details>

@@ -1,6 +1,7 @@
 import {
   classicGridSpec,
   findings,
+  learningRateColor,
   type MetricsRecord,
   type RunStatus,
   runCurves,
@@ -23,6 +24,7 @@ import '../components/vega-chart.js';
 import type { RunLibrary } from '../state/run-library.js';
 import type { SweepSettings } from '../state/url-state.js';
 import type { DataChoice, TrialInfo, WorkerReply } from '../worker/protocol.js';
+import { sweepProgressText } from './sweep-progress.js';
 
 /** Defaults: softmax regression on 2,000 embedded digits, SGD, three rates a decade apart, 3 epochs. */
 export const defaultSweepSettings: SweepSettings = {
@@ -41,7 +43,8 @@ export const defaultSweepSettings: SweepSettings = {
 interface TrialState {
   readonly info: TrialInfo;
   records: MetricsRecord[];
-  status: RunStatus | 'waiting';
+  /** `not run`: the sweep was stopped before this run started. */
+  status: RunStatus | 'waiting' | 'not run';
   message: string;
   progress: { epoch: number; batch: number; batches: number; loss: number } | undefined;
 }
@@ -93,6 +96,9 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
   declare designerSchedule: Record<string, unknown> | undefined;
   declare trials: TrialState[];
   #sweepId = '';
+  /** Epochs per run of the sweep running now, and when its first step started. */
+  #epochs = 1;
+  #trainingStarted: number | undefined;
   #gridSpec: TopLevelSpec | undefined;
   #stepSpec: TopLevelSpec | undefined;
 
@@ -116,6 +122,8 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
     const lr = settings.schedule ? { ...settings.schedule, lr: first } : first;
     this.#sweepId = `web-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
     this.trials = [];
+    this.#epochs = settings.epochs;
+    this.#trainingStarted = undefined;
     this.#gridSpec = undefined;
     this.#stepSpec = undefined;
     this.run.start(
@@ -158,6 +166,8 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         this.run.say(`Training ${reply.trials.length} runs…`);
         break;
       case 'trial-start':
+        // The clock of the time-left estimate starts at the first run's first step.
+        this.#trainingStarted ??= performance.now();
         this.#patchTrial(reply.index, { status: 'running' });
         break;
       case 'records': {
@@ -172,6 +182,17 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
       case 'progress': {
         const { index, type: _type, ...progress } = reply;
         this.#patchTrial(index, { progress });
+        if (this.run.phase === 'running')
+          this.run.say(
+            sweepProgressText({
+              run: index,
+              runs: this.trials.length,
+              label: this.trials[index]?.info.label ?? '',
+              ...progress,
+              epochs: this.#epochs,
+              seconds: (performance.now() - (this.#trainingStarted ?? performance.now())) / 1000,
+            }),
+          );
         break;
       }
       case 'trial-end':
@@ -180,6 +201,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         void this.#store(reply.index);
         break;
       case 'sweep-end':
+        for (const trial of this.trials) if (trial.status === 'waiting') trial.status = 'not run';
         this.run.finish(
           `${reply.stopped ? 'Stopped' : 'Finished'} in ${reply.seconds.toFixed(1)} s. Runs are in the Runs panel.`,
         );
@@ -199,7 +221,9 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
 
   async #store(index: number): Promise<void> {
     const trial = this.trials[index];
-    if (!trial || !this.library || trial.status === 'waiting' || trial.status === 'running') return;
+    if (!trial || !this.library) return;
+    const status = trial.status;
+    if (status === 'waiting' || status === 'running' || status === 'not run') return;
     const backend = this.run.backend;
     const start = trial.records.find((record) => record.kind === 'run-start');
     try {
@@ -210,7 +234,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
           origin: 'browser',
           source: this.#sweepId,
           storedAt: new Date().toISOString(),
-          status: trial.status,
+          status,
           records: trial.records,
           config: {
             formatVersion: 1,
@@ -231,6 +255,13 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
     }
   }
 
+  /** Each run's colour from its rate: the same rate has the same colour in every sweep and panel. */
+  #colors(): Record<string, string> {
+    return Object.fromEntries(
+      this.trials.map((trial) => [trial.info.label, learningRateColor(trial.info.rate)]),
+    );
+  }
+
   protected override buildCharts(): void {
     const withEpochs = this.trials.filter((trial) => trial.records.some((record) => record.kind === 'epoch'));
     this.#gridSpec =
@@ -238,7 +269,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         ? undefined
         : classicGridSpec(
             withEpochs.map((trial) => runCurves(trial.info.label, trial.records)),
-            { title: 'Loss per epoch (training solid, validation dashed)' },
+            { title: 'Loss per epoch (training solid, validation dashed)', colors: this.#colors() },
           );
     const withSteps = this.trials.filter((trial) => trial.records.some((record) => record.kind === 'step'));
     this.#stepSpec =
@@ -246,7 +277,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         ? undefined
         : stepLossChartSpec(
             withSteps.map((trial) => ({ label: trial.info.label, records: trial.records })),
-            { title: 'Training loss per step (live, log scale)' },
+            { title: 'Training loss per step (live, log scale)', colors: this.#colors() },
           );
   }
 
@@ -259,10 +290,10 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
       columns: [
         'run',
         'status',
-        'epochs',
-        'train CE',
-        'val CE',
         'val error',
+        'val CE',
+        'train CE',
+        'epochs',
         'best val CE (epoch)',
         'diverged at',
         'seconds',
@@ -278,7 +309,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         const collapsed = finding?.kind === 'collapsed';
         return html`<tr data-run=${trial.info.label}>
           <th scope="row">${trial.info.label}</th>
-          <td class=${`status-${collapsed ? 'collapsed' : trial.status}`} title=${trial.message}>
+          <td class=${`status-${collapsed ? 'collapsed' : trial.status.replace(' ', '-')}`} title=${trial.message}>
             ${collapsed && trial.status === 'finished' ? 'collapsed' : trial.status}${
               trial.status === 'running' && progress
                 ? html` <progress
@@ -289,10 +320,10 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
                 : nothing
             }
           </td>
-          <td>${summary.epochs}</td>
-          <td>${format(summary.final.train.crossEntropy)}</td>
-          <td>${format(summary.final.validation?.crossEntropy)}</td>
           <td>${summary.final.validation?.classificationError === undefined ? '—' : `${(100 * summary.final.validation.classificationError).toFixed(2)} %`}</td>
+          <td>${format(summary.final.validation?.crossEntropy)}</td>
+          <td>${format(summary.final.train.crossEntropy)}</td>
+          <td>${summary.epochs}</td>
           <td>${best ? `${format(best.value)} (${best.epoch})` : '—'}</td>
           <td>${summary.divergedAtEpoch === undefined ? (collapsed ? `collapsed at epoch ${finding.epoch}` : '—') : `epoch ${summary.divergedAtEpoch}`}</td>
           <td class=${finding ? `finding-${finding.severity}` : nothing} title=${finding?.evidence ?? ''}>${finding ? finding.message : '—'}</td>

@@ -33,6 +33,26 @@ export function parseParameter(kind: ParameterDescriptor['kind'], text: string):
   return trimmed;
 }
 
+/**
+ * The spec with `t` counted in `unit`, its members too: members must count like their parent, so
+ * an exported spec (every member's `unit` written out) can switch between steps and epochs.
+ */
+export function withUnit(spec: Spec, unit: string): Spec {
+  const member = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value) && 'unit' in value
+      ? withUnit(value as Spec, unit)
+      : memberOf(value);
+  const memberOf = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value) ? withMembers(value as Spec) : value;
+  const withMembers = (node: Spec): Spec => {
+    const next: Spec = { ...node };
+    if (next.schedule !== undefined) next.schedule = member(next.schedule);
+    if (Array.isArray(next.schedules)) next.schedules = next.schedules.map(member);
+    return next;
+  };
+  return { ...withMembers(spec), unit };
+}
+
 /** A spec for a new combinator member: the type's template without its rate (members inherit it). */
 function memberTemplate(type: string): Spec {
   const { lr: _lr, ...rest } = scheduleTemplate(type) as Spec;
@@ -240,7 +260,7 @@ export class ScheduleEditor extends LightElement {
               <label for=${`${this.#id}-unit`}>t counts</label>
               <select
                 id=${`${this.#id}-unit`}
-                @change=${(event: Event) => this.#set('unit', (event.target as HTMLSelectElement).value)}
+                @change=${(event: Event) => this.#emit(withUnit(this.spec, (event.target as HTMLSelectElement).value))}
               >
                 <option value="step" ?selected=${this.spec.unit !== 'epoch'}>steps (batches)</option>
                 <option value="epoch" ?selected=${this.spec.unit === 'epoch'}>epochs</option>

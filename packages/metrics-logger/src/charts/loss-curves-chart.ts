@@ -25,6 +25,8 @@ export interface LossChartOptions {
   readonly title?: string;
   readonly width?: number;
   readonly height?: number;
+  /** Colour per run label (e.g. `learningRateColor` of each run's rate: fixed across sweeps). */
+  readonly colors?: Readonly<Record<string, string>>;
 }
 
 /** Dash pattern per split: training solid, validation dashed, test dotted. */
@@ -100,7 +102,16 @@ export function lossCurvesChartSpec(
   const splits = options.splits ?? ['train', 'validation'];
   const logY = options.logY ?? false;
   const runOrder = runs.map((run) => run.label);
-  const color = { field: 'run', type: 'nominal', title: 'run', sort: runOrder } as const;
+  const colors = options.colors;
+  const color = {
+    field: 'run',
+    type: 'nominal',
+    title: 'run',
+    sort: runOrder,
+    ...(colors
+      ? { scale: { domain: runOrder, range: runOrder.map((label) => colors[label] ?? '#444444') } }
+      : {}),
+  } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: options.title ?? `${metricTitles[metric]} per epoch`,
@@ -109,7 +120,8 @@ export function lossCurvesChartSpec(
     background: 'white',
     data: { values: chartRows(runs, metric, splits, logY) },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      // Epochs are integers: whole-number ticks, never "1.2" or "1.000000".
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -157,6 +169,8 @@ export interface ClassicGridOptions {
   readonly layout?: 'overlay' | 'rows';
   readonly logY?: boolean;
   readonly title?: string;
+  /** Colour per run label (see {@link LossChartOptions.colors}). */
+  readonly colors?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -170,7 +184,12 @@ export function classicGridSpec(runs: readonly RunCurves[], options: ClassicGrid
       $schema: _schema,
       background: _background,
       ...spec
-    } = lossCurvesChartSpec(group, { metric, logY, title }) as unknown as Record<string, unknown>;
+    } = lossCurvesChartSpec(group, {
+      metric,
+      logY,
+      title,
+      ...(options.colors ? { colors: options.colors } : {}),
+    }) as unknown as Record<string, unknown>;
     return spec;
   };
   const rows =

@@ -74,7 +74,7 @@ export function stepLossChartSpec(
     background: 'white',
     data: { values },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1 } },
+      x: { field: 'step', type: 'quantitative', title: 'step', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field: 'loss',
         type: 'quantitative',
