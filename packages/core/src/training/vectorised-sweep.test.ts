@@ -271,6 +271,30 @@ describe('trainVectorised', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('runs where setImmediate does not exist (a Web Worker), yielding between chunks', async () => {
+    const dataset = await smallDataset(1200);
+    vi.stubGlobal('setImmediate', undefined);
+    let yielded = 0;
+    const timer = setInterval(() => {
+      yielded += 1;
+    }, 0);
+    try {
+      const results = await trainVectorised(
+        [0.1, 0.05].map((lr) => ({
+          config: config({ epochs: 3, batchSize: 16, optimizer: { type: 'sgd', lr } }),
+        })),
+        { dataset, chunkSteps: 1 },
+      );
+      expect(results.map((result) => result.status)).toEqual(['finished', 'finished']);
+      for (const result of results) result.model.dispose();
+    } finally {
+      clearInterval(timer);
+      vi.unstubAllGlobals();
+    }
+    // Timers ran during training: the loop gave the event loop turns without setImmediate.
+    expect(yielded).toBeGreaterThan(0);
+  });
+
   it('says why trials cannot be vectorised', () => {
     expect(vectorisedSupport([config({ loss: 'mse' })]).reason).toMatch(/loss "mse"/);
     expect(vectorisedSupport([config(), config({ batchSize: 32 })]).reason).toMatch(/differs from trial 0/);
