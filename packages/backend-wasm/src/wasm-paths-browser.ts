@@ -1,3 +1,4 @@
+/// <reference path="./bundler-assets.d.ts" />
 // Browser variant of `#wasm-paths` (package.json `imports`): the bundler copies the .wasm files of
 // @tensorflow/tfjs-backend-wasm into the build and gives their URLs. Written for Vite (`?url`), the
 // bundler of Contour's web app; with another bundler, pass `wasmPaths` to `useWasmBackend`.

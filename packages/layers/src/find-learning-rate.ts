@@ -5,6 +5,7 @@ import {
   type RangeTestSettings,
   type SuggestionName,
   suggestionNames,
+  yieldToEventLoop,
 } from '@contour/core';
 import { rangeTestChartSpec } from '@contour/metrics-logger';
 import { createSeededRandom, shuffleInPlace } from '@contour/mnist-loader';
@@ -58,11 +59,6 @@ export interface FindLearningRateResult extends RangeTestCurve {
 }
 
 const owner = 'findLearningRate';
-
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) =>
-    typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0),
-  );
 
 /**
  * The learning-rate range test (Leslie Smith 2015; fastai `lr_find`) on any compiled tfjs-layers
