@@ -39,6 +39,8 @@ interface Measurement {
   readonly seconds: number;
   readonly firstLineSeconds: number | undefined;
   readonly peakRssMiB: number | undefined;
+  /** User + system CPU time of the process and its children (GNU time). */
+  readonly cpuSeconds: number | undefined;
   readonly lines: readonly Line[];
   readonly code: number | null;
 }
@@ -83,7 +85,7 @@ function measure(variant: Variant): Promise<Measurement> {
   const rssFile = join(scratch, 'rss.txt');
   rmSync(rssFile, { force: true });
   const [program, ...args] = gnuTime
-    ? [gnuTime, '-f', '%M', '-o', rssFile, ...variant.command]
+    ? [gnuTime, '-f', '%M %U %S', '-o', rssFile, ...variant.command]
     : [...variant.command];
   const started = performance.now();
   const child = spawn(program as string, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -102,14 +104,22 @@ function measure(variant: Variant): Promise<Measurement> {
   return new Promise((resolve) => {
     child.on('close', (code) => {
       const seconds = (performance.now() - started) / 1000;
-      const rss = existsSync(rssFile)
-        ? Number.parseInt(readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '', 10)
-        : Number.NaN;
-      const output = lines.filter((line) => !line.text.startsWith('> ') && line.text.trim() !== '');
+      // GNU time's last line: peak RSS (KiB), user and system seconds.
+      const [rss, user, system] = (
+        existsSync(rssFile) ? (readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '') : ''
+      )
+        .split(' ')
+        .map(Number);
+      // pnpm echoes the script it runs (`$ node …` or `> …`): not the command's output.
+      const output = lines.filter((line) => !/^[$>] /.test(line.text) && line.text.trim() !== '');
       resolve({
         seconds,
         firstLineSeconds: output[0]?.seconds,
-        peakRssMiB: Number.isFinite(rss) ? rss / 1024 : undefined,
+        peakRssMiB: rss !== undefined && Number.isFinite(rss) ? rss / 1024 : undefined,
+        cpuSeconds:
+          user !== undefined && system !== undefined && Number.isFinite(user + system)
+            ? user + system
+            : undefined,
         lines,
         code,
       });
@@ -125,7 +135,7 @@ function demoPhases(measurement: Measurement): Record<string, number> | undefine
   };
   const firstLine = at(/^sweep \S+: \d+ trials/);
   const trainingStart = at(/^start lr=/);
-  const lastEpoch = at(/ epoch 10: /, true);
+  const lastEpoch = at(/^ {2}lr=\S+ epoch 10: /, true);
   if (firstLine === undefined || trainingStart === undefined || lastEpoch === undefined) return undefined;
   return {
     'start-up (to the first line)': firstLine,
@@ -162,9 +172,12 @@ for (let repetition = 1; repetition <= repetitions; repetition += 1) {
   }
 }
 
-const pytorchMedian = results.has('pytorch script')
-  ? median((results.get('pytorch script') ?? []).map((run) => run.seconds))
-  : undefined;
+const pytorchRuns = results.get('pytorch script') ?? [];
+const pytorchMedian = pytorchRuns.length > 0 ? median(pytorchRuns.map((run) => run.seconds)) : undefined;
+const pytorchCpu =
+  pytorchRuns.every((run) => run.cpuSeconds !== undefined) && pytorchRuns.length > 0
+    ? median(pytorchRuns.map((run) => run.cpuSeconds as number))
+    : undefined;
 const rows = variants.map((variant) => {
   const runs = results.get(variant.name) ?? [];
   const seconds = median(runs.map((run) => run.seconds));
@@ -172,6 +185,7 @@ const rows = variants.map((variant) => {
     run.firstLineSeconds === undefined ? [] : [run.firstLineSeconds],
   );
   const rss = runs.flatMap((run) => (run.peakRssMiB === undefined ? [] : [run.peakRssMiB]));
+  const cpu = runs.flatMap((run) => (run.cpuSeconds === undefined ? [] : [run.cpuSeconds]));
   const last = runs.at(-1);
   const accuracies =
     variant.accuracies && last ? variant.accuracies(last.lines.map((line) => line.text).join('\n')) : [];
@@ -180,12 +194,18 @@ const rows = variants.map((variant) => {
     command: variant.command.join(' '),
     medianSeconds: seconds,
     runs: runs.map((run) => Number(run.seconds.toFixed(3))),
+    phasesPerRun: variant.name === 'pnpm demo' ? runs.map(demoPhases) : undefined,
     timesPytorch: pytorchMedian === undefined ? undefined : seconds / pytorchMedian,
+    cpuTimesPytorch: undefined as number | undefined,
     firstLineSeconds: firstLines.length > 0 ? median(firstLines) : undefined,
     peakRssMiB: rss.length > 0 ? Math.max(...rss) : undefined,
+    cpuSeconds: cpu.length > 0 ? median(cpu) : undefined,
     accuracies,
   };
 });
+for (const row of rows)
+  row.cpuTimesPytorch =
+    pytorchCpu === undefined || row.cpuSeconds === undefined ? undefined : row.cpuSeconds / pytorchCpu;
 const demoRuns = results.get('pnpm demo') ?? [];
 const phaseRuns = demoRuns.flatMap((run) => {
   const phases = demoPhases(run);
@@ -208,7 +228,7 @@ console.log(
 console.log('|---|---|---|---|---|---|');
 for (const row of rows) {
   console.log(
-    `| \`${row.command}\` | ${format(row.medianSeconds)} | ${format(row.timesPytorch)} | ${format(row.firstLineSeconds)} | ${format(row.peakRssMiB, 0)} | ${row.accuracies.map((accuracy) => accuracy.toFixed(1)).join(' / ')} |`,
+    `| \`${row.command}\` | ${format(row.medianSeconds)} | ${format(row.timesPytorch)} | ${format(row.cpuSeconds)} | ${format(row.cpuTimesPytorch)} | ${format(row.firstLineSeconds)} | ${format(row.peakRssMiB, 0)} | ${row.accuracies.map((accuracy) => accuracy.toFixed(1)).join(' / ')} |`,
   );
 }
 console.log('\n`pnpm demo` phases (medians, s):\n');
