@@ -223,9 +223,9 @@ console.log(
     .join(' ')})\n`,
 );
 console.log(
-  '| command | median s | × PyTorch script | first line s | peak RSS MiB | final val acc % (1 / 0.5 / 0.2 / 0.1 / 0.01) |',
+  '| command | median s | × PyTorch script | CPU s | CPU × PyTorch | first line s | peak RSS MiB | final val acc % (1 / 0.5 / 0.2 / 0.1 / 0.01) |',
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) {
   console.log(
     `| \`${row.command}\` | ${format(row.medianSeconds)} | ${format(row.timesPytorch)} | ${format(row.cpuSeconds)} | ${format(row.cpuTimesPytorch)} | ${format(row.firstLineSeconds)} | ${format(row.peakRssMiB, 0)} | ${row.accuracies.map((accuracy) => accuracy.toFixed(1)).join(' / ')} |`,
