@@ -29,8 +29,17 @@ export class MetricsLogger {
     for (const sink of this.#sinks) sink.flush?.();
   }
 
+  /** Flushes and closes every sink, even when one fails (e.g. a full disk); rethrows the first error. */
   close(): void {
-    this.flush();
-    for (const sink of this.#sinks) sink.close?.();
+    let failure: { error: unknown } | undefined;
+    for (const sink of this.#sinks) {
+      try {
+        sink.flush?.();
+        sink.close?.();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 }

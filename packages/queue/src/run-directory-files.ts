@@ -9,9 +9,9 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fsyncFullySync, writeFullySync } from '@contour/metrics-logger/node';
 
 /** One file of a run directory, carried in a job's return value from a worker to the coordinator. */
 export interface RunDirectoryFile {
@@ -108,8 +108,9 @@ export function writeRunDirectory(target: string, files: readonly RunDirectoryFi
       directories.add(dirname(path));
       const descriptor = openSync(path, 'w');
       try {
-        writeSync(descriptor, Buffer.from(file.content, file.encoding));
-        fsyncSync(descriptor);
+        const bytes = Buffer.from(file.content, file.encoding);
+        writeFullySync(descriptor, bytes, join(target, file.path));
+        fsyncFullySync(descriptor, join(target, file.path), bytes.length);
       } finally {
         closeSync(descriptor);
       }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { expandSweep, type SweepAxis } from '@contour/core';
 import {
   checkRunInputs,
+  lockDirectory,
   runSweep,
   type SweepRunOptions,
   type SweepTrialResult,
@@ -165,11 +166,13 @@ export function registerSweepCommand(program: Command): void {
       const queueUrl = queue?.url;
       // A model.json is built once for the data first: one that does not fit it writes nothing.
       if (base.training.model.type === 'layers') await checkRunInputs(base);
-      writeSweepFile(directory, sweepId, axes, trials);
-      console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
-      startChartWorkers();
+      // One writer per sweep directory: a second identical sweep stops here with the owner's pid.
+      const lock = lockDirectory(directory);
       const interrupts = handleInterrupts();
       try {
+        writeSweepFile(directory, sweepId, axes, trials);
+        console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
+        startChartWorkers();
         const sweepOptions: SweepRunOptions = {
           directory,
           signal: interrupts.signal,
@@ -208,6 +211,7 @@ export function registerSweepCommand(program: Command): void {
       } finally {
         interrupts.release();
         await stopChartWorkers();
+        lock.release();
       }
     });
 }

@@ -137,7 +137,7 @@ describe('contour train', () => {
       });
       child.on('exit', (code) => resolve(code));
     });
-    expect(exitCode).toBe(130);
+    expect(exitCode, stderr).toBe(130);
     expect(JSON.parse(readFileSync(join(interrupted, 'status.json'), 'utf8')).status).toBe('interrupted');
     const kept = epochTrain(interrupted);
     expect(kept.length).toBeGreaterThanOrEqual(1);

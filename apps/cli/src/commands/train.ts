@@ -10,6 +10,7 @@ import { UsageError, userPath } from '../usage-error.js';
 interface TrainFlags extends TrainingFlags {
   out?: string;
   resume?: string;
+  restart?: boolean;
   json?: boolean;
 }
 
@@ -27,10 +28,32 @@ export function registerTrainCommand(program: Command): void {
   addTrainingFlags(command)
     .option('--out <dir>', 'run directory (default out/runs/run-<time>)')
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (its config.json is used)')
+    .option(
+      '--restart',
+      'with --resume: train that run again from epoch 1 with its config.json (old files kept in discarded-<time>/)',
+    )
     .option('--json', 'print only the run summary as JSON on stdout')
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainFlags, commandObject: Command) => {
       if (flags.resume !== undefined && flags.out !== undefined)
         throw new UsageError('--resume and --out exclude each other: a resumed run stays in its directory');
+      if (flags.restart && flags.resume === undefined)
+        throw new UsageError('--restart goes with --resume <dir> (the run to train again from epoch 1)');
+      if (flags.resume !== undefined) {
+        // A resumed run keeps its config.json: a training flag given with it would be ignored.
+        const given = commandObject.options
+          .filter((option) => {
+            const key = option.attributeName();
+            return (
+              !['resume', 'restart', 'json'].includes(key) &&
+              commandObject.getOptionValueSource(key) === 'cli'
+            );
+          })
+          .map((option) => option.long ?? option.name());
+        if (given.length > 0)
+          throw new UsageError(
+            `--resume continues a run with its own config.json; remove ${given.join(', ')} (or train a new run with --out)`,
+          );
+      }
       const rate = flags.lr === undefined ? undefined : Number(flags.lr);
       if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
@@ -42,6 +65,7 @@ export function registerTrainCommand(program: Command): void {
         const outcome = await runTraining(config, {
           directory,
           resume: flags.resume !== undefined,
+          ...(flags.restart ? { restart: true } : {}),
           signal: interrupts.signal,
           console: { progressBar: process.stderr.isTTY === true },
         });

@@ -10,6 +10,21 @@ export {
   type FindLearningRateOutcome,
   findLearningRate,
 } from './find-learning-rate.js';
+export {
+  CheckpointError,
+  type CheckpointExpectations,
+  checkpointChecksum,
+  readCheckpointFile,
+  writeCheckpointFile,
+} from './checkpoint-file.js';
+export {
+  type DirectoryLock,
+  DirectoryLockedError,
+  type LockOwner,
+  lockDirectory,
+  lockFileName,
+  lockOwnerAlive,
+} from './directory-lock.js';
 export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, loadTrainableModel, saveModel } from './model-files.js';
 export {
@@ -21,6 +36,7 @@ export {
   readJsonFile,
   removeRun,
   runFiles,
+  setAsideRunFiles,
   trimMetricsForResume,
   writeCheckpoint,
   writeStatus,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type MetricsRecord,
@@ -10,6 +10,8 @@ import {
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { configHash } from '../run-config.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
+import { writeCheckpointFile } from './checkpoint-file.js';
+import { lockFileName } from './directory-lock.js';
 
 /** The files of a run directory (DESIGN.md §4). */
 export function runFiles(directory: string) {
@@ -57,9 +59,26 @@ export function writeStatus(directory: string, status: RunStatusFile): void {
   writeFileAtomic(runFiles(directory).status, `${JSON.stringify(status, null, 2)}\n`);
 }
 
-/** Writes a checkpoint atomically as one file, so a crash leaves the previous one whole. */
+/**
+ * Writes a checkpoint atomically as one file with a checksum of its content, so a crash or a full
+ * disk leaves the previous one whole and a damaged one is recognised on resume.
+ */
 export function writeCheckpoint(directory: string, checkpoint: TrainingCheckpoint): void {
-  writeFileAtomic(runFiles(directory).checkpoint, JSON.stringify(checkpoint));
+  writeCheckpointFile(runFiles(directory).checkpoint, checkpoint);
+}
+
+/**
+ * Moves a run's outputs (everything but config.json and the lock) into `discarded-<time>/` inside
+ * it, so the run can start over from epoch 1 without deleting anything. Returns that folder.
+ */
+export function setAsideRunFiles(directory: string): string {
+  const target = join(directory, `discarded-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  const names = readdirSync(directory).filter(
+    (name) => name !== 'config.json' && name !== lockFileName && !name.startsWith('discarded-'),
+  );
+  mkdirSync(target, { recursive: true });
+  for (const name of names) renameSync(join(directory, name), join(target, name));
+  return target;
 }
 
 /**
@@ -121,12 +140,13 @@ export function finishRun(directory: string, ending: RunEnding): RunSummary {
   return summary;
 }
 
-/** Marks a run directory `failed` with the error's first line. */
+/** Marks a run directory `failed` with the error's first line, keeping the epoch it had reached. */
 export function markRunFailed(directory: string, error: unknown): void {
+  const previous = readJsonFile<Partial<RunStatusFile>>(runFiles(directory).status);
   writeStatus(directory, {
     status: 'failed',
-    epoch: 0,
-    step: 0,
+    epoch: Number.isInteger(previous?.epoch) ? (previous?.epoch as number) : 0,
+    step: Number.isInteger(previous?.step) ? (previous?.step as number) : 0,
     updatedAt: new Date().toISOString(),
     message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
   });

@@ -312,8 +312,12 @@ async function trainIntoDirectory(
     });
     return { directory, status: result.status, summary };
   } catch (error) {
-    logger.close();
-    markRunFailed(directory, error);
+    try {
+      logger.close();
+    } catch {}
+    try {
+      markRunFailed(directory, error);
+    } catch {}
     throw error;
   }
 }

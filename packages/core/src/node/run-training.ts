@@ -1,19 +1,36 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { selectBackend } from '@contour/backends';
-import { MetricsLogger, type MetricsSink, type RunStatus, type RunSummary } from '@contour/metrics-logger';
-import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
+import {
+  MetricsFormatError,
+  MetricsLogger,
+  type MetricsRecord,
+  type MetricsSink,
+  type RunStatus,
+  type RunSummary,
+} from '@contour/metrics-logger';
+import {
+  ConsoleSink,
+  JsonlFileSink,
+  readMetricsFile,
+  removeAtomicWriteLeftovers,
+  writeFileAtomic,
+} from '@contour/metrics-logger/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkModelFitsData } from '../model/layers-model-adapter.js';
+import { checkModelFitsData, createTrainableModel } from '../model/layers-model-adapter.js';
 import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
 import { type TrainerCallbacks, train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
+import { CheckpointError, readCheckpointFile } from './checkpoint-file.js';
+import { lockDirectory } from './directory-lock.js';
 import { loadRunDataset, modelSizes } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import {
   finishRun,
   markRunFailed,
+  type RunStatusFile,
   readJsonFile,
   runFiles,
+  setAsideRunFiles,
   trimMetricsForResume,
   writeCheckpoint,
   writeStatus,
@@ -34,8 +51,16 @@ export interface RunTrainingOptions {
   /** The run directory. It must not hold a run already, unless `resume`. */
   readonly directory: string;
   readonly runId?: string;
-  /** Continue the run in `directory` from its last checkpoint (its config.json is used). */
+  /**
+   * Continue the run in `directory` from its last checkpoint (its config.json is used). The
+   * checkpoint and log are validated first; a bad one throws CheckpointError and changes nothing.
+   */
   readonly resume?: boolean;
+  /**
+   * With `resume`: train the run again from epoch 1 with its config.json, after moving its other
+   * files into `discarded-<time>/` (the way out of a damaged checkpoint; nothing is deleted).
+   */
+  readonly restart?: boolean;
   readonly signal?: AbortSignal;
   /** Print progress to the console (stderr) with this label; false for silence. */
   readonly console?: false | { readonly label?: string; readonly progressBar?: boolean };
@@ -71,15 +96,65 @@ export function runtimeVersions(): Record<string, string> {
  */
 export async function runTraining(input: RunConfig, options: RunTrainingOptions): Promise<RunOutcome> {
   const files = runFiles(options.directory);
+  if (options.resume && !existsSync(files.config))
+    throw new RunDirectoryError(`--resume ${options.directory}: no config.json there (not a run directory)`);
+  const createdDirectory = !existsSync(options.directory);
+  // One writer per run directory: a second train/sweep on it stops here, before reading anything.
+  const lock = lockDirectory(options.directory);
+  try {
+    return await trainLocked(input, options, files);
+  } catch (error) {
+    // A run that failed before writing anything leaves no directory behind to block a re-run.
+    if (createdDirectory && !existsSync(files.config)) {
+      lock.release();
+      rmSync(options.directory, { recursive: true, force: true });
+    }
+    throw error;
+  } finally {
+    lock.release();
+  }
+}
+
+/** The parameter name → size map of the model a config builds on a dataset (for checkpoint checks). */
+async function parameterSizes(
+  config: RunConfig,
+  dataset: Parameters<typeof modelSizes>[0],
+): Promise<Record<string, number>> {
+  const model = await createTrainableModel(config.training.model, modelSizes(dataset, config.training.seed));
+  try {
+    return Object.fromEntries(
+      Object.entries(model.variables).map(([name, variable]) => [name, variable.size]),
+    );
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Reads the log of a run being resumed; a bad line is a refusal naming file and line. */
+function readLogForResume(path: string, directory: string): MetricsRecord[] | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return readMetricsFile(path).records;
+  } catch (error) {
+    if (error instanceof MetricsFormatError) throw new CheckpointError(path, error.message, directory);
+    throw error;
+  }
+}
+
+async function trainLocked(
+  input: RunConfig,
+  options: RunTrainingOptions,
+  files: ReturnType<typeof runFiles>,
+): Promise<RunOutcome> {
   let config = input;
   let runId = options.runId ?? `run-${configHash(input)}`;
   let checkpoint: TrainingCheckpoint | undefined;
   if (options.resume) {
     const saved = readJsonFile<RunConfigFile>(files.config);
-    if (!saved) throw new RunDirectoryError(`--resume ${options.directory}: no readable config.json there`);
+    if (!saved?.config || typeof saved.runId !== 'string')
+      throw new RunDirectoryError(`--resume ${options.directory}: its config.json is not readable`);
     config = resolveRunConfig(saved.config as never);
     runId = saved.runId;
-    checkpoint = readJsonFile<TrainingCheckpoint>(files.checkpoint);
   } else if (existsSync(files.metrics) || existsSync(files.config)) {
     throw new RunDirectoryError(
       `${options.directory} already holds a run (config.json/metrics.jsonl); use --resume ${options.directory} or another --out`,
@@ -91,22 +166,49 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
   // A model.json that does not fit the data is refused before anything is written.
   await checkModelFitsData(config.training.model, modelSizes(dataset, config.training.seed));
   mkdirSync(options.directory, { recursive: true });
+  // Temp files of atomic writes a killed writer left (we hold the lock: none is in progress).
+  removeAtomicWriteLeftovers(options.directory);
+  removeAtomicWriteLeftovers(files.modelDirectory);
   const versions = runtimeVersions();
-  if (!options.resume) {
-    const configFile: RunConfigFile = {
-      formatVersion: 1,
-      runId,
-      createdAt: new Date().toISOString(),
-      config,
-      backend: { requested: selection.requested, chosen: selection.name, reason: selection.reason },
-      versions,
-    };
-    writeFileAtomic(files.config, `${JSON.stringify(configFile, null, 2)}\n`);
+  if (options.resume && options.restart) {
+    setAsideRunFiles(options.directory);
+  } else if (options.resume) {
+    // Everything is checked before the log is trimmed: a bad checkpoint changes nothing.
+    const records = readLogForResume(files.metrics, options.directory);
+    checkpoint = readCheckpointFile(files.checkpoint, {
+      directory: options.directory,
+      epochs: config.training.epochs,
+      records,
+      parameterSizes: await parameterSizes(config, dataset),
+    });
+    // The log is written before the checkpoint, so a run stopped in between logged one epoch
+    // more than it saved; status.json's epoch moves only once a checkpoint is written.
+    const loggedEpochs = (records ?? []).filter((record) => record.kind === 'epoch').length;
+    const savedEpoch = readJsonFile<Partial<RunStatusFile>>(files.status)?.epoch;
+    if (!checkpoint && (loggedEpochs > 1 || (typeof savedEpoch === 'number' && savedEpoch > 0)))
+      throw new CheckpointError(
+        files.checkpoint,
+        `the file is missing but the run had saved epoch ${Math.max(savedEpoch ?? 0, loggedEpochs - 1)} (metrics.jsonl records ${loggedEpochs} epoch(s))`,
+        options.directory,
+      );
+  }
+  if (!options.resume || options.restart) {
+    if (!options.resume) {
+      const configFile: RunConfigFile = {
+        formatVersion: 1,
+        runId,
+        createdAt: new Date().toISOString(),
+        config,
+        backend: { requested: selection.requested, chosen: selection.name, reason: selection.reason },
+        versions,
+      };
+      writeFileAtomic(files.config, `${JSON.stringify(configFile, null, 2)}\n`);
+    }
   } else if (checkpoint) {
     trimMetricsForResume(options.directory, checkpoint.epoch);
   } else {
-    // Interrupted before its first checkpoint: start over in the same directory.
-    trimMetricsForResume(options.directory, 0);
+    // Interrupted before its first checkpoint: start over with an empty log (one run-start).
+    writeFileAtomic(files.metrics, '');
   }
   writeStatus(options.directory, {
     status: 'running',
@@ -159,8 +261,13 @@ export async function runTraining(input: RunConfig, options: RunTrainingOptions)
     });
     return { runId, directory: options.directory, status: result.status, summary, backend: selection.name };
   } catch (error) {
-    logger.close();
-    markRunFailed(options.directory, error);
+    // Best effort: on a full disk these writes fail too, and the first error is the one to report.
+    try {
+      logger.close();
+    } catch {}
+    try {
+      markRunFailed(options.directory, error);
+    } catch {}
     throw error;
   }
 }

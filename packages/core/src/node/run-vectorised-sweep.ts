@@ -4,6 +4,7 @@ import { type EpochRecord, MetricsLogger } from '@contour/metrics-logger';
 import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import type { SweepTrial } from '../sweep.js';
 import { trainVectorised } from '../training/vectorised-sweep.js';
+import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import { finishRun, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
@@ -35,13 +36,17 @@ export async function runVectorisedTrials(
   const config = first.trial.config;
   const fail = (message: string) =>
     group.map(({ trial, directory }) => {
-      writeStatus(directory, {
-        status: 'failed',
-        epoch: 0,
-        step: 0,
-        updatedAt: new Date().toISOString(),
-        message,
-      });
+      try {
+        writeStatus(directory, {
+          status: 'failed',
+          epoch: 0,
+          step: 0,
+          updatedAt: new Date().toISOString(),
+          message,
+        });
+      } catch {
+        // On a full disk this fails too; the trial's error below says why.
+      }
       const result: SweepTrialResult = {
         trial,
         directory,
@@ -54,11 +59,14 @@ export async function runVectorisedTrials(
       return result;
     });
   const loggers: MetricsLogger[] = [];
+  const locks: DirectoryLock[] = [];
   try {
     const selection = await selectBackend(config.backend);
     options.onBackend?.(selection.name, selection.reason);
     const dataset = await loadRunDataset(config.data, config.training);
     const versions = runtimeVersions();
+    // One writer per run directory, as runTraining: taken for the whole group before any write.
+    for (const { directory } of group) locks.push(lockDirectory(directory));
     const trials = group.map(({ trial, directory }) => {
       mkdirSync(directory, { recursive: true });
       const files = runFiles(directory);
@@ -120,7 +128,13 @@ export async function runVectorisedTrials(
       return result;
     });
   } catch (error) {
-    for (const logger of loggers) logger.close();
+    for (const logger of loggers) {
+      try {
+        logger.close();
+      } catch {}
+    }
     return fail(error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error));
+  } finally {
+    for (const lock of locks) lock.release();
   }
 }

@@ -6,4 +6,5 @@
  */
 export { ConsoleSink, type ConsoleSinkOptions, describeEpoch } from './console-sink.js';
 export { JsonlFileSink, readMetricsFile, repairTornLastLine } from './jsonl-file-sink.js';
-export { writeFileAtomic } from './write-file-atomic.js';
+export { removeAtomicWriteLeftovers, writeFileAtomic } from './write-file-atomic.js';
+export { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from './write-fully.js';

@@ -1,16 +1,16 @@
-import {
+import fs, {
   closeSync,
   existsSync,
-  fsyncSync,
+  fstatSync,
+  ftruncateSync,
   mkdirSync,
-  openSync,
   readFileSync,
   truncateSync,
-  writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ParsedMetrics, parseMetricsJsonl, serializeRecord } from '../jsonl.js';
 import type { MetricsRecord, MetricsSink } from '../records.js';
+import { DiskFullError, fsyncFullySync, writeFullySync } from './write-fully.js';
 
 /** Reads a `metrics.jsonl` file, dropping (and reporting) a torn last line. */
 export function readMetricsFile(path: string): ParsedMetrics {
@@ -33,7 +33,9 @@ export function repairTornLastLine(path: string): number {
 /**
  * Appends records to a JSONL file, one per line. Lines are buffered and written + fsynced on
  * `flush` (the logger flushes at every epoch, event and finish), so a crash loses at most the
- * current epoch's step records and never leaves a broken line in the middle of the file.
+ * current epoch's step records and never leaves a broken line in the middle of the file. A flush
+ * that cannot write every byte (a full disk) cuts the file back to its previous length and throws
+ * DiskFullError, so the log stays whole up to its last complete flush.
  */
 export class JsonlFileSink implements MetricsSink {
   readonly #descriptor: number;
@@ -42,7 +44,8 @@ export class JsonlFileSink implements MetricsSink {
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
     repairTornLastLine(path);
-    this.#descriptor = openSync(path, 'a');
+    // Through the module object, as every write here, so tests can inject a failing file system.
+    this.#descriptor = fs.openSync(path, 'a');
   }
 
   write(record: MetricsRecord): void {
@@ -51,13 +54,27 @@ export class JsonlFileSink implements MetricsSink {
 
   flush(): void {
     if (this.#buffer === '') return;
-    writeSync(this.#descriptor, this.#buffer);
-    fsyncSync(this.#descriptor);
+    const bytes = Buffer.from(this.#buffer);
+    const previousLength = fstatSync(this.#descriptor).size;
+    try {
+      writeFullySync(this.#descriptor, bytes, this.path);
+      fsyncFullySync(this.#descriptor, this.path, bytes.length);
+    } catch (error) {
+      // Drop the partial lines: cutting a file back frees space, so this works on a full disk.
+      if (error instanceof DiskFullError) {
+        ftruncateSync(this.#descriptor, previousLength);
+        this.#buffer = '';
+      }
+      throw error;
+    }
     this.#buffer = '';
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.#descriptor);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.#descriptor);
+    }
   }
 }

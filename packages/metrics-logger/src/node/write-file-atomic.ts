@@ -1,23 +1,44 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from './write-fully.js';
 
 /**
- * Writes a file so that a crash never leaves it half-written (DESIGN.md §7): a temp file beside
- * it, fsync, rename over the target. Creates the parent directory when missing.
+ * Writes a file so that a crash or a full disk never leaves it half-written: a temp file beside
+ * it, every byte written (the count checked), fsync, then rename over the target; the rename
+ * happens only after a complete write, so on failure the previous file stays whole and the temp
+ * file is removed. Creates the parent directory when missing.
+ *
+ * @throws DiskFullError (`no space left on <path>`) when the disk or quota is full.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const directory = dirname(path);
-  mkdirSync(directory, { recursive: true });
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const descriptor = openSync(temporary, 'w');
+  let descriptor: number | undefined;
   try {
-    writeSync(descriptor, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(descriptor);
-    closeSync(descriptor);
+    fs.mkdirSync(directory, { recursive: true });
+    descriptor = fs.openSync(temporary, 'w');
+    writeFullySync(descriptor, bytes, path);
+    fsyncFullySync(descriptor, path, bytes.length);
+    fs.closeSync(descriptor);
+    descriptor = undefined;
+    fs.renameSync(temporary, path);
   } catch (error) {
-    closeSync(descriptor);
-    rmSync(temporary, { force: true });
+    if (descriptor !== undefined) fs.closeSync(descriptor);
+    fs.rmSync(temporary, { force: true });
+    if (isNoSpaceError(error)) throw new DiskFullError(path, 0, bytes.length);
     throw error;
   }
-  renameSync(temporary, path);
+}
+
+/**
+ * Removes the temp files (`.<name>.<pid>.<time>.tmp`) that writeFileAtomic leaves in `directory`
+ * when its process is killed between creating and renaming one. Call it only while holding the
+ * directory's lock (no other writer can own them).
+ */
+export function removeAtomicWriteLeftovers(directory: string): void {
+  if (!fs.existsSync(directory)) return;
+  for (const name of fs.readdirSync(directory)) {
+    if (/^\..+\.\d+\.\d+\.tmp$/.test(name)) fs.rmSync(join(directory, name), { force: true });
+  }
 }
