@@ -6,11 +6,6 @@
  */
 
 export {
-  type FindLearningRateOptions,
-  type FindLearningRateOutcome,
-  findLearningRate,
-} from './find-learning-rate.js';
-export {
   CheckpointError,
   type CheckpointExpectations,
   checkpointChecksum,
@@ -25,6 +20,11 @@ export {
   lockFileName,
   lockOwnerAlive,
 } from './directory-lock.js';
+export {
+  type FindLearningRateOptions,
+  type FindLearningRateOutcome,
+  findLearningRate,
+} from './find-learning-rate.js';
 export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, loadTrainableModel, saveModel } from './model-files.js';
 export {
