@@ -58,7 +58,7 @@ function isStale(directory) {
 
 if (cliWorkspace().some(isStale)) {
   process.stderr.write(
-    'contour: building the CLI and the packages it uses (sources changed since the last build) …\n',
+    'contour: building the CLI and the packages it uses (no build yet, or sources changed since the last one) …\n',
   );
   const build = spawnSync(
     'pnpm',
