@@ -174,7 +174,11 @@ export function modelFlag(text: string): string | Partial<ModelSpec> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON';
     throw new UsageError(`--model ${text}: must be a readable tfjs-layers model.json; got ${reason}`);
   }
-  return { type: 'layers', layers: { path: text, modelTopology: readLayersTopology(json, text) } };
+  const modelTopology = readLayersTopology(json, text);
+  // Weights beside the model.json (its weightsManifest) are where a fresh run starts.
+  const manifest = (json as { weightsManifest?: unknown }).weightsManifest;
+  const weights = Array.isArray(manifest) && manifest.length > 0 ? { weights: userPath(text) } : {};
+  return { type: 'layers', layers: { path: text, modelTopology, ...weights } };
 }
 
 /** Schedule types whose spec has no `lr` of its own (they name their rates differently). */

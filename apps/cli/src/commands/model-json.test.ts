@@ -98,6 +98,37 @@ describe('contour --model PATH/model.json', () => {
       expect(existsSync(join(out, file)), file).toBe(true);
   });
 
+  it("a model.json with weights (a run's saved model) starts from them: at rate 0 it scores as it was saved", () => {
+    const source = join(scratch, 'train-cnn');
+    const out = join(scratch, 'from-weights');
+    const saved = join(source, 'model', 'model.json');
+    const args = [
+      'train',
+      '--model',
+      saved,
+      '--epochs',
+      '1',
+      '--train-limit',
+      '1500',
+      '--lr',
+      '0',
+      '--out',
+      out,
+    ];
+    expect(runAsProcess(args).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.config.training.model.layers.weights).toBe(saved);
+    expect(epochs(out)[0]?.validation).toEqual(epochs(source)[0]?.validation);
+    expect(epochs(out)[0]?.train).toEqual(epochs(source)[0]?.train);
+    rmSync(join(source, 'model', 'weights.bin'));
+    const missing = runAsProcess([...args.slice(0, -1), join(scratch, 'never-written')]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([
+      2,
+      `contour: "model weights" must be the files its weightsManifest names, beside it; got "${saved}: weights.bin is missing"`,
+    ]);
+    expect(existsSync(join(scratch, 'never-written'))).toBe(false);
+  });
+
   it('the CNN beats the one-layer model on validation error after 2 epochs (same data, optimizer, rate)', () => {
     const error = (model: string, name: string) => {
       const out = join(scratch, name);

@@ -7,14 +7,19 @@ export type Initializer = 'glorot' | 'he';
 
 /**
  * A tfjs-layers model read from a `model.json` (what `model.save()` and Keras' converter write):
- * its topology, kept as written so the run's `config.json` rebuilds it. Weights in the file, if
- * any, are not used: a run starts from seeded initial weights (or a checkpoint).
+ * its topology, kept as written so the run's `config.json` rebuilds it, and — when the file has a
+ * weights manifest — where to read the weights a fresh run starts from (else seeded weights).
  */
 export interface LayersModelSource {
   /** Where the model.json was read from (as given), for messages and `config.json`. */
   readonly path: string;
   /** The tfjs-layers topology (`modelTopology` of model.json: `class_name` Sequential or Model). */
   readonly modelTopology: Readonly<Record<string, unknown>>;
+  /**
+   * Absolute path of the model.json whose `weightsManifest` (files beside it) holds the initial
+   * weights, read in Node by `@contour/core/node`; absent: seeded initial weights.
+   */
+  readonly weights?: string;
 }
 
 /**
@@ -94,7 +99,11 @@ export function parseModelSpec(
       activation: 'relu',
       dropout: 0,
       initializer: 'glorot',
-      layers: { path: layers.path, modelTopology },
+      layers: {
+        path: layers.path,
+        modelTopology,
+        ...(typeof layers.weights === 'string' ? { weights: layers.weights } : {}),
+      },
     };
   }
   if (typeof input === 'string') {

@@ -26,7 +26,7 @@ export {
   findLearningRate,
 } from './find-learning-rate.js';
 export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
-export { loadModel, loadTrainableModel, saveModel } from './model-files.js';
+export { loadModel, loadTrainableModel, readInitialWeights, saveModel } from './model-files.js';
 export {
   finishRun,
   markRunFailed,

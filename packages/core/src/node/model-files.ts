@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import * as tf from '@tensorflow/tfjs-core';
+import { CoreSpecError } from '../core-spec-error.js';
 import { LayersModelAdapter } from '../model/layers-model-adapter.js';
 import type { Model } from '../model/model.js';
 import {
@@ -10,7 +11,7 @@ import {
   type ModelJson,
   modelToArtifacts,
 } from '../model/model-io.js';
-import { parseModelSpec, readLayersTopology } from '../model/model-spec.js';
+import { type ModelSpec, parseModelSpec, readLayersTopology } from '../model/model-spec.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 
 /**
@@ -66,4 +67,66 @@ export async function loadTrainableModel(directory: string): Promise<TrainableMo
     tf.dispose(Object.values(tensors));
   }
   return model;
+}
+
+/**
+ * The weights a model.json spec starts from, read in Node from the files its `weightsManifest`
+ * names (beside the model.json), by parameter name; undefined when the spec has none.
+ *
+ * @throws CoreSpecError (one line, naming the file) when a weight file is missing or does not
+ *   match its manifest, or when it holds no weights for one of the model's parameters.
+ */
+export function readInitialWeights(
+  spec: ModelSpec,
+  parameterNames: readonly string[],
+): Record<string, Float32Array> | undefined {
+  const path = spec.layers?.weights;
+  if (spec.type !== 'layers' || path === undefined) return undefined;
+  const fail = (found: string): never => {
+    throw new CoreSpecError(
+      'model weights',
+      'the files its weightsManifest names, beside it',
+      `${path}: ${found}`,
+    );
+  };
+  let manifest: LayersModelJson['weightsManifest'];
+  try {
+    manifest = (JSON.parse(readFileSync(path, 'utf8')) as LayersModelJson).weightsManifest;
+  } catch {
+    return fail('unreadable');
+  }
+  const chunks: Uint8Array[] = [];
+  for (const file of manifest.flatMap((group) => group.paths)) {
+    try {
+      chunks.push(readFileSync(join(dirname(path), file)));
+    } catch {
+      fail(`${file} is missing`);
+    }
+  }
+  const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  let tensors: tf.NamedTensorMap = {};
+  try {
+    tensors = tf.io.decodeWeights(
+      bytes.buffer,
+      manifest.flatMap((group) => group.weights),
+    );
+  } catch (error) {
+    fail(`weights do not match the manifest (${(error as Error).message.split('\n')[0]})`);
+  }
+  try {
+    const weights: Record<string, Float32Array> = {};
+    for (const name of parameterNames) {
+      const tensor = tensors[name];
+      if (!tensor) fail(`no weights for parameter "${name}"`);
+      else weights[name] = Float32Array.from(tensor.dataSync());
+    }
+    return weights;
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
 }

@@ -15,15 +15,18 @@ import {
   removeAtomicWriteLeftovers,
   writeFileAtomic,
 } from '@contour/metrics-logger/node';
+import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkModelFitsData, createTrainableModel } from '../model/layers-model-adapter.js';
+import type { ModelSpec } from '../model/model-spec.js';
+import type { TrainableModel } from '../model/trainable-model.js';
 import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
 import { type TrainerCallbacks, train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 import { CheckpointError, readCheckpointFile } from './checkpoint-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { loadRunDataset, modelSizes } from './load-run-dataset.js';
-import { saveModel } from './model-files.js';
+import { readInitialWeights, saveModel } from './model-files.js';
 import {
   finishRun,
   markRunFailed,
@@ -86,6 +89,26 @@ export class RunDirectoryError extends Error {
 /** Versions recorded in config.json. */
 export function runtimeVersions(): Record<string, string> {
   return { node: process.versions.node, '@tensorflow/tfjs-core': tf.version_core, contour: '0.1.0' };
+}
+
+/**
+ * The model a fresh run of `spec` starts from when its model.json has weights (read now, so a
+ * missing weight file writes nothing); undefined otherwise (the trainer builds seeded weights).
+ */
+async function modelWithInitialWeights(
+  spec: ModelSpec,
+  dataset: PreparedDataset,
+  seed: number,
+): Promise<TrainableModel | undefined> {
+  if (spec.type !== 'layers' || spec.layers?.weights === undefined) return undefined;
+  const model = await createTrainableModel(spec, modelSizes(dataset, seed));
+  try {
+    model.setWeights(readInitialWeights(spec, model.parameterNames) ?? {});
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /**
@@ -192,6 +215,11 @@ async function trainLocked(
         options.directory,
       );
   }
+  // A fresh run of a model.json with weights starts from them (a resumed one from its checkpoint);
+  // read before config.json is written, so a missing weight file leaves nothing behind.
+  const initialModel = checkpoint
+    ? undefined
+    : await modelWithInitialWeights(config.training.model, dataset, config.training.seed);
   if (!options.resume || options.restart) {
     if (!options.resume) {
       const configFile: RunConfigFile = {
@@ -237,6 +265,7 @@ async function trainLocked(
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
+      ...(initialModel ? { initialModel } : {}),
       saveCheckpoint: async (saved, model) => {
         await saveModel(model, files.modelDirectory);
         writeCheckpoint(options.directory, saved);

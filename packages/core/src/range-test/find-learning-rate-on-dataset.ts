@@ -1,5 +1,6 @@
 import type { PreparedDataset } from '@contour/mnist-loader';
 import { createTrainableModel } from '../model/layers-model-adapter.js';
+import type { WeightValues } from '../model/trainable-model.js';
 import type { TrainingConfig } from '../training/training-config.js';
 import { type HalvingAttempt, type HalvingSearchResult, runHalvingSearch } from './halving-search.js';
 import type { RangeTestPoint, RangeTestSettings } from './range-test-recorder.js';
@@ -20,6 +21,8 @@ export interface FindLearningRateOptions {
   readonly signal?: AbortSignal;
   readonly onPoint?: (point: RangeTestPoint) => void;
   readonly onAttempt?: (attempt: HalvingAttempt) => void;
+  /** Weights the model starts from instead of the seed's (e.g. a model.json's own weights). */
+  readonly initialWeights?: WeightValues;
 }
 
 /** The parts of a training config a learning-rate search uses. */
@@ -55,6 +58,7 @@ export async function findLearningRateOnDataset(
     outputSize: dataset.classCount,
     seed: training.seed,
   });
+  if (options.initialWeights) model.setWeights(options.initialWeights);
   const common = { batchSize: training.batchSize, seed: training.seed, loss: training.loss };
   try {
     return options.method === 'halving'
