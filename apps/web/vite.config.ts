@@ -1,7 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import { developmentHeaders, headersFile, securityHeaders } from './security-headers.js';
 
-/** Export condition that points workspace packages at their `src/` (DESIGN.md §5.2). */
+/** Export condition that points workspace packages at their `src/`, as in tests and typecheck (the root README's Development section). */
 const sourceCondition = '@contour/source';
 
 /** Writes the production header config next to the build. */

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** Export condition that points workspace packages at `src/` (see DESIGN.md §5.2). */
+/** Export condition that points workspace packages at `src/` (the root README's Development section). */
 export const sourceCondition = '@contour/source';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Ctrl-C handling for long commands (DESIGN.md §7): the first SIGINT aborts the returned signal so
+ * Ctrl-C handling for long commands: the first SIGINT aborts the returned signal so
  * the current step finishes, logs are flushed and the run is marked `interrupted`; a second SIGINT
  * exits at once with 130. Call `release` when the command ends.
  */

@@ -31,7 +31,7 @@ export const chainedOperationNames: readonly string[] = (
 /**
  * Adds tfjs-core's chained tensor methods (`x.add(y)`, `x.mean()`, `x.asScalar()`, ...) to the
  * `Tensor` class of the given tfjs-core namespace, using its public ops only. tfjs-core's CommonJS
- * `main` (what plain Node and vitest load) registers none of them (DESIGN.md §6); bundlers that load
+ * `main` (what plain Node and vitest load) registers none of them; bundlers that load
  * `@tensorflow/tfjs` may already have them: methods that exist are left untouched, so calling this
  * twice, or after tfjs registered its own, changes nothing.
  *

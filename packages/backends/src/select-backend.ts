@@ -14,7 +14,7 @@ export type BackendRequest = BackendName | 'auto';
 export const backendRequests: readonly BackendRequest[] = ['auto', 'cpu', 'wasm', 'node', 'webgl'];
 
 /**
- * Order in which `auto` tries backends, fastest first. Measured here (DESIGN.md §6): wasm ≈ 30
+ * Order in which `auto` tries backends, fastest first. Measured on the 2-core development machine: wasm ≈ 30
  * GFLOP/s vs cpu ≈ 1 GFLOP/s on a 1024³ matMul; native TensorFlow (node) and WebGL are faster still
  * where they work.
  */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-// The Node bundle of tfjs-layers registers every gradient on tfjs-core's global registry (DESIGN.md §6).
+// The Node bundle of tfjs-layers registers every gradient on tfjs-core's global registry.
 import * as layers from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOptimizer } from './create-optimizer.js';

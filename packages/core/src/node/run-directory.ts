@@ -13,7 +13,7 @@ import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 import { writeCheckpointFile } from './checkpoint-file.js';
 import { lockFileName } from './directory-lock.js';
 
-/** The files of a run directory (DESIGN.md §4). */
+/** The files of a run directory (config.json, metrics.jsonl, status.json, checkpoint.json, model/). */
 export function runFiles(directory: string) {
   return {
     directory,

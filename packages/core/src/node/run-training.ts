@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { selectBackend } from '@contour/backends';
 import {
   MetricsFormatError,
@@ -86,9 +87,12 @@ export class RunDirectoryError extends Error {
   override readonly name = 'RunDirectoryError';
 }
 
-/** Versions recorded in config.json. */
+/** This package's version, read from its package.json (two levels up from src/node/ and dist/node/). */
+const coreVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Versions recorded in config.json: `contour` is @contour/core's version from its package.json. */
 export function runtimeVersions(): Record<string, string> {
-  return { node: process.versions.node, '@tensorflow/tfjs-core': tf.version_core, contour: '0.1.0' };
+  return { node: process.versions.node, '@tensorflow/tfjs-core': tf.version_core, contour: coreVersion };
 }
 
 /**

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-cpu';
-// The Node bundle of tfjs-layers registers every gradient on tfjs-core's global registry (DESIGN.md §6).
+// The Node bundle of tfjs-layers registers every gradient on tfjs-core's global registry.
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 
