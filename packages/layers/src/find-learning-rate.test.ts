@@ -1,5 +1,6 @@
 import { rangeTestLearningRate } from '@contour/core';
 import { createOptimizer, toTfOptimizer } from '@contour/optimizers';
+import * as tfd from '@tensorflow/tfjs-data';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findLearningRate } from './find-learning-rate.js';
 import { getLearningRate } from './optimizer-learning-rate.js';
@@ -148,6 +149,21 @@ describe('findLearningRate', () => {
     expect(result.batchesPerEpoch).toBe(4);
     expect(passes).toBe(3);
     expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([data.x, data.y]);
+    model.dispose();
+  });
+
+  it('takes a real tf.data.Dataset (tfjs-data) of { xs, ys } batches, as fitDataset does', async () => {
+    const data = imageData(48);
+    const model = convModel(tf.train.adam(0.01));
+    const before = weightValues(model);
+    const dataset = tfd
+      .zip({ xs: tfd.array(tf.unstack(data.x)), ys: tfd.array(tf.unstack(data.y)) })
+      .batch(16);
+    const result = await findLearningRate(model, dataset, { iterations: 8, divergenceFactor: 1e9 });
+    expect(result.points).toHaveLength(8);
+    expect(result.batchesPerEpoch).toBe(3);
+    expect(weightValues(model)).toEqual(before);
     tf.dispose([data.x, data.y]);
     model.dispose();
   });

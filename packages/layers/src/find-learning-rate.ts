@@ -26,7 +26,7 @@ export interface TensorData {
  * `[xs, ys]`), already batched. Only `iterator()` is used, so no tfjs-data import is needed here.
  */
 export interface BatchDataset {
-  iterator(): Promise<{ next(): Promise<{ value: unknown; done: boolean }> }>;
+  iterator(): Promise<{ next(): Promise<{ value?: unknown; done?: boolean | undefined }> }>;
 }
 
 /** Options of {@link findLearningRate}: fastai's `lr_find` settings and how to feed the model. */
