@@ -226,6 +226,26 @@ describe('learningRateScheduler', () => {
     model.dispose();
   });
 
+  it("feeds `monitor` to a stateful schedule (Contour's PyTorch-style reduceOnPlateau spec)", async () => {
+    const model = singleWeightModel(tf.train.sgd(constructionRate));
+    const x = tf.tensor2d([[1]]);
+    const y = tf.tensor2d([[0]]);
+    const constant = new tfl.CustomCallback({
+      onEpochEnd: async (_epoch, logs) => {
+        (logs as Record<string, number>).flat = 1;
+      },
+    });
+    // PyTorch semantics: reduce once more than `patience` (1) epochs did not improve on the best.
+    const scheduler = learningRateScheduler(
+      { type: 'reduceOnPlateau', lr: 0.1, patience: 1, factor: 0.5 },
+      { monitor: 'flat' },
+    );
+    const history = await model.fit(x, y, { epochs: 5, verbose: 0, callbacks: [constant, scheduler] });
+    expect(history.history.lr).toEqual([0.1, 0.1, 0.1, 0.05, 0.05]);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
   it('rejects bad input with one line naming the field', () => {
     expect(() => learningRateScheduler({ type: 'step', lr: 0.1, stepSize: -1 })).toThrow(LayersOptionError);
     expect(() => learningRateScheduler({ type: 'step', lr: 0.1, stepSize: -1 })).toThrow(
