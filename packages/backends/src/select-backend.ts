@@ -2,6 +2,7 @@ import { cpuBackendName, probeTrainingSupport, useCpuBackend } from '@contour/ba
 import { useWasmBackend, wasmBackendName } from '@contour/backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, UnknownBackendError } from './backend-errors.js';
+import { missingPackageReason } from './optional-package.js';
 import { describeWebGL, softwareWebGLReason, type WebGLRendererInfo } from './webgl-renderer.js';
 
 /** Backends Contour can run on. */
@@ -145,9 +146,14 @@ async function activate(
       case 'node': {
         if (environment === 'browser') return 'tfjs-node runs only in Node.js';
         // Loaded on demand: browser bundles never evaluate the Node adapter (it imports node:module).
-        const { NodeBackendUnavailableError, nodeBackendName, useNodeBackend } = await import(
-          '@contour/backend-node'
-        );
+        // An optional peer dependency: not installed means "not available here", said with the fix.
+        const adapter = await import('@contour/backend-node').catch((error: unknown) => {
+          const missing = missingPackageReason(error, '@contour/backend-node');
+          if (missing === undefined) throw error;
+          return missing;
+        });
+        if (typeof adapter === 'string') return adapter;
+        const { NodeBackendUnavailableError, nodeBackendName, useNodeBackend } = adapter;
         try {
           const activation = await useNodeBackend({ fallback: 'none' });
           return activation.backendName === nodeBackendName ? undefined : activation.reason;
@@ -158,7 +164,15 @@ async function activate(
       }
       case 'webgl': {
         if (environment === 'node') return 'WebGL needs a browser; not available in Node.js';
-        await import('@tensorflow/tfjs-backend-webgl');
+        const missing = await import('@tensorflow/tfjs-backend-webgl').then(
+          () => undefined,
+          (error: unknown) => {
+            const reason = missingPackageReason(error, '@tensorflow/tfjs-backend-webgl');
+            if (reason === undefined) throw error;
+            return reason;
+          },
+        );
+        if (missing !== undefined) return missing;
         const activated = await tf.setBackend('webgl');
         return activated ? undefined : 'no usable WebGL context';
       }
