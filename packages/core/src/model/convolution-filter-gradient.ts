@@ -13,9 +13,8 @@ const registered = new Set<string>();
  * convolution of x (padded, transposed to [c, H, W, b]) with dy (transposed to [oh, ow, b, o]) at
  * dilation s, sliced to the filter's size and transposed back to [fh, fw, c, o]. Forward
  * convolutions are what both backends run fast; tfjs-backend-wasm 4.22 has no
- * `Conv2DBackpropFilter` at all (a CNN could not train on it), and tfjs-backend-cpu's takes ~30×
- * longer than its forward convolution (measured here: 7.4 s against 0.22 s for a batch of 50
- * MNIST images through the example CNN's first layer).
+ * `Conv2DBackpropFilter` at all (a CNN could not train on it), and tfjs-backend-cpu's is a
+ * per-element loop ~37× slower than this on the example CNN (bench/convolution-gradient.ts).
  */
 function filterGradientKernel(backendName: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
