@@ -9,7 +9,8 @@ const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const repository = join(packageDirectory, '..', '..');
 const scratch = join(tmpdir(), `contour-layers-pack-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// Removing the consumer's node_modules takes a while on a loaded machine.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }), 120_000);
 
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, {
