@@ -141,7 +141,16 @@ export class LayersModelAdapter implements TrainableModel {
     const source = spec.layers;
     if (spec.type !== 'layers' || !source)
       throw new CoreSpecError('model', 'a layers spec (a model.json)', spec.type);
-    const layers = await import('@tensorflow/tfjs-layers');
+    let layers: typeof tfl;
+    try {
+      layers = await import('@tensorflow/tfjs-layers');
+    } catch {
+      throw new CoreSpecError(
+        'model',
+        'a linear or mlp model unless @tensorflow/tfjs-layers 4.x is installed (it builds model.json models)',
+        source.path,
+      );
+    }
     useConvolutionFilterGradient(tf.getBackend());
     let model: tfl.LayersModel;
     try {
