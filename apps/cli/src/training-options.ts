@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type BackendChoice,
   CoreSpecError,
@@ -9,7 +8,8 @@ import {
   resolveRunConfig,
 } from '@contour/core';
 import type { Command } from 'commander';
-import { UsageError, userPath } from './usage-error.js';
+import { parseJsonInput, readJsonInput, readJsonObjectInput, readSpecFile } from './json-input.js';
+import { parseDecimal, parsePositiveInteger, UsageError } from './usage-error.js';
 
 /** The flags `train` and `sweep` share. */
 export interface TrainingFlags {
@@ -68,28 +68,37 @@ export function addTrainingFlags(command: Command, options: { lrList?: boolean }
 }
 
 function number(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
+  return text === undefined ? undefined : parseDecimal(flag, text);
+}
+
+/** Upper bounds of counts: far above any real run, low enough to fail here and not in an allocation. */
+export const countLimits = {
+  '--epochs': 1_000_000,
+  '--batch-size': 1_000_000,
+  '--train-limit': 100_000_000,
+  '--early-stopping': 1_000_000,
+  '--classes': 256,
+} as const;
+
+/** A count flag: decimal digits only (no 1e3, 0x10, 2.5 or blanks), 1..its limit. */
+function count(flag: keyof typeof countLimits, text: string | undefined): number | undefined {
+  return text === undefined ? undefined : parsePositiveInteger(flag, text, countLimits[flag]);
+}
+
+/** The seed: an integer 0..2^32 − 1. */
+function seed(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value))
-    throw new UsageError(`${flag} must be a number; got "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || !(value <= 0xffff_ffff))
+    throw new UsageError(`--seed must be an integer in 0..4294967295; got "${text}"`);
   return value;
 }
 
-/** Reads a JSON flag value given inline or as @file.json. */
+/**
+ * Reads a JSON flag value given inline or as @file.json: a regular file of at most 1 MiB, JSON at
+ * most 64 levels deep, no `__proto__`/`constructor`/`prototype` keys (see json-input.ts).
+ */
 export function readJsonFlag(flag: string, text: string): unknown {
-  let source = text;
-  if (text.startsWith('@')) {
-    try {
-      source = readFileSync(userPath(text.slice(1)), 'utf8');
-    } catch {
-      throw new UsageError(`${flag} ${text}: the file cannot be read`);
-    }
-  }
-  try {
-    return JSON.parse(source);
-  } catch (error) {
-    throw new UsageError(`${flag} is not valid JSON (${(error as Error).message.split('\n')[0]})`);
-  }
+  return readJsonInput(flag, text);
 }
 
 /** Puts a rate into the optimizer spec: into its schedule when it has one, else as `lr`. */
@@ -112,7 +121,11 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
     throw new UsageError('--optimizer must be a JSON object like {"type":"sgd","momentum":0.9}');
   }
   if (flags.schedule !== undefined) {
-    const schedule = readJsonFlag('--schedule', flags.schedule) as Record<string, unknown>;
+    const schedule = readJsonObjectInput(
+      '--schedule',
+      flags.schedule,
+      '{"type":"step","stepSize":30} (a plain rate goes in --lr)',
+    );
     const inherited = rate ?? (typeof optimizer.lr === 'number' ? optimizer.lr : undefined);
     optimizer = {
       ...optimizer,
@@ -133,23 +146,23 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
     const earlyStopping =
       flags.earlyStopping === undefined
         ? undefined
-        : { patience: number('--early-stopping', flags.earlyStopping) };
+        : { patience: count('--early-stopping', flags.earlyStopping) };
     return resolveRunConfig({
       data: {
         source: flags.data,
         validation: number('--validation', flags.validation) as number,
-        ...(flags.classes === undefined ? {} : { classCount: number('--classes', flags.classes) as number }),
+        ...(flags.classes === undefined ? {} : { classCount: count('--classes', flags.classes) as number }),
         ...(flags.trainLimit === undefined
           ? {}
-          : { trainLimit: number('--train-limit', flags.trainLimit) as number }),
+          : { trainLimit: count('--train-limit', flags.trainLimit) as number }),
       },
       training: {
         model,
         optimizer,
         loss: flags.loss,
-        epochs: number('--epochs', flags.epochs),
-        batchSize: number('--batch-size', flags.batchSize),
-        seed: number('--seed', flags.seed),
+        epochs: count('--epochs', flags.epochs),
+        batchSize: count('--batch-size', flags.batchSize),
+        seed: seed(flags.seed),
         ...(earlyStopping ? { earlyStopping } : {}),
         ...(flags.evaluateTest ? { evaluateTest: true } : {}),
       },
@@ -167,12 +180,22 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
  */
 export function modelFlag(text: string): string | Partial<ModelSpec> {
   if (!text.endsWith('.json')) return text;
+  // The same limits as every spec the user gives: a regular file ≤ 1 MiB, depth, reserved keys.
+  const unreadable = (reason: string) =>
+    new UsageError(`--model ${text}: must be a readable tfjs-layers model.json; got ${reason}`);
+  let source: string;
+  try {
+    source = readSpecFile('--model', text);
+  } catch (error) {
+    if ((error as Error).message.endsWith('no such file')) throw unreadable('no such file');
+    throw error;
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(userPath(text), 'utf8'));
+    json = parseJsonInput('--model', source);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON';
-    throw new UsageError(`--model ${text}: must be a readable tfjs-layers model.json; got ${reason}`);
+    if ((error as Error).message.startsWith('--model is not valid JSON')) throw unreadable('not valid JSON');
+    throw error;
   }
   const modelTopology = readLayersTopology(json, text);
   // Weights beside the model.json (its weightsManifest) are where a fresh run starts.

@@ -15,22 +15,34 @@ export function userPath(path: string): string {
   return resolve(userDirectory(), path);
 }
 
-/** Parses a positive integer flag or throws a UsageError naming it. */
-export function parsePositiveInteger(flag: string, text: string): number {
+/** A decimal number as people type it: 0.1, -2, 1e-3, .5 (no hex, no blanks, no Infinity). */
+const decimalPattern = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a finite decimal number (not '', ' ', '0x10' or 'Infinity') or throws a UsageError naming the flag. */
+export function parseDecimal(flag: string, text: string): number {
+  const value = Number(text);
+  if (!decimalPattern.test(text.trim()) || !Number.isFinite(value))
+    throw new UsageError(`${flag} must be a decimal number; got "${text}"`);
+  return value;
+}
+
+/** Parses a positive integer flag (decimal digits, at most `maximum`) or throws a UsageError naming it. */
+export function parsePositiveInteger(flag: string, text: string, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
     throw new UsageError(`${flag} must be an integer ≥ 1; got "${text}"`);
   }
+  if (value > maximum) throw new UsageError(`${flag} must be at most ${maximum}; got ${text}`);
   return value;
 }
 
-/** Parses a comma-separated list of finite numbers or throws a UsageError naming the flag. */
+/** Parses a comma-separated list of decimal numbers or throws a UsageError naming the flag. */
 export function parseNumberList(flag: string, text: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
   return parts.map((part, index) => {
     const value = Number(part);
-    if (part === '' || Number.isNaN(value)) {
-      throw new UsageError(`${flag} must be comma-separated numbers; item ${index + 1} is "${part}"`);
+    if (!decimalPattern.test(part) || !Number.isFinite(value)) {
+      throw new UsageError(`${flag} must be comma-separated decimal numbers; item ${index + 1} is "${part}"`);
     }
     return value;
   });

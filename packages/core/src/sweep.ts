@@ -69,7 +69,7 @@ function applyOverride(
   const path = head === 'data' ? rest : [head as string, ...rest];
   if (
     path.length === 0 ||
-    path.some((part) => part === '' || part === '__proto__' || part === 'constructor')
+    path.some((part) => part === '' || part === '__proto__' || part === 'constructor' || part === 'prototype')
   ) {
     throw new CoreSpecError(
       'vary',

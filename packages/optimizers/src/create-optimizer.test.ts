@@ -50,6 +50,12 @@ function applySteps(
 }
 
 describe('createOptimizer', () => {
+  it('treats Object.prototype names as unknown types (not as rules)', () => {
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(() => createOptimizer({ type, lr: 0.1 }), type).toThrow(
+        `optimizer spec: "type" must be one of sgd, adagrad, rmsprop, adadelta, adam, adamw, rprop, localGains; got "${type}"`,
+      );
+  });
   it('validates specs with one-line errors naming the field and what is allowed', () => {
     expect(() => createOptimizer({ type: 'sgdd', lr: 0.1 })).toThrow(UnknownOptimizerTypeError);
     expect(() => createOptimizer({ type: 'sgdd', lr: 0.1 })).toThrow(

@@ -132,7 +132,8 @@ export class ContourOptimizer {
       throw new OptimizerSpecError('spec', 'a JSON object like {"type": "sgd", "lr": 0.1}', spec);
     }
     const raw = spec as Record<string, unknown>;
-    if (typeof raw.type !== 'string' || !(raw.type in optimizerRules)) {
+    // Own keys only: "constructor", "toString" and "__proto__" are "in" every object.
+    if (typeof raw.type !== 'string' || !Object.hasOwn(optimizerRules, raw.type)) {
       throw new UnknownOptimizerTypeError(raw.type, optimizerTypes);
     }
     const type = raw.type as OptimizerType;

@@ -124,7 +124,8 @@ export function resolveParameters(
 ): ResolvedParameters {
   const resolved: Record<string, unknown> = {};
   for (const key of Object.keys(spec)) {
-    if (!reservedKeys.has(key) && !(key in descriptors)) {
+    // Own keys only: `__proto__`, `constructor` and `toString` are "in" every object.
+    if (!reservedKeys.has(key) && !Object.hasOwn(descriptors, key)) {
       const known = Object.keys(descriptors);
       throw new ScheduleSpecError(
         `${path}${key}`,

@@ -17,7 +17,61 @@ const acme = defineSchedulePlugin({
   },
 });
 
+/** A plugin whose schedules fail the ways third-party code does. */
+const broken = defineSchedulePlugin({
+  specificationVersion: 'v1',
+  meta: { name: 'broken', version: '0.0.1' },
+  schedules: {
+    createThrows: {
+      description: 'create throws',
+      parameters: {},
+      create: () => {
+        throw new Error('create boom');
+      },
+    },
+    createNull: { description: 'create returns null', parameters: {}, create: () => null as never },
+    valueThrows: {
+      description: 'value throws',
+      parameters: {},
+      create: () => ({
+        value: () => {
+          throw new TypeError('value boom');
+        },
+      }),
+    },
+    valueNegative: { description: 'value < 0', parameters: {}, create: () => ({ value: () => -1 }) },
+  },
+});
+
 describe('ScheduleRegistry', () => {
+  it('names the plugin and the schedule type when a plugin schedule fails', () => {
+    const registry = createScheduleRegistry({ plugins: [broken] });
+    expect(() => registry.create({ type: 'broken:createThrows' })).toThrow(
+      new SchedulePluginError(
+        'schedule "broken:createThrows" (plugin broken@0.0.1): create() threw: create boom',
+      ),
+    );
+    expect(() => registry.create({ type: 'broken:createNull' })).toThrow(
+      'schedule "broken:createNull" (plugin broken@0.0.1): create() returned null; it must return an object with a value(t) function',
+    );
+    const throwing = registry.create({ type: 'broken:valueThrows' });
+    expect(() => throwing.value(3)).toThrow(
+      new SchedulePluginError(
+        'schedule "broken:valueThrows" (plugin broken@0.0.1): value(3) threw: value boom',
+      ),
+    );
+    expect(() => registry.create({ type: 'broken:valueNegative' }).value(0)).toThrow(
+      'schedule "broken:valueNegative" (plugin broken@0.0.1) gave -1 at t=0: a learning rate must be a finite number ≥ 0',
+    );
+  });
+  it('rejects __proto__, constructor and toString as parameters like any unknown key', () => {
+    for (const key of ['__proto__', 'constructor', 'toString']) {
+      const spec = JSON.parse(`{"type":"step","lr":0.1,"stepSize":2,"${key}":{"x":1}}`);
+      expect(() => createSchedule(spec), key).toThrow(
+        `"${key}" of "step" must be absent: it is not a parameter`,
+      );
+    }
+  });
   it('registers plugin types under their namespace and composes them with built-ins', () => {
     const registry = createScheduleRegistry({ plugins: [acme] });
     expect(registry.has('acme:halving')).toBe(true);

@@ -244,9 +244,23 @@ export class ScheduleRegistry {
         return member;
       },
     };
-    const behaviour = entry.definition.create(parameters, context);
+    const plugin = entry.source === 'builtin' ? undefined : `schedule "${type}" (plugin ${entry.source})`;
+    let behaviour: ScheduleBehaviour;
+    try {
+      behaviour = entry.definition.create(parameters, context);
+    } catch (error) {
+      if (!plugin || isScheduleError(error)) throw error;
+      throw new SchedulePluginError(`${plugin}: create() threw: ${firstLine(error)}`);
+    }
+    if (
+      plugin &&
+      (typeof behaviour !== 'object' || behaviour === null || typeof behaviour.value !== 'function')
+    )
+      throw new SchedulePluginError(
+        `${plugin}: create() returned ${describeValue(behaviour)}; it must return an object with a value(t) function`,
+      );
     const normalized = normalizeSpec(type, unit, parameters, entry.definition.parameters, members);
-    return wrapBehaviour(type, unit, normalized, parameters, behaviour);
+    return wrapBehaviour(type, unit, normalized, parameters, behaviour, plugin);
   }
 }
 
@@ -273,6 +287,20 @@ function normalizeSpec(
   return normalized as ScheduleSpec;
 }
 
+/** Errors Contour raises itself (a member's bad spec inside a plugin's create passes through). */
+function isScheduleError(error: unknown): boolean {
+  return (
+    error instanceof ScheduleSpecError ||
+    error instanceof UnknownScheduleTypeError ||
+    error instanceof SchedulePluginError ||
+    error instanceof ScheduleValueError
+  );
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : describeValue(error);
+}
+
 function checkStep(type: string, t: number): void {
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) {
     throw new ScheduleValueError(
@@ -287,6 +315,8 @@ function wrapBehaviour(
   spec: ScheduleSpec,
   parameters: Readonly<Record<string, unknown>>,
   behaviour: ScheduleBehaviour,
+  /** `schedule "acme:x" (plugin acme@1.0.0)` for a plugin's schedule: its errors name it. */
+  plugin?: string,
 ): Schedule {
   const ownRate = behaviour.baseLearningRate ?? parameters.lr;
   const baseLearningRate = typeof ownRate === 'number' ? ownRate : Number.NaN;
@@ -301,10 +331,16 @@ function wrapBehaviour(
     cyclesMomentum: momentum !== undefined,
     value(t: number): number {
       checkStep(type, t);
-      const rate = behaviour.value(t);
+      let rate: number;
+      try {
+        rate = behaviour.value(t);
+      } catch (error) {
+        if (!plugin || isScheduleError(error)) throw error;
+        throw new SchedulePluginError(`${plugin}: value(${t}) threw: ${firstLine(error)}`);
+      }
       if (!Number.isFinite(rate) || rate < 0) {
         throw new ScheduleValueError(
-          `schedule "${type}" gave ${describeValue(rate)} at t=${t}: a learning rate must be a finite number ≥ 0`,
+          `${plugin ?? `schedule "${type}"`} gave ${describeValue(rate)} at t=${t}: a learning rate must be a finite number ≥ 0`,
         );
       }
       return rate;

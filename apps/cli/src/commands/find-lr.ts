@@ -14,7 +14,7 @@ import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { writeChart } from '../render-chart.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
-import { parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
+import { parseDecimal, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface FindLrFlags extends TrainingFlags {
   start: string;
@@ -29,9 +29,8 @@ interface FindLrFlags extends TrainingFlags {
 }
 
 function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !(value > 0))
-    throw new UsageError(`${flag} must be a number > 0; got "${text}"`);
+  const value = parseDecimal(flag, text);
+  if (!(value > 0)) throw new UsageError(`${flag} must be a number > 0; got "${text}"`);
   return value;
 }
 

@@ -18,7 +18,7 @@ import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { findingLines, loadRun, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, modelFlag, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
-import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
+import { parseDecimal, parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface FinetuneFlags extends TrainingFlags {
   from?: string;
@@ -144,13 +144,14 @@ export function registerFinetuneCommand(program: Command): void {
     .option('--json', 'print the outcome as JSON on stdout')
     .action(async (flags: FinetuneFlags, commandObject: Command) => {
       const explicit = (key: string) => commandObject.getOptionValueSource(key) === 'cli';
-      const rate = flags.lr === undefined ? defaultFinetuneRate : Number(flags.lr);
+      const rate = flags.lr === undefined ? defaultFinetuneRate : parseDecimal('--lr', flags.lr);
       if (!(Number.isFinite(rate) && rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
-      const pretrainRate = Number(flags.pretrainLr);
+      const pretrainRate = parseDecimal('--pretrain-lr', flags.pretrainLr);
       if (!(Number.isFinite(pretrainRate) && pretrainRate >= 0))
         throw new UsageError(`--pretrain-lr must be a number ≥ 0; got "${flags.pretrainLr}"`);
-      const scratchRate = flags.scratchLr === undefined ? undefined : Number(flags.scratchLr);
+      const scratchRate =
+        flags.scratchLr === undefined ? undefined : parseDecimal('--scratch-lr', flags.scratchLr);
       if (scratchRate !== undefined && !(Number.isFinite(scratchRate) && scratchRate >= 0))
         throw new UsageError(`--scratch-lr must be a number ≥ 0; got "${flags.scratchLr}"`);
       const model = explicit('model') ? flags.model : defaultFinetuneModel;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCpuBackend } from '@contour/backend-cpu';
 import { raceChartSpec } from '@contour/metrics-logger';
@@ -16,6 +16,7 @@ import {
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from '../compact-table.js';
+import { readJsonInput } from '../json-input.js';
 import { renderChart } from '../render-chart.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
@@ -38,22 +39,7 @@ const inputErrorNames = new Set(['RaceSpecError', 'OptimizerSpecError', 'Unknown
 
 /** Reads one `--optimizer` value: a JSON optimizer spec (with an optional "label") or @file.json. */
 export function readRacer(text: string, index: number): Racer {
-  let source = text;
-  if (text.startsWith('@')) {
-    try {
-      source = readFileSync(userPath(text.slice(1)), 'utf8');
-    } catch {
-      throw new UsageError(`--optimizer #${index + 1}: file ${text.slice(1)} cannot be read`);
-    }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(source);
-  } catch (error) {
-    throw new UsageError(
-      `--optimizer #${index + 1} is not valid JSON (${(error as Error).message.split('\n')[0]}); e.g. '{"type":"adam","lr":0.1}'`,
-    );
-  }
+  const parsed = readJsonInput(`--optimizer #${index + 1}`, text);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`--optimizer #${index + 1} must be a JSON object like {"type":"sgd","lr":0.01}`);
   }

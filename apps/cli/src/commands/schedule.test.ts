@@ -102,7 +102,7 @@ describe('contour schedule', () => {
     ],
     [
       ['schedule', '{"type":"constant","lr":1}', '--metrics', '1,x'],
-      'contour: --metrics must be comma-separated numbers; item 2 is "x"',
+      'contour: --metrics must be comma-separated decimal numbers; item 2 is "x"',
     ],
     [
       ['schedule', '{"type":"constant","lr":1}', '--metrics', '1'],
@@ -116,7 +116,7 @@ describe('contour schedule', () => {
       ['schedule', '{"type":"constant","lr":1}', '--plugin', './no-such-plugin.js'],
       'contour: --plugin ./no-such-plugin.js: could not be imported',
     ],
-    [['schedule', '@/no/such/spec.json'], 'contour: spec file /no/such/spec.json cannot be read'],
+    [['schedule', '@/no/such/spec.json'], 'contour: spec @/no/such/spec.json: no such file'],
     [['schedule'], 'contour: schedule needs a spec argument'],
   ])('bad input %j exits 2 with one line on stderr', async (args, message) => {
     const { code, stderr, stdout } = await runInProcess(args);

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { scheduleChartSpec } from '@contour/metrics-logger';
 import { createScheduleRegistry, type Schedule, type ScheduleRegistry } from '@contour/schedules';
 import type { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
+import { readJsonInput } from '../json-input.js';
 import { loadPlugins } from '../load-plugins.js';
 import { chartFormatOf, writeChart } from '../render-chart.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
@@ -19,24 +19,12 @@ interface ScheduleOptions {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Reads a spec given inline as JSON or as `@file.json`. */
+/**
+ * Reads a spec given inline as JSON or as `@file.json` (a regular file ≤ 1 MiB, JSON at most 64
+ * deep, no `__proto__`/`constructor`/`prototype` keys).
+ */
 export function readSpec(text: string): unknown {
-  const source = text.startsWith('@') ? readSpecFile(text.slice(1)) : text;
-  try {
-    return JSON.parse(source);
-  } catch (error) {
-    throw new UsageError(
-      `spec is not valid JSON (${(error as Error).message.split('\n')[0]}); e.g. '{"type":"step","lr":0.1,"stepSize":30}'`,
-    );
-  }
-}
-
-function readSpecFile(path: string): string {
-  try {
-    return readFileSync(userPath(path), 'utf8');
-  } catch {
-    throw new UsageError(`spec file ${path} cannot be read`);
-  }
+  return readJsonInput('spec', text);
 }
 
 /** Rates (and momenta) during t = 0..steps−1, feeding metric t after step t when given. */

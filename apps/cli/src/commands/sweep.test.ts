@@ -111,7 +111,7 @@ describe('contour sweep', () => {
     ],
     [
       ['sweep', '--lr', '1,x', '--out', '/tmp/x'],
-      'contour: --lr must be comma-separated numbers; item 2 is "x"',
+      'contour: --lr must be comma-separated decimal numbers; item 2 is "x"',
     ],
     [['sweep', '--vary', 'momentum', '--out', '/tmp/x'], 'contour: --vary must look like key=v1,v2'],
     [

@@ -11,6 +11,7 @@ import {
 import { formatMetric } from '@contour/metrics-logger';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
+import { parseJsonInput } from '../json-input.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
@@ -52,19 +53,17 @@ export function parseVary(text: string): SweepAxis {
   const rest = text.slice(equals + 1).trim();
   let values: unknown[];
   if (rest.startsWith('[')) {
-    try {
-      values = JSON.parse(rest) as unknown[];
-    } catch {
-      throw new UsageError(`--vary ${key}: the list is not valid JSON`);
-    }
+    values = parseJsonInput(`--vary ${key}`, rest) as unknown[];
     if (!Array.isArray(values)) throw new UsageError(`--vary ${key}: expected a JSON array`);
   } else {
     values = rest.split(',').map((part) => {
       const trimmed = part.trim();
       try {
-        return JSON.parse(trimmed);
-      } catch {
-        return trimmed;
+        return parseJsonInput(`--vary ${key}`, trimmed);
+      } catch (error) {
+        // Plain words (relu, cpu) are strings; reserved keys and deep JSON are not.
+        if ((error as Error).message.includes('is not valid JSON')) return trimmed;
+        throw error;
       }
     });
   }

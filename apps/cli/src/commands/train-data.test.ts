@@ -73,7 +73,7 @@ describe('contour train --data (IDX beyond ten 28×28 digits)', () => {
 
   it.each([
     ['1', 'contour: --classes: "classCount" must be an integer in 2..256; got 1'],
-    ['x', 'contour: --classes must be a number; got "x"'],
+    ['x', 'contour: --classes must be an integer ≥ 1; got "x"'],
   ])('refuses --classes %s in one line', async (value, message) => {
     const { code, stderr } = await runInProcess(['train', '--classes', value, '--epochs', '1']);
     expect([code, stderr.trim()]).toEqual([2, message]);

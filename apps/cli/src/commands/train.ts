@@ -5,7 +5,7 @@ import { handleInterrupts } from '../interrupt.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadRun, resultsTable, writeRunPlots } from '../run-report.js';
 import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
-import { UsageError, userPath } from '../usage-error.js';
+import { parseDecimal, UsageError, userPath } from '../usage-error.js';
 
 interface TrainFlags extends TrainingFlags {
   out?: string;
@@ -54,8 +54,8 @@ export function registerTrainCommand(program: Command): void {
             `--resume continues a run with its own config.json; remove ${given.join(', ')} (or train a new run with --out)`,
           );
       }
-      const rate = flags.lr === undefined ? undefined : Number(flags.lr);
-      if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0))
+      const rate = flags.lr === undefined ? undefined : parseDecimal('--lr', flags.lr);
+      if (rate !== undefined && !(rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
       const config = runConfigFromFlags(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());

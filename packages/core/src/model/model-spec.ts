@@ -71,6 +71,11 @@ export function readLayersTopology(json: unknown, path: string): Record<string, 
   return topology as Record<string, unknown>;
 }
 
+/** The widest hidden layer: far above what trains in a browser or on a CPU, far below what breaks an allocation. */
+export const maximumLayerSize = 65_536;
+/** The most weights between two hidden layers (400 MB of float32). */
+export const maximumLayerWeights = 100_000_000;
+
 const activations: readonly Activation[] = ['relu', 'tanh', 'sigmoid'];
 const initializers: readonly Initializer[] = ['glorot', 'he'];
 
@@ -129,13 +134,23 @@ export function parseModelSpec(
   const hidden = type === 'linear' ? [] : (spec.hidden ?? []);
   if (
     type === 'mlp' &&
-    (hidden.length === 0 || !hidden.every((size) => Number.isInteger(size) && size >= 1))
+    (hidden.length === 0 ||
+      !hidden.every((size) => Number.isInteger(size) && size >= 1 && size <= maximumLayerSize))
   ) {
     throw new CoreSpecError(
       'model.hidden',
-      'one or more integer layer sizes ≥ 1, e.g. mlp:256,128',
+      `one or more integer layer sizes in 1..${maximumLayerSize}, e.g. mlp:256,128`,
       spec.hidden,
     );
+  }
+  // Two wide layers multiply: refuse before a weight matrix that cannot be allocated.
+  for (let layer = 1; layer < hidden.length; layer += 1) {
+    if ((hidden[layer - 1] as number) * (hidden[layer] as number) > maximumLayerWeights)
+      throw new CoreSpecError(
+        'model.hidden',
+        `layer sizes whose neighbours multiply to at most ${maximumLayerWeights.toLocaleString('en')} weights`,
+        spec.hidden,
+      );
   }
   if (type === 'linear' && spec.hidden !== undefined && spec.hidden.length > 0) {
     throw new CoreSpecError('model.hidden', 'absent for a linear model', spec.hidden);

@@ -46,6 +46,34 @@ describe('caffe', () => {
       1 / (1 + Math.exp(-5)),
     ]);
   });
+  it('sigmoid with γ < 0 decays as Caffe computes it (base/(1 + e^(−γ(it − stepsize))), γ −0.1)', () => {
+    expectClose(at({ policy: 'sigmoid', lr: 1, gamma: -0.1, stepSize: 50 }, [0, 50, 100]), [
+      1 / (1 + Math.exp(-5)),
+      0.5,
+      1 / (1 + Math.exp(5)),
+    ]);
+    expectClose(at({ policy: 'sigmoid', lr: 0.2, gamma: -0.5, stepSize: 0 }, [0, 4]), [
+      0.1,
+      0.2 / (1 + Math.exp(2)),
+    ]);
+  });
+  it('checks each field against its policy: γ ≥ 0 where a negative one breaks the formula, step needs stepSize ≥ 1', () => {
+    for (const policy of [
+      { policy: 'step', stepSize: 10 },
+      { policy: 'exp' },
+      { policy: 'inv', power: 0.75 },
+      { policy: 'multistep', stepValues: [5] },
+    ])
+      expect(() => createSchedule({ type: 'caffe', lr: 1, gamma: -0.1, ...policy })).toThrow(
+        `"gamma" of "caffe" must be a finite number ≥ 0 for policy "${policy.policy}"; got -0.1`,
+      );
+    expect(() => createSchedule({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1, stepSize: 0 })).toThrow(
+      '"stepSize" of "caffe" must be an integer ≥ 1 for policy "step" (its period); got 0',
+    );
+    expect(() => createSchedule({ type: 'caffe', policy: 'poly', lr: 1, power: 1, maxIter: 0 })).toThrow(
+      /"maxIter" of "caffe" must be/,
+    );
+  });
   it('names a parameter the policy needs and rejects ones it does not use', () => {
     expect(() => createSchedule({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1 })).toThrow(
       'schedule spec: "stepSize" of "caffe" must be given for policy "step"; it is missing',

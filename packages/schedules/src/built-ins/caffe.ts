@@ -18,7 +18,10 @@ const requiredByPolicy: Readonly<Record<string, readonly string[]>> = {
  * `caffe`: Caffe's SGDSolver::GetLearningRate with `lr` = base_lr and t = iter:
  * fixed base · step base·γ^⌊t/stepSize⌋ · exp base·γ^t · inv base·(1 + γt)^(−power) ·
  * multistep base·γ^(stepValues ≤ t) · poly base·(1 − t/maxIter)^power · sigmoid base/(1 + e^(−γ(t − stepSize))).
- * Past maxIter (where Caffe stops training) poly holds 0.
+ * Past maxIter (where Caffe stops training) poly holds 0. Ranges as Caffe's formulas need them:
+ * γ ≥ 0 for step, exp, inv and multistep; any finite γ for sigmoid (Caffe's examples use γ < 0,
+ * the decaying form; γ > 0 rises from base/(1 + e^(γ·stepSize)) towards base); stepSize ≥ 1 for
+ * step, ≥ 0 (the midpoint) for sigmoid; maxIter > 0 for poly.
  */
 export const caffeSchedule: ScheduleDefinition = {
   description: 'Caffe lr_policy: fixed, step, exp, inv, multistep, poly, sigmoid (lr is base_lr, t is iter)',
@@ -32,18 +35,18 @@ export const caffeSchedule: ScheduleDefinition = {
     lr: learningRateParameter,
     gamma: {
       kind: 'number',
-      min: 0,
-      minInclusive: true,
       optional: true,
-      description: 'decay factor (step, exp, inv, multistep, sigmoid)',
+      description:
+        'decay factor: ≥ 0 for step, exp, inv, multistep; any finite number for sigmoid (< 0 decays, > 0 grows)',
     },
     power: { kind: 'number', optional: true, description: 'power (inv, poly)' },
     stepSize: {
       kind: 'number',
       integer: true,
       min: 0,
+      minInclusive: true,
       optional: true,
-      description: 'stepsize (step, sigmoid)',
+      description: 'stepsize: ≥ 1 for step (its period), ≥ 0 for sigmoid (its midpoint)',
     },
     stepValues: {
       kind: 'numbers',
@@ -78,6 +81,17 @@ export const caffeSchedule: ScheduleDefinition = {
     const power = parameters.power as number;
     const stepSize = parameters.stepSize as number;
     const maxIter = parameters.maxIter as number;
+    // Ranges follow Caffe's formulas per policy: a negative γ makes step/exp/multistep rates
+    // alternate in sign and inv's base (1 + γt) reach 0, while sigmoid decays only with γ < 0.
+    if (['step', 'exp', 'inv', 'multistep'].includes(policy) && !(gamma >= 0))
+      throw new ScheduleSpecError('gamma', `a finite number ≥ 0 for policy "${policy}"`, gamma, 'caffe');
+    if (policy === 'step' && !(stepSize >= 1))
+      throw new ScheduleSpecError(
+        'stepSize',
+        'an integer ≥ 1 for policy "step" (its period)',
+        stepSize,
+        'caffe',
+      );
     switch (policy) {
       case 'fixed':
         return { value: () => base };
