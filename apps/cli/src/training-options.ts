@@ -9,7 +9,7 @@ import {
 } from '@contour/core';
 import type { Command } from 'commander';
 import { parseJsonInput, readJsonInput, readJsonObjectInput, readSpecFile } from './json-input.js';
-import { parseDecimal, parsePositiveInteger, UsageError } from './usage-error.js';
+import { parseDecimal, parsePositiveInteger, UsageError, userPath } from './usage-error.js';
 
 /** The flags `train` and `sweep` share. */
 export interface TrainingFlags {
