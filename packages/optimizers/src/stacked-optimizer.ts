@@ -45,6 +45,9 @@ export function modelSlice(
   return slice;
 }
 
+/** Coefficient tensors kept between steps before the cache is emptied (a schedule changes them every step). */
+const maximumCachedLayouts = 64;
+
 /** Models [start, end) that share one rule structure for a parameter, and their slots. */
 interface Run {
   readonly start: number;
@@ -82,6 +85,8 @@ export class StackedOptimizer {
   readonly optimizers: readonly ContourOptimizer[];
   readonly parameters: readonly StackedParameter[];
   #runs: Run[][] | undefined;
+  /** Per-model coefficient tensors by parameter, run and numbers (see #layoutTensor). */
+  readonly #layouts = new Map<string, tf.Tensor>();
   #step = 0;
   #disposed = false;
 
@@ -138,6 +143,7 @@ export class StackedOptimizer {
     }));
     if (this.#runs === undefined) this.#runs = this.#plan(models);
     const runs = this.#runs;
+    this.#evictLayouts();
     for (const [index, parameter] of this.parameters.entries())
       for (const run of runs[index] as Run[])
         if (!run.frozen && run.slots === undefined) run.slots = this.#initSlots(parameter, run, models);
@@ -180,6 +186,7 @@ export class StackedOptimizer {
   resetModels(models: readonly number[]): void {
     if (models.length === 0 || this.#runs === undefined) return;
     const runs = this.#runs;
+    this.#evictLayouts();
     tf.tidy(() => {
       this.parameters.forEach((parameter, index) => {
         for (const run of runs[index] as Run[]) {
@@ -252,6 +259,8 @@ export class StackedOptimizer {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    tf.dispose([...this.#layouts.values()]);
+    this.#layouts.clear();
     for (const parameterRuns of this.#runs ?? [])
       for (const run of parameterRuns) for (const slot of run.slots?.values() ?? []) slot.dispose();
     for (const optimizer of this.optimizers) optimizer.dispose();
@@ -356,8 +365,28 @@ export class StackedOptimizer {
     };
   }
 
-  /** A tensor broadcasting each model's number over its slice of the run's part of `parameter`. */
+  /**
+   * A tensor broadcasting each model's number over its slice of the run's part of `parameter`,
+   * kept between steps (a constant rate would otherwise be uploaded again at every step): the
+   * cache is emptied between steps once it outgrows {@link maximumCachedLayouts} (never during one,
+   * while a rule may still use what it returned).
+   */
   #layoutTensor(parameter: StackedParameter, run: Run, numbers: readonly number[]): tf.Tensor {
+    const key = `${parameter.name}|${run.start}|${run.end}|${numbers.join(',')}`;
+    const cached = this.#layouts.get(key);
+    if (cached !== undefined) return cached;
+    const tensor = tf.keep(this.#makeLayoutTensor(parameter, run, numbers));
+    this.#layouts.set(key, tensor);
+    return tensor;
+  }
+
+  #evictLayouts(): void {
+    if (this.#layouts.size < maximumCachedLayouts) return;
+    tf.dispose([...this.#layouts.values()]);
+    this.#layouts.clear();
+  }
+
+  #makeLayoutTensor(parameter: StackedParameter, run: Run, numbers: readonly number[]): tf.Tensor {
     const count = run.end - run.start;
     const axis = parameter.modelAxis;
     const block = (parameter.variable.shape[axis] as number) / this.count;

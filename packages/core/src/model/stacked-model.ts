@@ -68,6 +68,23 @@ export class StackedModel {
     return this.parameters.map((parameter) => parameter.variable);
   }
 
+  /**
+   * Logits of every model for training, in whichever layout is cheaper: for a one-layer model its
+   * wide matMul's [batch, K·outputSize], which holds [batch, K, outputSize] (`batchAxis` 0) without
+   * a transpose (nor one back in the gradient); else [K, batch, outputSize] (`batchAxis` 1) as
+   * {@link forward}. Every model's values are {@link forward}'s.
+   */
+  trainingLogits(inputs: tf.Tensor): { logits: tf.Tensor; batchAxis: 0 | 1 } {
+    if (this.layers.length > 1) return { logits: this.forward(inputs), batchAxis: 1 };
+    const logits = tf.tidy(() => {
+      const flat =
+        inputs.rank === 2 ? inputs : tf.reshape(inputs, [inputs.shape[0] as number, this.inputSize]);
+      const [kernel, bias] = this.#layerVariables(0);
+      return denseLayer(flat, kernel, bias, false);
+    });
+    return { logits, batchAxis: 0 };
+  }
+
   /** Logits of every model [K, batch, outputSize] for inputs [batch, in]. */
   forward(inputs: tf.Tensor): tf.Tensor3D {
     return tf.tidy(() => {

@@ -3,7 +3,7 @@ import type { SplitMetrics } from '@contour/metrics-logger';
 import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from '../model/trainable-model.js';
-import { DatasetTensors } from './dataset-tensors.js';
+import { DatasetTensors, type SplitChunk } from './dataset-tensors.js';
 import { evaluateSplit, type LossName } from './evaluate.js';
 
 /** Largest split (float32 feature bytes) whose evaluation chunks stay on the device between epochs. */
@@ -20,6 +20,7 @@ export class CachedEvaluator {
   readonly #dataset: PreparedDataset;
   readonly #tensors: DatasetTensors;
   readonly #inputSize: number;
+  readonly #chunkLabels = new Map<SplitChunk, Map<number, tf.Tensor>>();
 
   constructor(dataset: PreparedDataset, tensors: DatasetTensors = new DatasetTensors(dataset)) {
     this.#dataset = dataset;
@@ -78,7 +79,7 @@ export class CachedEvaluator {
               ? meanSquaredError(logits, chunk.targets, { reduction: 'sum', nonFinite: 'ignore' })
               : tf.zerosLike(crossEntropy);
           const wrong = tf.sum(
-            tf.cast(tf.notEqual(tf.argMax(logits, classAxis), tf.argMax(chunk.targets, 1)), 'float32'),
+            tf.cast(tf.notEqual(tf.argMax(logits, classAxis), this.#labels(chunk, logits.shape)), 'float32'),
             -1,
           );
           return tf.stack([crossEntropy, squared, wrong]);
@@ -106,8 +107,37 @@ export class CachedEvaluator {
     });
   }
 
+  /**
+   * The chunk's class indices shaped like the argMax of `logitsShape` ([batch], or [K, batch] for
+   * stacked models: repeated per model, once per run — the wasm backend's broadcasting NotEqual
+   * costs more than the whole forward pass of a chunk).
+   */
+  #labels(chunk: SplitChunk, logitsShape: readonly number[]): tf.Tensor {
+    const models = logitsShape.length === 3 ? (logitsShape[0] as number) : 1;
+    let byModels = this.#chunkLabels.get(chunk);
+    if (byModels === undefined) {
+      byModels = new Map();
+      this.#chunkLabels.set(chunk, byModels);
+    }
+    let labels = byModels.get(models);
+    if (labels === undefined) {
+      labels = tf.keep(
+        tf.tidy(() => {
+          const indices = tf.argMax(chunk.targets, 1);
+          return models === 1 && logitsShape.length < 3
+            ? indices
+            : tf.tile(tf.expandDims(indices, 0), [models, 1]);
+        }),
+      );
+      byModels.set(models, labels);
+    }
+    return labels;
+  }
+
   /** Frees the cached chunks. */
   dispose(): void {
+    for (const byModels of this.#chunkLabels.values()) tf.dispose([...byModels.values()]);
+    this.#chunkLabels.clear();
     this.#tensors.dispose();
   }
 }

@@ -1,4 +1,3 @@
-import { softmaxCrossEntropy } from '@contour/losses';
 import type { SplitMetrics } from '@contour/metrics-logger';
 import type { PreparedDataset } from '@contour/mnist-loader';
 import { createOptimizer, type OptimizerState, StackedOptimizer } from '@contour/optimizers';
@@ -9,6 +8,7 @@ import { stableStringify } from '../run-config.js';
 import { CachedEvaluator } from './cached-evaluation.js';
 import { DatasetTensors } from './dataset-tensors.js';
 import { RunRecorder, type RunRecorderOptions, yieldToEventLoop } from './run-recorder.js';
+import { stackedCrossEntropy } from './stacked-cross-entropy.js';
 import type { TrainingResult } from './trainer.js';
 import type { TrainingConfig } from './training-config.js';
 
@@ -245,14 +245,10 @@ export async function trainVectorised(
         if (batch.index === batchCount - 1) kernelsBefore = net.kernelSnapshot();
         let losses: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
-          const logits = net.forward(batch.inputs);
-          const perExample = softmaxCrossEntropy(logits, batch.targets, {
-            reduction: 'none',
-            nonFinite: 'ignore',
-          });
-          const perTrialLoss = tf.mean(perExample, 1);
-          losses = tf.keep(perTrialLoss);
-          return tf.sum(perTrialLoss) as tf.Scalar;
+          const { logits, batchAxis } = net.trainingLogits(batch.inputs);
+          const loss = stackedCrossEntropy(logits, batch.targets, { batchAxis, models: net.count });
+          losses = loss.perModel;
+          return loss.total;
         }, variables);
         try {
           stackedOptimizer.applyGradients(variables.map((variable) => grads[variable.name] as tf.Tensor));
