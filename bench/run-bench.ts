@@ -78,9 +78,15 @@ function runNode(request: WorkloadRequest): Promise<WorkloadMeasurement> {
   });
 }
 
-function runPython(workload: WorkloadName, dataDirectory: string): Promise<WorkloadMeasurement> {
+function runPython(
+  workload: WorkloadName,
+  dataDirectory: string,
+  script = 'pytorch_workloads.py',
+): Promise<WorkloadMeasurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(python, [join(benchDirectory, 'pytorch_workloads.py'), workload, dataDirectory], {
+    const child = spawn(python, [join(benchDirectory, script), workload, dataDirectory], {
+      // One BLAS thread, as the PyTorch script runs with one thread.
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -90,7 +96,7 @@ function runPython(workload: WorkloadName, dataDirectory: string): Promise<Workl
     child.on('error', reject);
     child.on('close', (code) => {
       const line = output.trim().split('\n').at(-1);
-      if (code !== 0 || !line) reject(new Error(`pytorch ${workload}: exit ${code}\n${output}`));
+      if (code !== 0 || !line) reject(new Error(`${script} ${workload}: exit ${code}\n${output}`));
       else resolve(JSON.parse(line) as WorkloadMeasurement);
     });
   });
@@ -129,6 +135,14 @@ for (const workload of workloads) {
       engine: 'pytorch',
       backend: 'cpu',
       run: () => runPython(workload, dataDirectory),
+    });
+  // The MLP in plain numpy (OpenBLAS) on the same files: what the hand-written version costs.
+  if (hasTorch && workload === 'mlp')
+    variants.push({
+      workload,
+      engine: 'numpy',
+      backend: 'cpu',
+      run: () => runPython(workload, dataDirectory, 'mlp_numpy.py'),
     });
 }
 
@@ -273,7 +287,10 @@ const withRatios = rows.map((row) => {
   return {
     ...row,
     ...(pytorch && row !== pytorch ? { ratioToPytorch: row.seconds / pytorch.seconds } : {}),
-    ...(layers && row !== layers && !row.engine.startsWith('tfjs') && row.engine !== 'pytorch'
+    ...(layers &&
+    row !== layers &&
+    !row.engine.startsWith('tfjs') &&
+    !['pytorch', 'numpy'].includes(row.engine)
       ? { ratioToLayers: row.seconds / layers.seconds }
       : {}),
   };
