@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type BrowserSession, openBrowserSession } from './browser-session.js';
+import { artifactsDirectory, type BrowserSession, openBrowserSession } from './browser-session.js';
 import { chartRows, waitForApp } from './page-helpers.js';
 
 // What a practitioner trips over, one test per finding of the review (the issue's numbering).
@@ -259,6 +260,61 @@ describe('the lab for practitioners', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('8: runs keep their names through export and import, and a second import adds nothing', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('300');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Learning rates').fill('0.07');
+    await page.getByRole('button', { name: 'Start' }).click();
+    await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 90_000 });
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const row = page.locator('#runs-table tbody tr', { has: page.locator('th', { hasText: /^lr=0\.07$/ }) });
+    await expect.poll(() => row.count()).toBe(1);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: /^\.tar/ }).click(),
+    ]);
+    const archive = (await download.path()) as string;
+    await row.getByRole('button', { name: /^Delete/ }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    await page
+      .locator('#runs-files')
+      .setInputFiles({ name: 'lr-0.07.tar', mimeType: 'application/x-tar', buffer: readFileSync(archive) });
+    await expect.poll(() => page.locator('#runs-status').textContent()).toContain('Imported 1 run');
+    await expect.poll(() => row.count()).toBe(1);
+    await page
+      .locator('#runs-files')
+      .setInputFiles({ name: 'lr-0.07.tar', mimeType: 'application/x-tar', buffer: readFileSync(archive) });
+    await expect
+      .poll(() => page.locator('#runs-status').textContent())
+      .toBe('Imported 0 runs. Already here, not added again: lr=0.07.');
+    expect(await row.count()).toBe(1);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('10: the designer’s schedule goes to the Sweep lab, which says how many steps each run trains', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=schedules`);
+    await waitForApp(page);
+    const spec = JSON.parse(await page.locator('#schedule-json').inputValue()) as Record<string, unknown>;
+    await page.getByRole('button', { name: 'Use in the Sweep lab' }).click();
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Sweep lab' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect(JSON.parse(await page.locator('#sweep-schedule').inputValue())).toEqual(spec);
+    await page.getByLabel('Training images').fill('2000');
+    await page.getByLabel('Validation share').fill('0.2');
+    await page.getByLabel('Batch size').fill('64');
+    await page.getByLabel('Epochs').fill('3');
+    // 2000 − round(2000 × 0.2) = 1600 images ÷ 64 = 25 steps per epoch; × 3 = 75.
+    expect(await page.locator('#sweep-steps').textContent()).toMatch(
+      /^Each run trains up to 25 steps per epoch × 3 epochs = 75 steps \(t = 0…74; 1600 training images ÷ batch 64/,
+    );
+    expect(session.problems).toEqual([]);
+  });
+
   it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {
     const { page } = session;
     for (const panel of ['sweep', 'schedules', 'race', 'range-test', 'runs']) {
@@ -294,6 +350,62 @@ describe('the lab for practitioners', () => {
       return getComputedStyle(element).outlineColor;
     });
     expect(contrast(focused, 'rgb(255, 255, 255)')).toBeGreaterThanOrEqual(3);
+    expect(session.problems).toEqual([]);
+  });
+
+  it('screenshots: every panel at 1400×900 and 390×844 (results in view after a run)', async () => {
+    const { page } = session;
+    const shot = (name: string) => page.screenshot({ path: join(artifactsDirectory, `layout-${name}.png`) });
+    for (const [suffix, viewport] of [
+      ['', { width: 1400, height: 900 }],
+      ['-phone', { width: 390, height: 844 }],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${inject('baseUrl')}#panel=sweep`);
+      await waitForApp(page);
+      await page.getByLabel('Training images').fill('1000');
+      await page.getByLabel('Epochs').fill('3');
+      await page.getByLabel('Learning rates').fill('0.05, 0.5, 5');
+      await page.getByLabel('Model', { exact: true }).fill('linear');
+      await page.getByLabel('Backend', { exact: true }).selectOption('auto');
+      await page.getByRole('button', { name: 'Start' }).scrollIntoViewIfNeeded();
+      await page.getByRole('button', { name: 'Start' }).click();
+      // 7: the status is in view beside Start (sticky column at 1400 px, repeated under Start at 390 px).
+      await page.waitForSelector('#sweep-results');
+      expect(
+        (await inView(page, '#sweep-status')) || (await inView(page, 'sweep-lab .status-beside-start')),
+        suffix,
+      ).toBe(true);
+      await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 120_000 });
+      await page
+        .locator('#sweep-steps-chart')
+        .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+      await shot(`sweep-lab${suffix}`);
+      await page.goto(`${inject('baseUrl')}#panel=range-test`);
+      await waitForApp(page);
+      await page.getByLabel('Subset size (images)').fill('1000');
+      await page.getByLabel('Iterations (batches)').fill('60');
+      await page.getByLabel('Compute backend').selectOption('auto');
+      await page.getByRole('button', { name: 'Run range test' }).scrollIntoViewIfNeeded();
+      await page.getByRole('button', { name: 'Run range test' }).click();
+      await page.waitForSelector('#range-test-status[data-finished="true"]', { timeout: 90_000 });
+      await page
+        .locator('#range-test-chart')
+        .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+      await shot(`range-test${suffix}`);
+      for (const [panel, name] of [
+        ['schedules', 'schedule-designer'],
+        ['race', 'optimizer-race'],
+        ['runs', 'runs'],
+      ] as const) {
+        await page.goto(`${inject('baseUrl')}#panel=${panel}`);
+        await waitForApp(page);
+        await page.waitForSelector(`#panel-${panel} contour-chart svg`, { timeout: 60_000 });
+        await page.waitForTimeout(500);
+        await shot(`${name}${suffix}`);
+      }
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     expect(session.problems).toEqual([]);
   });
 });

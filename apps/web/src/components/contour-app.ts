@@ -98,6 +98,12 @@ export class ContourApp extends LightElement {
     });
   }
 
+  /** The designer's "Use in the Sweep lab": its schedule drives every run's rate (its lr is each run's rate). */
+  #useSchedule(spec: Record<string, unknown>): void {
+    const sweep = this.state.sweep ?? defaultSweepSettings;
+    this.#setState({ ...this.state, panel: 'sweep', sweep: { ...sweep, schedule: spec } });
+  }
+
   #select(panel: PanelName, focus = false): void {
     this.#setState({ ...this.state, panel });
     if (focus) void this.updateComplete.then(() => this.querySelector<HTMLElement>(`#tab-${panel}`)?.focus());
@@ -171,6 +177,7 @@ export class ContourApp extends LightElement {
           html`<schedule-designer
             .settings=${this.state.schedule ?? defaultScheduleSettings}
             @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, schedule: event.detail })}
+            @use-schedule=${(event: CustomEvent<Record<string, unknown>>) => this.#useSchedule(event.detail)}
           ></schedule-designer>`,
         )}
         ${this.#panel(

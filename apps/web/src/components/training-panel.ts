@@ -86,11 +86,7 @@ export abstract class TrainingPanel<Settings extends TrainingPanelSettings> exte
     event.preventDefault();
     if (this.run.busy) return;
     const data = this.startingData();
-    if (!data) return;
-    this.start(data);
-    // One column (phones): bring the status and results into view; two columns keep them sticky.
-    if (globalThis.matchMedia?.('(max-width: 900px)').matches)
-      void this.updateComplete.then(() => this.querySelector('.results')?.scrollIntoView({ block: 'start' }));
+    if (data) this.start(data);
   };
 
   /**
@@ -255,6 +251,7 @@ export abstract class TrainingPanel<Settings extends TrainingPanelSettings> exte
           : nothing
       }
       <button type="button" ?disabled=${!busy || run.phase === 'stopping'} @click=${() => run.stop(labels.stopping)}>${labels.stop}</button>
-    </div>`;
+    </div>
+    <p class="status status-beside-start" aria-hidden="true">${busy || run.message !== 'Ready.' ? run.message : ''}</p>`;
   }
 }

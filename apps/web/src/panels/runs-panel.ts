@@ -1,4 +1,11 @@
-import { classicGridSpec, runCurves, serializeRecord, summarizeRun } from '@contour/metrics-logger';
+import {
+  classicGridSpec,
+  learningRateColor,
+  type MetricsRecord,
+  runCurves,
+  serializeRecord,
+  summarizeRun,
+} from '@contour/metrics-logger';
 import { html, nothing } from 'lit';
 import { downloadFile, errorMessage } from '../components/download.js';
 import { LightElement } from '../components/light-element.js';
@@ -9,6 +16,7 @@ import {
   importedRunLabel,
   importRunFiles,
   runFolderName,
+  runIdentity,
   runsArchive,
 } from '../runs/run-files.js';
 import type { StoredRun } from '../state/app-store.js';
@@ -37,6 +45,31 @@ export function overlayLabels(runs: readonly StoredRun[]): string[] {
  * (or `.tar` archives this app exports), overlay them with the browser's own runs in the CLI's
  * classic loss-per-epoch figure, and export runs as run folders in the same format.
  */
+/** A run's constant learning rate, from its run-start record's config (`training.optimizer.lr`). */
+function constantRate(records: readonly MetricsRecord[]): number | undefined {
+  const start = records.find((record) => record.kind === 'run-start');
+  const config =
+    start?.kind === 'run-start'
+      ? (start.config as { training?: { optimizer?: { lr?: unknown } } })
+      : undefined;
+  const rate = config?.training?.optimizer?.lr;
+  return typeof rate === 'number' ? rate : undefined;
+}
+
+/** Colours by rate (as in the sweep lab) when every shown run has a constant rate; else none. */
+function rateColors(
+  runs: readonly { readonly records: readonly MetricsRecord[] }[],
+  labels: readonly string[],
+) {
+  const rates = runs.map((run) => constantRate(run.records));
+  if (rates.some((rate) => rate === undefined)) return {};
+  return {
+    colors: Object.fromEntries(
+      labels.map((label, index) => [label, learningRateColor(rates[index] as number)]),
+    ),
+  };
+}
+
 export class RunsPanel extends LightElement {
   static override properties = {
     library: { attribute: false },
@@ -77,7 +110,16 @@ export class RunsPanel extends LightElement {
       const result = await importRunFiles(files);
       const storedAt = new Date().toISOString();
       const runs: StoredRun[] = [];
+      const known = new Map(library.runs.map((run) => [runIdentity(run, run.id), run.label]));
+      const duplicates: string[] = [];
       for (const run of result.runs) {
+        const identity = runIdentity(run, run.runId);
+        const already = known.get(identity);
+        if (already !== undefined) {
+          duplicates.push(already);
+          continue;
+        }
+        known.set(identity, importedRunLabel(run));
         runs.push({
           id: library.uniqueId(`imported:${run.runId}`),
           label: importedRunLabel(run),
@@ -93,7 +135,7 @@ export class RunsPanel extends LightElement {
       await library.put(runs);
       this.problems = result.problems;
       const torn = result.runs.filter((run) => run.tornLastLine).length;
-      this.message = `Imported ${runs.length} run${runs.length === 1 ? '' : 's'}${torn > 0 ? ` (${torn} with a torn last line, dropped)` : ''}.`;
+      this.message = `Imported ${runs.length} run${runs.length === 1 ? '' : 's'}${torn > 0 ? ` (${torn} with a torn last line, dropped)` : ''}.${duplicates.length > 0 ? ` Already here, not added again: ${duplicates.join(', ')}.` : ''}`;
     } catch (error) {
       this.message = '';
       this.problems = [errorMessage(error)];
@@ -113,7 +155,11 @@ export class RunsPanel extends LightElement {
       visible.length > 0
         ? classicGridSpec(
             visible.map((run, index) => runCurves(labels[index] as string, run.records)),
-            { title: 'Runs overlaid (training solid, validation dashed)' },
+            {
+              title: 'Runs overlaid (training solid, validation dashed)',
+              logY: 'auto',
+              ...rateColors(visible, labels),
+            },
           )
         : undefined;
     return html`<section class="panel-grid" aria-labelledby="runs-heading">

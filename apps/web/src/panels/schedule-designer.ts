@@ -180,6 +180,17 @@ export class ScheduleDesigner extends LightElement {
             accept=".json,application/json"
             @change=${(event: Event) => this.#import((event.target as HTMLInputElement).files?.[0])}
           />
+          <button
+            type="button"
+            id="schedule-use"
+            ?disabled=${!schedule || this.jsonError !== ''}
+            @click=${() =>
+              this.dispatchEvent(
+                new CustomEvent('use-schedule', { detail: this.settings.spec, bubbles: true }),
+              )}
+          >
+            Use in the Sweep lab
+          </button>
           <button type="button" ?disabled=${!schedule || this.jsonError !== ''} title=${this.jsonError ? 'Fix the JSON first: the export would be the last valid schedule' : ''} @click=${() => this.#export()}>Export JSON</button>
         </div>
       </div>

@@ -255,6 +255,19 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
     }
   }
 
+  /**
+   * How many steps the sweep trains, for reading a schedule against it: the training images (the
+   * limit less the validation share, as the loader splits; fewer when the data has fewer) ÷ batch
+   * size, rounded up (the last batch is smaller), × epochs.
+   */
+  #stepsNote(): string {
+    const { settings } = this;
+    const images = settings.trainLimit - Math.round(settings.trainLimit * settings.validation);
+    const perEpoch = Math.ceil(images / settings.batchSize);
+    const total = perEpoch * settings.epochs;
+    return `Each run trains up to ${perEpoch} steps per epoch × ${settings.epochs} epochs = ${total} steps (t = 0…${total - 1}; ${images} training images ÷ batch ${settings.batchSize}, rounded up; fewer if the data has fewer images). A step-counted schedule longer than that is cut short; one shorter holds its last rate.`;
+  }
+
   /** Each run's colour from its rate: the same rate has the same colour in every sweep and panel. */
   #colors(): Record<string, string> {
     return Object.fromEntries(
@@ -269,7 +282,12 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         ? undefined
         : classicGridSpec(
             withEpochs.map((trial) => runCurves(trial.info.label, trial.records)),
-            { title: 'Loss per epoch (training solid, validation dashed)', colors: this.#colors() },
+            {
+              title: 'Loss per epoch (training solid, validation dashed)',
+              colors: this.#colors(),
+              // A run that blew up (losses 1e10 next to 0.5) would flatten the others on a linear axis.
+              logY: 'auto',
+            },
           );
     const withSteps = this.trials.filter((trial) => trial.records.some((record) => record.kind === 'step'));
     this.#stepSpec =
@@ -296,6 +314,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         'epochs',
         'best val CE (epoch)',
         'diverged at',
+        'finding',
         'seconds',
       ],
       rows: this.trials.map((trial) => {
@@ -375,6 +394,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
             parse: parseScheduleSpec,
             apply: (schedule) => this.changeSettings({ schedule }),
           })}
+          <p class="legend-note" id="sweep-steps">${this.#stepsNote()}</p>
           ${
             this.designerSchedule
               ? html`<button type="button" @click=${() => {

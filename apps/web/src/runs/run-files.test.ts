@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { StoredRun } from '../state/app-store.js';
 import { sampleRunRecords } from '../test-support/sample-records.js';
 import {
+  type ImportedRun,
   type InputFile,
   importedRunLabel,
   importRunFiles,
   runFolderFiles,
+  runIdentity,
   runsArchive,
 } from './run-files.js';
 import { readTar } from './tar.js';
@@ -83,9 +85,14 @@ describe('importRunFiles', () => {
     expect(result.problems).toEqual([]);
     expect(result.runs[0]?.records).toEqual(run.records);
     expect(result.runs[0]?.config).toEqual(run.config);
+    // The run keeps its name through export and import, and is recognised as the same run.
+    expect(importedRunLabel(result.runs[0] as ImportedRun)).toBe('lr=0.1');
+    expect(runIdentity(result.runs[0] as ImportedRun, 'x')).toBe(runIdentity(run, run.id));
+    expect(runIdentity({ records: run.records.slice(0, -1) }, 'x')).not.toBe(runIdentity(run, run.id));
     const files = runFolderFiles(run);
     expect(JSON.parse(files['result.json'] as string)).toMatchObject({
       runId: 'web-1-000-abc',
+      label: 'lr=0.1',
       status: 'finished',
       backend: 'wasm',
       configHash: '0badcafe',

@@ -25,6 +25,8 @@ export interface ImportedRun {
   readonly status: RunStatus;
   /** Set when the log's last line was torn (cut mid-write) and dropped. */
   readonly tornLastLine: boolean;
+  /** The legend label this app exported with the run (`result.json`'s `label`), if any. */
+  readonly label?: string;
 }
 
 /** What {@link importRunFiles} found. */
@@ -132,6 +134,7 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
     }
     const config = await readJson(sibling('config.json'), problems);
     const statusFile = (await readJson(sibling('status.json'), problems)) as { status?: unknown } | undefined;
+    const resultFile = (await readJson(sibling('result.json'), problems)) as { label?: unknown } | undefined;
     const start = records.find((record) => record.kind === 'run-start');
     const fileStatus = statusFile?.status;
     const name =
@@ -147,6 +150,9 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
         ? (fileStatus as RunStatus)
         : summarizeRun(records).status,
       tornLastLine,
+      ...(typeof resultFile?.label === 'string' && resultFile.label !== ''
+        ? { label: resultFile.label }
+        : {}),
     });
   }
   if (runs.length === 0 && problems.length === 0) {
@@ -157,9 +163,22 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
   return { runs, problems };
 }
 
-/** The legend label of an imported run: its folder's name (e.g. a sweep trial id) or run id. */
+/**
+ * The legend label of an imported run: the label it was exported with (`lr=0.05`), else its
+ * folder's name (e.g. a sweep trial id), else its run id.
+ */
 export function importedRunLabel(run: ImportedRun): string {
-  return baseName(run.folder) || run.runId;
+  return run.label ?? (baseName(run.folder) || run.runId);
+}
+
+/**
+ * What makes two runs the same run: run id, record count and last record. Re-importing an
+ * archive (or the folder a browser run was exported to) finds the runs already there.
+ */
+export function runIdentity(run: { readonly records: readonly MetricsRecord[] }, fallbackId: string): string {
+  const start = run.records.find((record) => record.kind === 'run-start');
+  const runId = start?.kind === 'run-start' ? start.runId : fallbackId;
+  return `${runId}\u0000${run.records.length}\u0000${JSON.stringify(run.records.at(-1) ?? null)}`;
 }
 
 /** The files of a run folder as the CLI writes them: `config.json`, `metrics.jsonl`, `status.json`, `result.json`. */
@@ -182,6 +201,7 @@ export function runFolderFiles(run: StoredRun): Record<string, string> {
     'result.json': `${JSON.stringify(
       {
         runId: run.id,
+        label: run.label,
         status: run.status,
         summary,
         backend: config?.backend?.chosen ?? 'unknown',

@@ -21,12 +21,42 @@ export function runCurves(label: string, records: readonly MetricsRecord[]): Run
 export interface LossChartOptions {
   readonly metric?: MetricName;
   readonly splits?: readonly SplitName[];
-  readonly logY?: boolean;
+  /**
+   * Log-scaled y; `auto`: log when the finite positive values span more than two decades (a run
+   * that blew up to 1e10 would flatten the others to a line on a linear axis).
+   */
+  readonly logY?: boolean | 'auto';
   readonly title?: string;
   readonly width?: number;
   readonly height?: number;
   /** Colour per run label (e.g. `learningRateColor` of each run's rate: fixed across sweeps). */
   readonly colors?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An epoch axis with whole-number ticks only: every epoch up to 20 epochs, else Vega's ticks with a
+ * minimum step of 1, labelled as integers.
+ */
+export function epochAxis(runs: readonly RunCurves[]): Record<string, unknown> {
+  const epochs = runs.flatMap((run) => run.epochs.map((record) => record.epoch));
+  const first = epochs.length > 0 ? Math.min(...epochs) : 1;
+  const last = epochs.length > 0 ? Math.max(...epochs) : 1;
+  return last - first <= 20
+    ? { values: Array.from({ length: last - first + 1 }, (_, index) => first + index), format: 'd' }
+    : { tickMinStep: 1, format: 'd' };
+}
+
+/** True when the finite positive values of `metric` span more than two decades. */
+function spansDecades(runs: readonly RunCurves[], metric: MetricName, splits: readonly SplitName[]): boolean {
+  const values = runs.flatMap((run) =>
+    run.epochs.flatMap((record) =>
+      splits.flatMap((split) => {
+        const value = record[split]?.[metric];
+        return value !== undefined && Number.isFinite(value) && value > 0 ? [value] : [];
+      }),
+    ),
+  );
+  return values.length > 0 && Math.max(...values) / Math.min(...values) > 100;
 }
 
 /** Dash pattern per split: training solid, validation dashed, test dotted. */
@@ -100,7 +130,7 @@ export function lossCurvesChartSpec(
 ): TopLevelSpec {
   const metric = options.metric ?? 'crossEntropy';
   const splits = options.splits ?? ['train', 'validation'];
-  const logY = options.logY ?? false;
+  const logY = options.logY === 'auto' ? spansDecades(runs, metric, splits) : (options.logY ?? false);
   const runOrder = runs.map((run) => run.label);
   const colors = options.colors;
   const color = {
@@ -108,6 +138,8 @@ export function lossCurvesChartSpec(
     type: 'nominal',
     title: 'run',
     sort: runOrder,
+    // Whole labels: two runs of one sweep differ only at the end of their names.
+    legend: { labelLimit: 360 },
     ...(colors
       ? { scale: { domain: runOrder, range: runOrder.map((label) => colors[label] ?? '#444444') } }
       : {}),
@@ -121,7 +153,7 @@ export function lossCurvesChartSpec(
     data: { values: chartRows(runs, metric, splits, logY) },
     encoding: {
       // Epochs are integers: whole-number ticks, never "1.2" or "1.000000".
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: epochAxis(runs) },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -167,7 +199,8 @@ export function lossCurvesChartSpec(
 export interface ClassicGridOptions {
   /** `overlay`: one row, every run overlaid; `rows`: one row per run. */
   readonly layout?: 'overlay' | 'rows';
-  readonly logY?: boolean;
+  /** As {@link LossChartOptions.logY}; `auto` decides per panel. */
+  readonly logY?: boolean | 'auto';
   readonly title?: string;
   /** Colour per run label (see {@link LossChartOptions.colors}). */
   readonly colors?: Readonly<Record<string, string>>;

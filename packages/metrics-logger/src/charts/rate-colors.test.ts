@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
-import { steadyRun } from '../test-support/sample-runs.js';
+import { epoch, steadyRun } from '../test-support/sample-runs.js';
 import { lossCurvesChartSpec, runCurves } from './loss-curves-chart.js';
 import { learningRateColor, rateColorPalette } from './rate-colors.js';
 
@@ -31,7 +31,19 @@ describe('lossCurvesChartSpec epoch axis and colours', () => {
     expect(labels.filter((label) => /^\d\.\d{6}$/.test(label ?? ''))).toEqual([]);
     const x = (spec as unknown as { encoding: { x: { axis: { format: string; tickMinStep: number } } } })
       .encoding.x;
-    expect(x.axis).toEqual({ tickMinStep: 1, format: 'd' });
+    expect(x.axis).toEqual({ values: [1], format: 'd' });
     expect(svg).toContain('#4e79a7');
+  });
+});
+
+describe('lossCurvesChartSpec logY auto', () => {
+  const scaleOf = (spec: unknown) =>
+    (spec as { encoding: { y: { scale: { type?: string } } } }).encoding.y.scale.type ?? 'linear';
+  it('turns log when the values span more than two decades, linear otherwise', () => {
+    const blownUp = runCurves('lr=10', [epoch(1, [3.5e10, 0.9]), epoch(2, [2.3, 0.9])]);
+    const steady = runCurves('lr=0.1', [epoch(1, [0.9, 0.2]), epoch(2, [0.5, 0.1])]);
+    // 3.5e10 / 0.5 > 100 → log; 0.9 / 0.5 < 100 → linear.
+    expect(scaleOf(lossCurvesChartSpec([blownUp, steady], { logY: 'auto' }))).toBe('log');
+    expect(scaleOf(lossCurvesChartSpec([steady], { logY: 'auto' }))).toBe('linear');
   });
 });
