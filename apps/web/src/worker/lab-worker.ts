@@ -12,6 +12,7 @@ import {
   resolveRunConfig,
   train,
 } from '@contour/core';
+import corePackage from '@contour/core/package.json' with { type: 'json' };
 import { MetricsLogger, type MetricsRecord, raceChartSpec } from '@contour/metrics-logger';
 import { loadIdxDataset, type MnistDataset, standardIdxFileNames } from '@contour/mnist-loader';
 import { createSurface, race, raceChartData, racePreset } from '@contour/race';
@@ -182,7 +183,7 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
   });
   const versions = {
     '@tensorflow/tfjs-core': tf.version_core,
-    contour: '0.1.0',
+    contour: corePackage.version,
     browser: navigator.userAgent,
     backend: `${selection.name} (${selection.reason})`,
   };
