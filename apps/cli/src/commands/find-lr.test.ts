@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,33 @@ describe('contour find-lr', () => {
     expect(json.attempts.at(-1).diverged).toBe(false);
     expect(json.learningRate).toBe(json.attempts.at(-1).learningRate);
     expect(json.trainCommand).toContain('--model mlp:16');
+  });
+
+  it('--json without --out prints the result and writes nothing (as fastai lr_find)', async () => {
+    const directory = mkdtempSync(join(scratch, 'no-out-'));
+    const before = process.env.INIT_CWD;
+    process.env.INIT_CWD = directory;
+    try {
+      const { code, stdout, stderr } = await run([
+        '--train-limit',
+        '400',
+        '--backend',
+        'cpu',
+        '--batch-size',
+        '32',
+        '--iters',
+        '40',
+        '--json',
+      ]);
+      expect(code, stderr).toBe(0);
+      const json = JSON.parse(stdout);
+      expect(json.method).toBe('exponential');
+      expect(json.curve.length).toBeGreaterThan(10);
+      expect(readdirSync(directory)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = before;
+    }
   });
 
   it('rejects bad flags with exit 2 and a one-line message', async () => {

@@ -24,7 +24,7 @@ interface FindLrFlags extends TrainingFlags {
   startLr: string;
   budget: string;
   suggestion: string;
-  out: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -82,7 +82,10 @@ export function registerFindLrCommand(program: Command): void {
       `which suggestion the train command uses: ${suggestionNames.join(', ')}`,
       'valley',
     )
-    .requiredOption('--out <dir>', 'output directory: find-lr.json, find-lr.svg, find-lr.png')
+    .option(
+      '--out <dir>',
+      'output directory: find-lr.json, find-lr.svg, find-lr.png (without it nothing is written, as fastai lr_find)',
+    )
     .option('--json', 'print the JSON result (curve, suggestions, command) on stdout')
     .action(async (flags: FindLrFlags) => {
       if (flags.lr !== undefined)
@@ -104,12 +107,12 @@ export function registerFindLrCommand(program: Command): void {
         budgetSteps: parsePositiveInteger('--budget', flags.budget),
       };
       const config = runConfigFromFlags(flags, undefined);
-      const directory = userPath(flags.out);
+      const directory = flags.out === undefined ? undefined : userPath(flags.out);
       if (!flags.json)
         console.error(
           flags.method === 'halving'
-            ? `halving search from ${halving.startLearningRate}, ${halving.budgetSteps} steps per attempt → ${directory}`
-            : `range test ${settings.startLearningRate} → ${settings.endLearningRate} over ${settings.iterations} batches → ${directory}`,
+            ? `halving search from ${halving.startLearningRate}, ${halving.budgetSteps} steps per attempt${directory ? ` → ${directory}` : ''}`
+            : `range test ${settings.startLearningRate} → ${settings.endLearningRate} over ${settings.iterations} batches${directory ? ` → ${directory}` : ''}`,
         );
       let outcome: Awaited<ReturnType<typeof findLearningRate>>;
       try {
@@ -135,26 +138,28 @@ export function registerFindLrCommand(program: Command): void {
         }
         throw error;
       }
-      mkdirSync(directory, { recursive: true });
+      if (directory) mkdirSync(directory, { recursive: true });
       const result = outcome.result;
-      const plots = [join(directory, 'find-lr.svg'), join(directory, 'find-lr.png')];
+      // Without --out nothing is written (fastai's lr_find writes nothing it is not asked to).
+      const plots = directory ? [join(directory, 'find-lr.svg'), join(directory, 'find-lr.png')] : [];
       let chosen: number | undefined;
       let report: Record<string, unknown>;
       if (result.method === 'exponential') {
         chosen = result.suggestions[suggestion]?.learningRate;
-        await writeChart(
-          rangeTestChartSpec({
-            points: result.points,
-            trimmed: result.trimmed,
-            suggestions: Object.values(result.suggestions),
-            selected: suggestion,
-          }),
-          plots,
-        );
+        if (plots.length > 0)
+          await writeChart(
+            rangeTestChartSpec({
+              points: result.points,
+              trimmed: result.trimmed,
+              suggestions: Object.values(result.suggestions),
+              selected: suggestion,
+            }),
+            plots,
+          );
         report = exponentialReport(result);
       } else {
         chosen = result.learningRate;
-        await writeChart(halvingChartSpec(result.attempts), plots);
+        if (plots.length > 0) await writeChart(halvingChartSpec(result.attempts), plots);
         report = halvingReport(result);
       }
       const trainCommand = chosen === undefined ? undefined : trainCommandLine(command, chosen);
@@ -170,7 +175,7 @@ export function registerFindLrCommand(program: Command): void {
         trainCommand: trainCommand ?? null,
         seconds: result.seconds,
       };
-      writeFileAtomic(join(directory, 'find-lr.json'), `${JSON.stringify(json, null, 2)}\n`);
+      if (directory) writeFileAtomic(join(directory, 'find-lr.json'), `${JSON.stringify(json, null, 2)}\n`);
       if (flags.json) {
         console.log(JSON.stringify(json, null, 2));
       } else {
@@ -206,7 +211,8 @@ export function registerFindLrCommand(program: Command): void {
           console.log(
             'no suggestion: the curve was too short to analyse (try more --iters or a wider --start/--end)',
           );
-        for (const path of [join(directory, 'find-lr.json'), ...plots]) console.log(`wrote ${path}`);
+        if (directory)
+          for (const path of [join(directory, 'find-lr.json'), ...plots]) console.log(`wrote ${path}`);
       }
     });
 }

@@ -260,12 +260,14 @@ export async function trainVectorised(
         if (pending.length >= chunkSteps) {
           flush();
           if (!running()) break;
-          if (options.signal?.aborted) break;
-          if (performance.now() - lastYield > 50) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-          }
         }
+        // Let Ctrl-C (and other events) in at least every 50 ms, whatever the chunk size: an
+        // epoch shorter than a chunk would otherwise never yield and ignore the signal.
+        if (performance.now() - lastYield > 50) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+        if (options.signal?.aborted) break;
       }
       flush();
       if (options.signal?.aborted === true && step < (epoch + 1) * batchCount) {
