@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import type { DataChoice } from '../worker/protocol.js';
+import type { DataChoice, WorkerReply } from '../worker/protocol.js';
 import type { IdxAssignment } from './idx-files.js';
 
 /** Which data a panel trains on: the embedded sample or the user's own IDX files. */
@@ -19,6 +19,15 @@ export function dataChoiceOf(
     return `Choose four IDX files (train/t10k images and labels); missing: ${(userFiles?.missing ?? ['trainImages', 'trainLabels', 'testImages', 'testLabels']).join(', ')}`;
   }
   return { kind: 'files', files };
+}
+
+/**
+ * What the loaded data is, as both panels show it: classes and image size come from the files
+ * (26 letters, 14×14 images…), so a chance level of 1 − 1/K can be read off.
+ */
+export function describeLoadedData(data: Extract<WorkerReply, { type: 'data' }>): string {
+  const [rows, columns] = data.imageShape;
+  return `${data.classCount} classes of ${rows}×${columns} images`;
 }
 
 /** What the shared data controls show and call back. */

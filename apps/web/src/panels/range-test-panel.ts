@@ -5,6 +5,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { dataTable } from '../components/data-table.js';
 import { backendStatus, parsePositiveNumber, textField } from '../components/form-fields.js';
 import { TrainingPanel } from '../components/training-panel.js';
+import { describeLoadedData } from '../data/data-source-fields.js';
 import '../components/vega-chart.js';
 import type { RangeTestPanelSettings } from '../state/url-state.js';
 import type { DataChoice, WorkerReply } from '../worker/protocol.js';
@@ -88,7 +89,7 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
       workerName: 'contour-range-test',
       errorMessage: 'The range test stopped with an error.',
       describeData: (reply) =>
-        `${reply.name}: ${reply.train} training images (${reply.source}; loaded in ${reply.seconds.toFixed(1)} s)`,
+        `${reply.name}: ${describeLoadedData(reply)}, ${reply.train} training (${reply.source}; loaded in ${reply.seconds.toFixed(1)} s)`,
     });
     this.settings = defaultRangeTestPanelSettings;
     this.points = [];

@@ -20,6 +20,7 @@ import {
   textField,
 } from '../components/form-fields.js';
 import { TrainingPanel } from '../components/training-panel.js';
+import { describeLoadedData } from '../data/data-source-fields.js';
 import '../components/vega-chart.js';
 import type { RunLibrary } from '../state/run-library.js';
 import type { SweepSettings } from '../state/url-state.js';
@@ -109,7 +110,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
       workerName: 'contour-sweep',
       errorMessage: 'The sweep stopped with an error.',
       describeData: (reply) =>
-        `${reply.name}: ${reply.train} training, ${reply.validation} validation images (${reply.source}; loaded in ${reply.seconds.toFixed(1)} s)`,
+        `${reply.name}: ${describeLoadedData(reply)}, ${reply.train} training, ${reply.validation} validation (${reply.source}; loaded in ${reply.seconds.toFixed(1)} s)`,
     });
     this.settings = defaultSweepSettings;
     this.trials = [];

@@ -113,6 +113,8 @@ async function loadPrepared(choice: DataChoice, base: ReturnType<typeof resolveR
     train: dataset.train.count,
     validation: dataset.validation.count,
     test: dataset.test.count,
+    classCount: dataset.classCount,
+    imageShape: [dataset.train.images.rows, dataset.train.images.columns],
     seconds: (performance.now() - loadStarted) / 1000,
   });
   return dataset;
@@ -170,6 +172,15 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
   const selection = await chooseBackend(request.config.backend);
   const trials = expandSweep(request.sweepId, base, [{ key: 'lr', values: [...request.rates] }]);
   const dataset = await loadPrepared(request.data, base);
+  // Picked files have no name that tells their classes: record K (inferred from the labels) so the
+  // run's findings put chance at 1 − 1/K, not the digits' 1 − 1/10, and the config reproduces it.
+  const recorded = (config: (typeof trials)[number]['config']) => ({
+    ...config,
+    ...(request.data.kind === 'files' && config.data.classes === undefined
+      ? { data: { ...config.data, classCount: dataset.classCount } }
+      : {}),
+    backend: selection.name,
+  });
   reply({
     type: 'trials',
     trials: trials.map((trial, index) => ({
@@ -177,7 +188,7 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
       id: trial.id,
       label: trial.label,
       rate: request.rates[index] as number,
-      config: { ...trial.config, backend: selection.name },
+      config: recorded(trial.config),
       configHash: configHash(trial.config),
     })),
   });
@@ -207,7 +218,7 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
       const result = await train(trial.config.training, {
         dataset,
         runId: trial.id,
-        recordedConfig: { ...trial.config, backend: selection.name },
+        recordedConfig: recorded(trial.config),
         versions,
         logger,
         signal: controller.signal,

@@ -73,6 +73,10 @@ export type WorkerReply =
       readonly train: number;
       readonly validation: number;
       readonly test: number;
+      /** Number of classes K (labels 0…K − 1): from the labels, or the data config's `classCount`. */
+      readonly classCount: number;
+      /** Rows and columns of one image (the model's input size is their product). */
+      readonly imageShape: readonly [number, number];
       readonly seconds: number;
     }
   | { readonly type: 'trials'; readonly trials: readonly TrialInfo[] }
