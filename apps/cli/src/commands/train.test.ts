@@ -77,13 +77,13 @@ describe('contour train', () => {
   });
 
   it.each([
-    [['train', '--epochs', '0'], 'contour: --epochs: "epochs" must be an integer ≥ 1; got 0'],
+    [['train', '--epochs', '0'], 'contour: --epochs must be an integer ≥ 1; got "0"'],
     [
       ['train', '--model', 'cnn'],
       'contour: --model: "model" must be "linear", "mlp:<sizes>" such as "mlp:256,128", or a tfjs-layers model.json',
     ],
     [['train', '--optimizer', '{"type":"sgdd"}'], 'contour: optimizer spec: "type" must be one of'],
-    [['train', '--lr', 'fast'], 'contour: --lr must be a number ≥ 0; got "fast"'],
+    [['train', '--lr', 'fast'], 'contour: --lr must be a decimal number; got "fast"'],
     [['train', '--data', '/no/such/dir', '--out', '/tmp/never-written'], 'contour: '],
     [['train', '--schedule', '{"type":"step"}', '--lr', '0.1'], 'contour: '],
   ])('bad input %j exits 2 with one line', async (args, message) => {
