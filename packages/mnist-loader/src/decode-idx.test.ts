@@ -35,7 +35,15 @@ describe.each([
     const broken = gzipCorruptions[name]!(fixture.files.trainImages);
     const attempt = decodeIdxImages(broken, 'train.gz', { gunzip });
     await expect(attempt).rejects.toBeInstanceOf(IdxDecompressionError);
-    await expect(attempt).rejects.toThrow(message);
+    const thrown = ((await attempt.catch((error: unknown) => error)) as Error).message;
+    // Zeros after the member: Node 20's DecompressionStream ignores them (the trailer check names
+    // them); Node 24's reports the trailing junk itself. Either is the one-line error for the file.
+    const accepted =
+      name === 'trailing zeros' ? [message, expectations['trailing garbage'] as string] : [message];
+    expect(
+      accepted.some((text) => thrown.includes(text)),
+      thrown,
+    ).toBe(true);
   });
 
   it('rejects a gzipped body longer than its header declares, reading no further', async () => {

@@ -33,7 +33,9 @@ export interface Gunzip {
  */
 export function toDecompressionError(error: unknown, file: string): Error {
   if (error instanceof IdxDecompressionError || error instanceof GunzipLimitExceeded) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  // Node 24's DecompressionStream throws a TypeError with an empty message and zlib's in `cause`.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  const message = [error instanceof Error ? error.message : String(error), cause].filter(Boolean).join(': ');
   if (/unexpected end of file|truncated|incomplete/i.test(message)) {
     return new IdxDecompressionError(
       file,
