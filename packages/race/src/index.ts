@@ -19,6 +19,7 @@ export { raceChartData } from './race-chart-data.js';
 export { type RacePresetName, racePreset, racePresetNames } from './race-presets.js';
 export { RaceSpecError } from './race-spec-error.js';
 export {
+  clampToDomain,
   createSurface,
   type Point,
   type Surface,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RaceSpecError } from './race-spec-error.js';
-import { createSurface, surfaceNames } from './surfaces.js';
+import { clampToDomain, createSurface, surfaceNames } from './surfaces.js';
 
 describe('createSurface', () => {
   it('has analytic gradients equal to central differences everywhere in the domain', () => {
@@ -63,5 +63,15 @@ describe('createSurface', () => {
       'race: "surface" must be one of rosenbrock, beale, booth, himmelblau, saddle, quadratic; got "ackley"',
     );
     expect(() => createSurface('quadratic', { conditionNumber: 0.5 })).toThrow(RaceSpecError);
+  });
+});
+
+describe('clampToDomain', () => {
+  it('moves a point outside the plotting region to the nearest point of its edge, and says so', () => {
+    const beale = createSurface('beale');
+    expect(clampToDomain(beale, [10, 1])).toEqual({ point: [4.5, 1], clamped: true });
+    expect(clampToDomain(beale, [-1e6, -7])).toEqual({ point: [-4.5, -4.5], clamped: true });
+    expect(clampToDomain(beale, [1, 1.5])).toEqual({ point: [1, 1.5], clamped: false });
+    expect(clampToDomain(beale, [4.5, -4.5])).toEqual({ point: [4.5, -4.5], clamped: false });
   });
 });

@@ -163,6 +163,19 @@ function quadratic(options: SurfaceOptions): Surface {
 }
 
 /**
+ * The point of the surface's plotting region nearest to `point` (each coordinate clamped to its
+ * range): a start outside the map would be drawn off the chart. `clamped` says whether it moved.
+ *
+ * @example
+ * clampToDomain(createSurface('beale'), [10, 1]); // { point: [4.5, 1], clamped: true }
+ */
+export function clampToDomain(surface: Surface, point: Point): { point: Point; clamped: boolean } {
+  const x = Math.min(surface.domain.x[1], Math.max(surface.domain.x[0], point[0]));
+  const y = Math.min(surface.domain.y[1], Math.max(surface.domain.y[0], point[1]));
+  return { point: [x, y], clamped: x !== point[0] || y !== point[1] };
+}
+
+/**
  * The built-in surface of that name (`quadratic` takes `conditionNumber` and `rotationDegrees`).
  *
  * @throws RaceSpecError listing the surface names for an unknown name, or naming a bad option.
