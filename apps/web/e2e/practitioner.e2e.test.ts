@@ -315,6 +315,118 @@ describe('the lab for practitioners', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('9: the race clamps a start off the map, refuses bad Steps, shows and sets each racer’s rate, and draws clean contours', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=race`);
+    await waitForApp(page);
+    await page.waitForSelector('#race-status[data-busy="false"]:has-text("beale from (1, 1.5)")', {
+      timeout: 30_000,
+    });
+    // A start off the map (x = 10 on beale's −4.5…4.5) starts from the nearest point of its edge, says so.
+    await page.getByLabel('Start x').fill('10');
+    await page.waitForSelector('#race-status[data-busy="false"]:has-text("beale from (4.5, 1.5)")', {
+      timeout: 30_000,
+    });
+    expect(await page.locator('#race-notice').textContent()).toMatch(
+      /^\s*Start \(10, 1\.5\) is outside the map of beale \(x from\s+-4\.5 to 4\.5, y from -4\.5 to 4\.5\):\s+the race starts from \(4\.5, 1\.5\)/,
+    );
+    expect(await page.getByLabel('Start x').inputValue()).toBe('4.5');
+    const starts = (await chartRows(page, '#race-chart')).filter(
+      (row) => 'optimizer' in row && row.step === 0,
+    );
+    expect(starts.length).toBe(7);
+    for (const row of starts) expect([row.x, row.y]).toEqual([4.5, 1.5]);
+    const chartBox = await page.locator('#race-chart svg').boundingBox();
+    expect(chartBox?.height).toBeGreaterThan(400);
+    // Steps −3 and 2.5 are refused in the field, the map is marked stale, nothing races.
+    for (const text of ['-3', '2.5']) {
+      await page.getByLabel('Steps', { exact: true }).fill(text);
+      expect(await page.locator('#race-steps').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('#race-steps-error').textContent()).toBe(
+        `Steps: must be an integer from 1 to 5000; got "${text}"`,
+      );
+      expect(await page.locator('#race-stale').textContent()).toContain('"Steps" has an error');
+      expect(await page.locator('#race-status').getAttribute('data-busy')).toBe('false');
+      expect(await page.locator('#race-status').textContent()).toContain('300 steps');
+    }
+    await page.getByLabel('Steps', { exact: true }).fill('40');
+    await page.waitForSelector('#race-status[data-busy="false"]:has-text("40 steps")', { timeout: 30_000 });
+    expect(await page.locator('#race-stale').count()).toBe(0);
+    // Each racer's rate is in the table; setting sgd's changes its first step to start − lr·∇f(start).
+    expect(await page.getByLabel('Learning rate of sgd').inputValue()).toBe('0.005');
+    expect(await page.getByLabel('Learning rate of adam').inputValue()).toBe('0.05');
+    await page.getByLabel('Learning rate of sgd').fill('-1');
+    expect(await page.locator('#race-rate-sgd-error').textContent()).toMatch(
+      /^Learning rate of sgd: must be a number > 0/,
+    );
+    await page.getByLabel('Learning rate of sgd').fill('0.0001');
+    await page.waitForSelector('#race-status[data-busy="false"]', { timeout: 30_000 });
+    await expect
+      .poll(async () =>
+        (await chartRows(page, '#race-chart')).find((row) => row.optimizer === 'sgd' && row.step === 1),
+      )
+      .toBeDefined();
+    const firstStep = (await chartRows(page, '#race-chart')).find(
+      (row) => row.optimizer === 'sgd' && row.step === 1,
+    ) as { x: number; y: number };
+    const [x, y] = [4.5, 1.5];
+    const a = 1.5 - x + x * y;
+    const b = 2.25 - x + x * y * y;
+    const c = 2.625 - x + x * y ** 3;
+    const gradient = [
+      2 * a * (y - 1) + 2 * b * (y * y - 1) + 2 * c * (y ** 3 - 1),
+      2 * a * x + 4 * b * x * y + 6 * c * x * y * y,
+    ] as const;
+    expect(firstStep.x).toBeCloseTo(x - 0.0001 * gradient[0], 5);
+    expect(firstStep.y).toBeCloseTo(y - 0.0001 * gradient[1], 5);
+    expect(page.url()).toContain('panel=race');
+    await page.reload();
+    await waitForApp(page);
+    await page.waitForSelector('#race-status[data-busy="false"]:has-text("40 steps")', { timeout: 30_000 });
+    expect(await page.getByLabel('Learning rate of sgd').inputValue()).toBe('0.0001');
+    expect(await seriousViolations(page), 'race with rates').toEqual([]);
+    // Rosenbrock: every drawn point of a contour line has the same f (the old lines strayed to 9×
+    // their level in the valley), and every closed line goes round the minimum (no rings elsewhere).
+    await page.locator('#race-surface').selectOption('rosenbrock');
+    await page.waitForSelector('#race-status[data-busy="false"]:has-text("rosenbrock from (-1.2, 1)")', {
+      timeout: 30_000,
+    });
+    expect(await page.getByLabel('Learning rate of sgd').inputValue()).toBe('0.001');
+    await page
+      .locator('#race-chart')
+      .evaluate((chart) => (chart as unknown as { drawn(): Promise<void> }).drawn());
+    const contour = (await chartRows(page, '#race-chart')).filter((row) => 'levelIndex' in row) as Array<{
+      line: number;
+      index: number;
+      x: number;
+      y: number;
+    }>;
+    const lines = new Map<number, Array<[number, number]>>();
+    for (const row of [...contour].sort((p, q) => p.index - q.index)) {
+      lines.set(row.line, [...(lines.get(row.line) ?? []), [row.x, row.y]]);
+    }
+    expect(lines.size).toBeGreaterThan(10);
+    const rosenbrock = ([px, py]: [number, number]) => (1 - px) ** 2 + 100 * (py - px * px) ** 2;
+    let rings = 0;
+    for (const [line, points] of lines) {
+      const values = points.map(rosenbrock);
+      expect(Math.max(...values) / Math.min(...values), `line ${line}`).toBeLessThan(1.01);
+      const [first, last] = [points[0] as [number, number], points[points.length - 1] as [number, number]];
+      if (first[0] !== last[0] || first[1] !== last[1]) continue;
+      rings += 1;
+      let inside = false;
+      for (let i = 0, j = points.length - 1; i < points.length; j = i, i += 1) {
+        const [xi, yi] = points[i] as [number, number];
+        const [xj, yj] = points[j] as [number, number];
+        if (yi > 1 !== yj > 1 && 1 < ((xj - xi) * (1 - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+      expect(inside, `ring ${line} goes round (1, 1)`).toBe(true);
+    }
+    expect(rings).toBeGreaterThan(0);
+    await page.locator('#race-chart').screenshot({ path: join(artifactsDirectory, 'race-rosenbrock.png') });
+    expect(session.problems).toEqual([]);
+  });
+
   it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {
     const { page } = session;
     for (const panel of ['sweep', 'schedules', 'race', 'range-test', 'runs']) {

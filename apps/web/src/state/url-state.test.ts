@@ -39,7 +39,7 @@ describe('encodeSharedState', () => {
       panel: 'schedules',
       schedule: { spec: { type: 'expr', expr: 'lr * 0.5 ^ (t / 10)', lr: 0.1 }, steps: 300, logScale: true },
       sweep,
-      race: { surface: 'beale', start: [1, -1.5], steps: 250 },
+      race: { surface: 'beale', start: [1, -1.5], steps: 250, rates: { sgd: 0.002, adam: 0.1 } },
       rangeTest,
     };
     const fragment = encodeSharedState(state);
@@ -106,5 +106,10 @@ describe('decodeSharedState', () => {
       race: { surface: 'booth', start: [1, Number.NaN] as never, steps: 10 },
     });
     expect(decodeSharedState(badStart)).toEqual({ panel: 'race' });
+    const badRate = encodeSharedState({
+      panel: 'race',
+      race: { surface: 'booth', start: null, steps: 10, rates: { sgd: -0.1 } },
+    });
+    expect(decodeSharedState(badRate)).toEqual({ panel: 'race' });
   });
 });

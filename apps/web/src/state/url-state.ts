@@ -56,6 +56,8 @@ export interface RaceSettings {
   readonly surface: string;
   readonly start: readonly [number, number] | null;
   readonly steps: number;
+  /** Learning rates set per racer (by label), replacing the preset's; absent: the preset's. */
+  readonly rates?: Readonly<Record<string, number>>;
 }
 
 /** Everything the URL can carry. */
@@ -169,10 +171,18 @@ function readRaceSettings(value: unknown): RaceSettings | undefined {
   const validStart =
     start === null || (Array.isArray(start) && start.length === 2 && start.every(isFiniteNumber));
   if (!validStart || (value.steps as number) > 100_000) return undefined;
+  const rates = value.rates;
+  const validRates =
+    rates === undefined ||
+    (isRecord(rates) &&
+      Object.values(rates).every((rate) => isFiniteNumber(rate) && rate > 0) &&
+      Object.keys(rates).length <= 32);
+  if (!validRates) return undefined;
   return {
     surface: value.surface,
     start: start === null ? null : [start[0] as number, start[1] as number],
     steps: value.steps as number,
+    ...(rates === undefined ? {} : { rates: rates as Record<string, number> }),
   };
 }
 

@@ -15,7 +15,7 @@ import {
 import corePackage from '@contour/core/package.json' with { type: 'json' };
 import { MetricsLogger, type MetricsRecord, raceChartSpec } from '@contour/metrics-logger';
 import { loadIdxDataset, type MnistDataset, standardIdxFileNames } from '@contour/mnist-loader';
-import { createSurface, race, raceChartData, racePreset } from '@contour/race';
+import { clampToDomain, createSurface, race, raceChartData, racePreset } from '@contour/race';
 import * as tf from '@tensorflow/tfjs-core';
 import { controlState, type DataChoice, type WorkerReply, type WorkerRequest } from './protocol.js';
 
@@ -261,11 +261,17 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
 async function runRace(request: Extract<WorkerRequest, { type: 'race' }>): Promise<void> {
   await useCpuBackend();
   const surface = createSurface(request.surface);
+  // A start off the map would be drawn off the chart: start from the nearest point on its edge.
+  const clamped = request.start ? clampToDomain(surface, request.start) : undefined;
+  const racers = racePreset('classic-race', surface.name).map((racer) => {
+    const rate = racer.label === undefined ? undefined : request.rates?.[racer.label];
+    return rate === undefined ? racer : { ...racer, spec: { ...(racer.spec as object), lr: rate } };
+  });
   const result = race({
     surface,
-    ...(request.start ? { start: request.start } : {}),
+    ...(clamped ? { start: clamped.point } : {}),
     steps: request.steps,
-    racers: racePreset('classic-race', surface.name),
+    racers,
   });
   reply({
     type: 'race-result',
@@ -274,9 +280,11 @@ async function runRace(request: Extract<WorkerRequest, { type: 'race' }>): Promi
       formula: surface.formula,
       domain: { x: [...surface.domain.x], y: [...surface.domain.y] },
       start: [...result.start],
+      requestedStart: clamped?.clamped && request.start ? [...request.start] : null,
       steps: result.steps,
       trajectories: result.trajectories.map((trajectory) => ({
         label: trajectory.label,
+        learningRate: (trajectory.spec as { lr: number }).lr,
         divergedAtStep: trajectory.divergedAtStep,
         finalValue: trajectory.values[trajectory.values.length - 1] ?? Number.NaN,
         finalDistanceToMinimum: trajectory.finalDistanceToMinimum,

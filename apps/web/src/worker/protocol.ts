@@ -49,6 +49,8 @@ export type WorkerRequest =
       readonly surface: string;
       readonly start: readonly [number, number] | null;
       readonly steps: number;
+      /** Learning rates replacing the preset's, by racer label (`sgd`, `adam`…). */
+      readonly rates?: Readonly<Record<string, number>>;
     };
 
 /** A trial as the main thread sees it. */
@@ -120,9 +122,13 @@ export interface RaceSummary {
   readonly formula: string;
   readonly domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
   readonly start: readonly [number, number];
+  /** The start asked for when it lay outside the map (the race starts from `start`, clamped). */
+  readonly requestedStart: readonly [number, number] | null;
   readonly steps: number;
   readonly trajectories: ReadonlyArray<{
     readonly label: string;
+    /** The racer's learning rate (the preset's, or the one set for it). */
+    readonly learningRate: number;
     readonly divergedAtStep: number | null;
     readonly finalValue: number;
     readonly finalDistanceToMinimum: number | null;
