@@ -33,11 +33,15 @@ export {
   writeRunDirectory,
 } from './run-directory-files.js';
 export {
+  describeQueueStop,
+  describeQueueWait,
   type EnqueueSweepOptions,
   type EnqueueSweepResult,
   enqueueSweep,
   type QueueSweepOptions,
+  type QueueWaitReport,
   runSweepOnQueue,
+  workerCommandFor,
 } from './run-sweep-on-queue.js';
 export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './start-queue-worker.js';
 export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';

@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueConnectionError, queueKeyPrefix } from './queue-connection.js';
 import { cleanQueue, queueStatus } from './queue-status.js';
 import { readRunDirectoryFiles } from './run-directory-files.js';
-import { enqueueSweep, runSweepOnQueue } from './run-sweep-on-queue.js';
+import {
+  describeQueueStop,
+  describeQueueWait,
+  enqueueSweep,
+  type QueueWaitReport,
+  runSweepOnQueue,
+} from './run-sweep-on-queue.js';
 import { freePort, type RedisServer, startRedisServer } from './start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from './test-support/worker-process.js';
 
@@ -58,6 +64,37 @@ function epochNumbers(directory: string): number[] {
     .filter((record) => record.kind === 'epoch')
     .map((record) => record.epoch as number);
 }
+
+describe('describeQueueWait', () => {
+  const report = { address: 'redis://host:6379', queueName: 'contour-trials' } as const;
+  it('names the worker command while no worker is connected, and counts trials otherwise', () => {
+    expect(
+      describeQueueWait({ ...report, waiting: 1, running: 2, workers: 0, secondsWithoutWorkers: 40 }),
+    ).toBe(
+      '1 trial waiting, 2 running, 0 workers connected for 40 s — start `contour worker --queue redis://host:6379`',
+    );
+    expect(
+      describeQueueWait({ ...report, waiting: 5, running: 2, workers: 1, secondsWithoutWorkers: undefined }),
+    ).toBe('5 trials waiting, 2 running; 1 worker connected');
+  });
+});
+
+describe('describeQueueStop', () => {
+  it('says the trials stay for the connected workers', () => {
+    expect(
+      describeQueueStop({
+        address: 'redis://host:6379',
+        queueName: 'contour-trials',
+        waiting: 0,
+        running: 1,
+        workers: 2,
+        secondsWithoutWorkers: undefined,
+      }),
+    ).toBe(
+      'stopped waiting: 1 unfinished trial stays on the queue for the 2 connected workers; run the same command again to collect their results',
+    );
+  });
+});
 
 describe('runSweepOnQueue', () => {
   it('runs 6 trials on 3 workers, survives a worker killed mid-trial, records a bad trial once, equals a local sweep', async () => {
@@ -184,6 +221,72 @@ describe('runSweepOnQueue', () => {
     expect((await queueStatus({ queueUrl: redis.url, sweepId: 'restart' })).jobs).toEqual([]);
     const third = await runSweepOnQueue(trials, { directory, queueUrl: redis.url });
     expect(third.every((row) => row.reused)).toBe(true);
+  }, 120_000);
+
+  it('reports every interval what it waits for, and says on Ctrl-C whether any worker will train the rest', async () => {
+    // A queue no worker listens to until one is started below.
+    const queueName = 'unstaffed';
+    const trials = tinyTrials('unstaffed', [{ key: 'lr', values: [0.1, 0.2, 0.5] }], 1);
+    const directory = join(scratch, 'unstaffed');
+    const reports: QueueWaitReport[] = [];
+    const stops: QueueWaitReport[] = [];
+    const alone = new AbortController();
+    const none = await runSweepOnQueue(trials, {
+      directory,
+      queueUrl: redis.url,
+      queueName,
+      pollInterval: 20,
+      waitReportInterval: 20,
+      signal: alone.signal,
+      onWaiting: (report) => {
+        reports.push(report);
+        if (reports.length === 3) alone.abort();
+      },
+      onStopWaiting: (report) => stops.push(report),
+    });
+    expect(none).toEqual([]);
+    expect(reports).toHaveLength(3);
+    for (const report of reports) {
+      expect(report).toMatchObject({ address: redis.url, queueName, waiting: 3, running: 0, workers: 0 });
+    }
+    const seconds = reports.map((report) => report.secondsWithoutWorkers as number);
+    expect(
+      seconds.every((value, index) => Number.isInteger(value) && value >= (seconds[index - 1] ?? 0)),
+    ).toBe(true);
+    expect(describeQueueWait(reports[2] as QueueWaitReport)).toBe(
+      `3 trials waiting, 0 workers connected for ${seconds[2]} s — start \`contour worker --queue ${redis.url} --queue-name unstaffed\``,
+    );
+    expect(stops).toHaveLength(1);
+    expect(stops[0]).toMatchObject({ waiting: 3, running: 0, workers: 0 });
+    expect(describeQueueStop(stops[0] as QueueWaitReport)).toBe(
+      `stopped waiting: 3 unfinished trials stay on the queue, but no worker is connected, so nothing trains them until you start \`contour worker --queue ${redis.url} --queue-name unstaffed\`; run the same command again to collect their results`,
+    );
+
+    // With a worker connected, the reports count it and the sweep ends with every trial.
+    const worker = await startWorkerProcess(redis.url, 1, queueName);
+    try {
+      const staffed: QueueWaitReport[] = [];
+      const rows = await runSweepOnQueue(trials, {
+        directory,
+        queueUrl: redis.url,
+        queueName,
+        pollInterval: 20,
+        waitReportInterval: 20,
+        onWaiting: (report) => staffed.push(report),
+        onStopWaiting: (report) => stops.push(report),
+      });
+      expect(rows.map((row) => row.status)).toEqual(['finished', 'finished', 'finished']);
+      expect(staffed.length).toBeGreaterThan(0);
+      for (const report of staffed) {
+        expect(report.workers).toBe(1);
+        expect(report.secondsWithoutWorkers).toBeUndefined();
+        expect(report.waiting + report.running).toBeGreaterThan(0);
+        expect(report.running).toBeLessThanOrEqual(1);
+      }
+      expect(stops).toHaveLength(1);
+    } finally {
+      await worker.stop();
+    }
   }, 120_000);
 
   it('fails in one line naming the address when Redis is unreachable, and writes nothing', async () => {

@@ -47,6 +47,76 @@ export interface EnqueueSweepResult {
 export interface QueueSweepOptions extends Omit<SweepRunOptions, 'workers'>, EnqueueSweepOptions {
   /** How often job states are polled besides the event stream, in milliseconds. Default 2000. */
   readonly pollInterval?: number;
+  /** How often `onWaiting` reports what the coordinator waits for, in milliseconds. Default 10000. */
+  readonly waitReportInterval?: number;
+  /** Called once the unfinished trials are on the queue (added now, or there already). */
+  readonly onEnqueued?: (result: EnqueueSweepResult) => void;
+  /**
+   * Called every `waitReportInterval` while trials are unfinished: how many wait, how many run,
+   * and how many workers are connected (`describeQueueWait` turns it into one line).
+   */
+  readonly onWaiting?: (report: QueueWaitReport) => void;
+  /**
+   * Called once when `signal` stops the coordinator while trials are unfinished: what it leaves
+   * on the queue and whether any worker is connected to train it (`describeQueueStop`).
+   */
+  readonly onStopWaiting?: (report: QueueWaitReport) => void;
+}
+
+/** What a coordinator waits for: its unfinished trials and the workers connected to the queue. */
+export interface QueueWaitReport {
+  /** The Redis address without credentials. */
+  readonly address: string;
+  readonly queueName: string;
+  /** Unfinished trials no worker trains now (waiting, or delayed before a retry). */
+  readonly waiting: number;
+  /** Unfinished trials a worker has started. */
+  readonly running: number;
+  /** Workers connected to the queue now. */
+  readonly workers: number;
+  /**
+   * With no worker connected: whole seconds since the coordinator last saw one (or since it
+   * started waiting); `undefined` while workers are connected.
+   */
+  readonly secondsWithoutWorkers: number | undefined;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** The command that starts a worker for this queue (address without credentials). */
+export function workerCommandFor(report: Pick<QueueWaitReport, 'address' | 'queueName'>): string {
+  const name = report.queueName === defaultQueueName ? '' : ` --queue-name ${report.queueName}`;
+  return `contour worker --queue ${report.address}${name}`;
+}
+
+/**
+ * One line saying what the coordinator waits for, e.g. `3 trials waiting, 0 workers connected
+ * for 20 s — start \`contour worker --queue redis://host:6379\``.
+ */
+export function describeQueueWait(report: QueueWaitReport): string {
+  const running = report.running > 0 ? `, ${report.running} running` : '';
+  if (report.workers === 0) {
+    return `${plural(report.waiting, 'trial')} waiting${running}, 0 workers connected for ${
+      report.secondsWithoutWorkers ?? 0
+    } s — start \`${workerCommandFor(report)}\``;
+  }
+  return `${plural(report.waiting, 'trial')} waiting${running}; ${plural(report.workers, 'worker')} connected`;
+}
+
+/**
+ * One line for a coordinator stopped (Ctrl-C) with unfinished trials: they stay on the queue,
+ * and it says whether any connected worker will train them.
+ */
+export function describeQueueStop(report: QueueWaitReport): string {
+  const count = report.waiting + report.running;
+  const unfinished = `${plural(count, 'unfinished trial')} ${count === 1 ? 'stays' : 'stay'}`;
+  const again = 'run the same command again to collect their results';
+  if (report.workers === 0) {
+    return `stopped waiting: ${unfinished} on the queue, but no worker is connected, so nothing trains them until you start \`${workerCommandFor(report)}\`; ${again}`;
+  }
+  return `stopped waiting: ${unfinished} on the queue for the ${plural(report.workers, 'connected worker')}; ${again}`;
 }
 
 interface QueueHandles {
@@ -109,6 +179,14 @@ async function addTrials(
   return { added, existing };
 }
 
+function checkInterval(field: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result <= 0) {
+    throw new QueueOptionError(`${field} must be a number of milliseconds > 0; got ${value}`);
+  }
+  return result;
+}
+
 function checkAttempts(attempts: number | undefined): number {
   const value = attempts ?? 3;
   if (!Number.isSafeInteger(value) || value < 1) {
@@ -159,6 +237,9 @@ export async function runSweepOnQueue(
   options: QueueSweepOptions,
 ): Promise<SweepTrialResult[]> {
   const attempts = checkAttempts(options.attempts);
+  const pollInterval = checkInterval('pollInterval', options.pollInterval, 2000);
+  const reportInterval = checkInterval('waitReportInterval', options.waitReportInterval, 10_000);
+  const queueName = options.queueName ?? defaultQueueName;
   const address = parseQueueUrl(options.queueUrl);
   await checkQueueConnection(address);
 
@@ -183,12 +264,14 @@ export async function runSweepOnQueue(
 
   const handles = openQueue(options.queueUrl, options.queueName);
   const eventsClient = createRedisClient(address);
-  const events = new QueueEvents(options.queueName ?? defaultQueueName, {
+  const events = new QueueEvents(queueName, {
     connection: eventsClient,
     prefix: queueKeyPrefix,
   });
   events.on('error', () => {});
   const started = new Set<string>();
+  /** The last state seen of each unfinished trial's job (none yet: just enqueued, so waiting). */
+  const lastState = new Map<string, string>();
   const settling = new Map<string, Promise<void>>();
   let wake: () => void = () => {};
   let failure: Error | undefined;
@@ -208,6 +291,7 @@ export async function runSweepOnQueue(
     const work = (async () => {
       const job = await Job.fromId<TrialJobData, TrialJobResult>(handles.queue, trialId);
       const state = job ? await job.getState() : 'unknown';
+      lastState.set(trialId, state);
       const directory = trialDirectory(options.directory, trial);
       if (job && state === 'completed') {
         const result = job.returnvalue;
@@ -259,11 +343,14 @@ export async function runSweepOnQueue(
   events.on('failed', ({ jobId }) => void settle(jobId));
   events.on('active', ({ jobId }) => {
     const trial = outstanding.get(jobId);
-    if (trial) markStarted(trial);
+    if (!trial) return;
+    lastState.set(jobId, 'active');
+    markStarted(trial);
   });
   events.on('progress', ({ jobId, data }) => {
     const trial = outstanding.get(jobId);
     if (!trial || !isTrialJobProgress(data)) return;
+    lastState.set(jobId, 'active');
     markStarted(trial);
     options.onEpoch?.(trial, data.record);
   });
@@ -274,13 +361,31 @@ export async function runSweepOnQueue(
   handles.clients[0]?.on('end', lost);
   eventsClient.on('end', lost);
   const abort = () => wake();
+  let workerSeenAt = performance.now();
+  /** Counts the unfinished trials by their last known state and asks Redis for the workers. */
+  const waitReport = async (): Promise<QueueWaitReport> => {
+    const workers = (await handles.queue.getWorkers()).length;
+    if (workers > 0) workerSeenAt = performance.now();
+    let running = 0;
+    for (const trialId of outstanding.keys()) if (lastState.get(trialId) === 'active') running += 1;
+    return {
+      address: address.display,
+      queueName,
+      waiting: outstanding.size - running,
+      running,
+      workers,
+      secondsWithoutWorkers:
+        workers === 0 ? Math.floor((performance.now() - workerSeenAt) / 1000) : undefined,
+    };
+  };
   options.signal?.addEventListener('abort', abort, { once: true });
 
   try {
     await events.waitUntilReady();
-    await addTrials(handles.queue, [...outstanding.values()], attempts);
-    const pollInterval = options.pollInterval ?? 2000;
+    const enqueued = await addTrials(handles.queue, [...outstanding.values()], attempts);
+    options.onEnqueued?.(enqueued);
     let polledAt = Number.NEGATIVE_INFINITY;
+    let reportAt = performance.now() + reportInterval;
     while (outstanding.size > 0 && !options.signal?.aborted && !failure) {
       if (performance.now() - polledAt >= pollInterval) {
         // Poll every outstanding job now and then: catches what the event stream missed (jobs
@@ -289,8 +394,15 @@ export async function runSweepOnQueue(
         await Promise.all([...outstanding.keys()].map((trialId) => settle(trialId)));
         if (outstanding.size === 0 || options.signal?.aborted || failure) break;
       }
+      if (performance.now() >= reportAt) {
+        reportAt = performance.now() + reportInterval;
+        const report = await waitReport();
+        if (outstanding.size === 0 || options.signal?.aborted || failure) break;
+        options.onWaiting?.(report);
+      }
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, polledAt + pollInterval - performance.now()));
+        const next = Math.min(polledAt + pollInterval, reportAt);
+        const timer = setTimeout(resolve, Math.max(0, next - performance.now()));
         wake = () => {
           clearTimeout(timer);
           resolve();
@@ -301,6 +413,7 @@ export async function runSweepOnQueue(
     stopped = true;
     await Promise.all(settling.values());
     if (failure) throw failure;
+    if (options.signal?.aborted && outstanding.size > 0) options.onStopWaiting?.(await waitReport());
     return ordered();
   } finally {
     stopped = true;

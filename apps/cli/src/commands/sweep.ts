@@ -160,9 +160,8 @@ export function registerSweepCommand(program: Command): void {
           ? undefined
           : {
               url: await (await import('./queue.js')).connectQueueFlag(effective.queue),
-              runSweepOnQueue: (await import('@contour/queue')).runSweepOnQueue,
+              ...(await import('@contour/queue')),
             };
-      const queueUrl = queue?.url;
       // A model.json is built once for the data first: one that does not fit it writes nothing.
       if (base.training.model.type === 'layers') await checkRunInputs(base);
       // One writer per sweep directory: a second identical sweep stops here with the owner's pid.
@@ -185,12 +184,18 @@ export function registerSweepCommand(program: Command): void {
         const results =
           queue === undefined
             ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
-            : await queue.runSweepOnQueue(trials, { ...sweepOptions, queueUrl: queue.url });
-        if (queueUrl !== undefined && interrupts.signal.aborted) {
-          console.error(
-            'the queued trials keep running on the workers; run the same command again to re-attach',
-          );
-        }
+            : await queue.runSweepOnQueue(trials, {
+                ...sweepOptions,
+                queueUrl: queue.url,
+                onEnqueued: ({ added, existing }) =>
+                  console.error(
+                    `queued on ${queue.parseQueueUrl(queue.url).display}: ${added.length} new trial(s), ${existing.length} already there`,
+                  ),
+                // Every ~10 s: how many trials wait and whether any worker is there to train them.
+                onWaiting: (report) => console.error(`waiting: ${queue.describeQueueWait(report)}`),
+                // Ctrl-C: the trials stay queued; say whether anything will train them.
+                onStopWaiting: (report) => console.error(queue.describeQueueStop(report)),
+              });
         const runs = loadSweepRuns(directory);
         const [, written] = await Promise.all([
           Promise.all(runs.map(writeRunPlots)),

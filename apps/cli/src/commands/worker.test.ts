@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandSweep, resolveRunConfig } from '@contour/core';
-import { runSweepOnQueue } from '@contour/queue';
+import { cleanQueue, runSweepOnQueue } from '@contour/queue';
 import { freePort, type RedisServer, startRedisServer } from '@contour/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-cli.js';
@@ -66,6 +66,34 @@ describe('contour worker', () => {
     );
     expect(stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('sweep --queue with no worker: Ctrl-C says that nothing trains the queued trials, exit 130', async () => {
+    // Runs before any worker of this file is started: none is connected.
+    const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+    const out = join(scratch, 'unstaffed');
+    const args = ['sweep', '--lr', '0.1,0.2', '--epochs', '1', '--train-limit', '600', '--backend', 'cpu'];
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@contour/source', '--import', 'tsx', main, ...args, '--queue', redis.url, '--out', out],
+      { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/^queued on /m.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.once('exit', (exitCode) => resolve(exitCode));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain(`queued on ${redis.url}: 2 new trial(s), 0 already there`);
+    expect(stderr).toContain(
+      `stopped waiting: 2 unfinished trials stay on the queue, but no worker is connected, so nothing trains them until you start \`contour worker --queue ${redis.url}\`; run the same command again to collect their results`,
+    );
+    expect(stderr).not.toContain('keep running on the workers');
+    // The worker of the next test would train these too: remove them.
+    await cleanQueue({ queueUrl: redis.url, sweepId: 'unstaffed' });
+  }, 60_000);
 
   it('trains the queued trials and stops cleanly on SIGTERM', async () => {
     const { child, output } = spawnWorkerCommand(['--queue', redis.url, '--concurrency', '1']);

@@ -1,12 +1,13 @@
-// A worker process for tests: `node --import tsx queue-worker-main.ts <redis url> <concurrency>`.
+// A worker process for tests: `node --import tsx queue-worker-main.ts <redis url> <concurrency> [queue name]`.
 // Locks short enough that a killed worker's trial is taken over within ~10 s, and long enough for
 // their renewal on a loaded 2-core CI machine: with 3 s locks one healthy trial came back `failed`
 // once in CI (most likely a lock that expired under load; not reproduced). Prints `ready <name>`.
 import { startQueueWorker } from '../start-queue-worker.js';
 
-const [queueUrl = '', concurrency = '1'] = process.argv.slice(2);
+const [queueUrl = '', concurrency = '1', queueName] = process.argv.slice(2);
 const worker = await startQueueWorker({
   queueUrl,
+  ...(queueName === undefined ? {} : { queueName }),
   concurrency: Number(concurrency),
   lockDuration: 10_000,
   stalledInterval: 2000,

@@ -16,10 +16,22 @@ const main = fileURLToPath(new URL('./queue-worker-main.ts', import.meta.url));
 const packageDirectory = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts a worker process on the sources and resolves once it is connected. */
-export function startWorkerProcess(queueUrl: string, concurrency = 1): Promise<WorkerProcess> {
+export function startWorkerProcess(
+  queueUrl: string,
+  concurrency = 1,
+  queueName?: string,
+): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--conditions=@contour/source', '--import', 'tsx', main, queueUrl, String(concurrency)],
+    [
+      '--conditions=@contour/source',
+      '--import',
+      'tsx',
+      main,
+      queueUrl,
+      String(concurrency),
+      ...(queueName === undefined ? [] : [queueName]),
+    ],
     { cwd: packageDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let text = '';
