@@ -427,6 +427,41 @@ describe('the lab for practitioners', () => {
     expect(session.problems).toEqual([]);
   });
 
+  it('12: start-up (backend, data, kernel warm-up) is reported apart and in no run’s seconds', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=sweep`);
+    await waitForApp(page);
+    await page.getByLabel('Training images').fill('600');
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByLabel('Learning rates').fill('0.1, 0.2');
+    // WebGL on SwiftShader: compiling its shaders took seconds inside the first run (8.4 s vs 2.2 s).
+    await page.getByLabel('Backend', { exact: true }).selectOption('webgl');
+    await page.getByRole('button', { name: 'Start' }).click();
+    // The warm-up runs while every run still waits.
+    await page.waitForFunction(
+      () =>
+        /^Warming up the backend/.test(document.querySelector('#sweep-status')?.textContent?.trim() ?? ''),
+      undefined,
+      { timeout: 60_000, polling: 20 },
+    );
+    await page.waitForSelector('#sweep-status[data-phase="idle"]', { timeout: 120_000 });
+    const warmUp = (await page.locator('#sweep-warm-up').textContent()) ?? '';
+    const warmUpSeconds = Number(/^\s*Warm-up: (\d+\.\d) s before the first run/.exec(warmUp)?.[1]);
+    const status = (await page.locator('#sweep-status').textContent()) ?? '';
+    const [, total, startup, runs] = (
+      /Finished in (\d+\.\d) s \(start-up (\d+\.\d) s, runs (\d+\.\d) s\)/.exec(status) ?? []
+    ).map(Number) as [number, number, number, number];
+    expect(startup + runs).toBeCloseTo(total, 0);
+    expect(warmUpSeconds).toBeLessThanOrEqual(startup + 0.05);
+    // Every run's seconds lie inside the runs' part of the sweep.
+    const seconds = (await page.locator('#sweep-results tbody tr td:last-child').allTextContents()).map(
+      Number,
+    );
+    expect(seconds).toHaveLength(2);
+    expect(seconds.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(runs + 0.1);
+    expect(session.problems).toEqual([]);
+  });
+
   it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {
     const { page } = session;
     for (const panel of ['sweep', 'schedules', 'race', 'range-test', 'runs']) {

@@ -100,6 +100,8 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
   /** Epochs per run of the sweep running now, and when its first step started. */
   #epochs = 1;
   #trainingStarted: number | undefined;
+  /** Seconds the backend's warm-up took before the first run (in no run's seconds). */
+  #warmUpSeconds: number | undefined;
   #gridSpec: TopLevelSpec | undefined;
   #stepSpec: TopLevelSpec | undefined;
 
@@ -125,6 +127,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
     this.trials = [];
     this.#epochs = settings.epochs;
     this.#trainingStarted = undefined;
+    this.#warmUpSeconds = undefined;
     this.#gridSpec = undefined;
     this.#stepSpec = undefined;
     this.run.start(
@@ -166,6 +169,10 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         }));
         this.run.say(`Training ${reply.trials.length} runs…`);
         break;
+      case 'warm-up':
+        this.#warmUpSeconds = reply.seconds;
+        this.requestUpdate();
+        break;
       case 'trial-start':
         // The clock of the time-left estimate starts at the first run's first step.
         this.#trainingStarted ??= performance.now();
@@ -204,7 +211,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
       case 'sweep-end':
         for (const trial of this.trials) if (trial.status === 'waiting') trial.status = 'not run';
         this.run.finish(
-          `${reply.stopped ? 'Stopped' : 'Finished'} in ${reply.seconds.toFixed(1)} s. Runs are in the Runs panel.`,
+          `${reply.stopped ? 'Stopped' : 'Finished'} in ${reply.seconds.toFixed(1)} s (start-up ${reply.startupSeconds.toFixed(1)} s, runs ${(reply.seconds - reply.startupSeconds).toFixed(1)} s). Runs are in the Runs panel.`,
         );
         this.redrawCharts(true);
         break;
@@ -427,6 +434,14 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
         <p class="status" role="status" id="sweep-status" data-phase=${run.phase}>${run.message}</p>
         ${backendStatus('sweep-backend', run.backend, `Backend: chosen when the sweep starts (${settings.backend}).`)}
         ${run.dataInfo ? html`<p class="legend-note" id="sweep-data">${run.dataInfo}</p>` : nothing}
+        ${
+          this.#warmUpSeconds === undefined
+            ? nothing
+            : html`<p class="legend-note" id="sweep-warm-up">
+                Warm-up: ${this.#warmUpSeconds.toFixed(1)} s before the first run (one epoch of its config on a batch or two, so
+                the backend compiles its kernels); no run's seconds include it, nor the backend's start or the data's loading.
+              </p>`
+        }
         ${this.#resultsTable()}
         <contour-chart id="sweep-chart" label="Cross entropy and classification error per epoch for each learning rate" .spec=${this.#gridSpec}></contour-chart>
         <contour-chart id="sweep-steps-chart" label="Training loss per step for each learning rate" .spec=${this.#stepSpec}></contour-chart>

@@ -10,11 +10,18 @@ import {
   prepareRunDataset,
   type RangeTestPoint,
   resolveRunConfig,
+  type TrainingConfig,
   train,
 } from '@contour/core';
 import corePackage from '@contour/core/package.json' with { type: 'json' };
 import { MetricsLogger, type MetricsRecord, raceChartSpec } from '@contour/metrics-logger';
-import { loadIdxDataset, type MnistDataset, standardIdxFileNames } from '@contour/mnist-loader';
+import {
+  loadIdxDataset,
+  type MnistDataset,
+  type PreparedDataset,
+  type PreparedSplit,
+  standardIdxFileNames,
+} from '@contour/mnist-loader';
 import { clampToDomain, createSurface, race, raceChartData, racePreset } from '@contour/race';
 import * as tf from '@tensorflow/tfjs-core';
 import { controlState, type DataChoice, type WorkerReply, type WorkerRequest } from './protocol.js';
@@ -159,6 +166,42 @@ async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'rang
   }
 }
 
+/** The first `count` items of a split (same images, same order). */
+function firstItems(split: PreparedSplit, count: number): PreparedSplit {
+  const kept = Math.min(split.count, count);
+  return {
+    ...split,
+    count: kept,
+    indices: split.indices.subarray(0, kept),
+    labels: split.labels.subarray(0, kept),
+  };
+}
+
+/**
+ * Trains the first run's config for one epoch on its first batches (a full one and, when the real
+ * split ends with one, a partial one of the same size) and evaluates the real splits (the real
+ * training split as its validation split, the real validation split as its test split), then
+ * throws the model away: the backend compiles and uploads what a run needs here — WebGL compiles
+ * a shader per op and shape, seconds on a software renderer — so no run's seconds include it.
+ */
+async function warmUp(training: TrainingConfig, dataset: PreparedDataset): Promise<number> {
+  const started = performance.now();
+  const remainder = dataset.train.count % training.batchSize;
+  const small: PreparedDataset = {
+    ...dataset,
+    train: firstItems(dataset.train, training.batchSize + remainder),
+    validation: dataset.train,
+    test: dataset.validation,
+  };
+  const { earlyStopping: _earlyStopping, ...config } = training;
+  const result = await train(
+    { ...config, epochs: 1, evaluateTest: true },
+    { dataset: small, runId: 'warm-up' },
+  );
+  result.model.dispose();
+  return (performance.now() - started) / 1000;
+}
+
 async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Promise<void> {
   const started = performance.now();
   const control = request.control ? new Int32Array(request.control) : undefined;
@@ -192,6 +235,12 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
       configHash: configHash(trial.config),
     })),
   });
+  const first = trials[0];
+  if (first && !stopped) {
+    reply({ type: 'status', message: 'Warming up the backend (not counted in any run)…' });
+    reply({ type: 'warm-up', seconds: await warmUp(first.config.training, dataset) });
+  }
+  const trainingStarted = performance.now();
   const versions = {
     '@tensorflow/tfjs-core': tf.version_core,
     contour: corePackage.version,
@@ -255,7 +304,12 @@ async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Pro
     }
   }
   stopRequested = undefined;
-  reply({ type: 'sweep-end', seconds: (performance.now() - started) / 1000, stopped });
+  reply({
+    type: 'sweep-end',
+    seconds: (performance.now() - started) / 1000,
+    startupSeconds: (trainingStarted - started) / 1000,
+    stopped,
+  });
 }
 
 async function runRace(request: Extract<WorkerRequest, { type: 'race' }>): Promise<void> {

@@ -82,6 +82,8 @@ export type WorkerReply =
       readonly seconds: number;
     }
   | { readonly type: 'trials'; readonly trials: readonly TrialInfo[] }
+  /** The backend's warm-up before the first run (compiling kernels), in seconds: in no run's time. */
+  | { readonly type: 'warm-up'; readonly seconds: number }
   | { readonly type: 'trial-start'; readonly index: number }
   | { readonly type: 'records'; readonly index: number; readonly records: readonly MetricsRecord[] }
   | {
@@ -98,7 +100,14 @@ export type WorkerReply =
       readonly status: RunStatus;
       readonly message?: string;
     }
-  | { readonly type: 'sweep-end'; readonly seconds: number; readonly stopped: boolean }
+  | {
+      readonly type: 'sweep-end';
+      /** The whole sweep, start-up included. */
+      readonly seconds: number;
+      /** Before the first run: backend, data and warm-up (in no run's seconds). */
+      readonly startupSeconds: number;
+      readonly stopped: boolean;
+    }
   | { readonly type: 'range-test-points'; readonly points: readonly RangeTestPoint[] }
   | {
       readonly type: 'range-test-result';
