@@ -9,11 +9,14 @@ export {
   checkQueueConnection,
   createRedisClient,
   defaultQueueName,
+  describeLostQueueState,
+  ensureQueueStateToken,
   parseQueueUrl,
   type QueueAddress,
   QueueConnectionError,
   QueueOptionError,
   queueKeyPrefix,
+  queueStateKey,
 } from './queue-connection.js';
 export {
   type CleanQueueOptions,

@@ -135,3 +135,25 @@ function describeConnectionError(error: Error): string {
   if (code && !message.includes(code)) return `${code} ${message}`.trim();
   return message || error.name;
 }
+
+/**
+ * The Redis key holding a queue's state token: a random value written once by the first
+ * coordinator or worker that finds it missing. Redis keeps it as long as it keeps the jobs, so a
+ * token that changed or vanished means Redis lost its data (restarted without persistence,
+ * flushed, or evicted).
+ */
+export function queueStateKey(queueName: string): string {
+  return `${queueKeyPrefix}:${queueName}:state-token`;
+}
+
+/** Reads the queue's state token, writing a fresh one first when there is none. */
+export async function ensureQueueStateToken(client: Redis, queueName: string): Promise<string> {
+  const key = queueStateKey(queueName);
+  await client.set(key, `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`, 'NX');
+  return (await client.get(key)) ?? '';
+}
+
+/** The one line coordinator and workers print when Redis lost its data. */
+export function describeLostQueueState(address: string): string {
+  return `Redis at ${address} lost its data (restarted without persistence? see "Redis persistence" in the @contour/queue README)`;
+}

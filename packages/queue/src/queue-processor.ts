@@ -1,12 +1,12 @@
 // The sandboxed BullMQ processor: runs in a child process of `startQueueWorker` (training blocks
 // the event loop; the worker's lock renewal runs in the parent and never starves). It trains one
 // trial into a local temporary run directory and returns the directory's files to the coordinator.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { BackendChoice, RunConfig } from '@contour/core';
 import { configHash } from '@contour/core';
-import { type RunResultFile, runFiles, runTraining } from '@contour/core/node';
+import { completedResult, type RunResultFile, runFiles, runTraining } from '@contour/core/node';
 import type { MetricsRecord } from '@contour/metrics-logger';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import { readRunDirectoryFiles } from './run-directory-files.js';
@@ -15,6 +15,7 @@ import {
   type TrialJobProgress,
   type TrialJobResult,
   workerBackendVariable,
+  workerResultsVariable,
 } from './trial-job.js';
 
 // A worker killed with SIGKILL leaves its children orphaned: stop at once instead of training on.
@@ -44,11 +45,30 @@ export default async function processTrial(
     throw new UnrecoverableError(`job ${job.id} is not a Contour trial (formatVersion 1)`);
   }
   const trial = data.trial;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(trial.id)) {
+    throw new UnrecoverableError(`job ${job.id}: trial id must be letters, digits, ".", "_" and "-"`);
+  }
   const workerBackend = process.env[workerBackendVariable] as BackendChoice | undefined;
   const overridden =
     workerBackend !== undefined && workerBackend !== 'auto' && trial.config.backend === 'auto';
   const config: RunConfig = overridden ? { ...trial.config, backend: workerBackend } : trial.config;
-  const directory = mkdtempSync(join(tmpdir(), 'contour-trial-'));
+  // Finished runs are kept here until the coordinator has them (the worker removes them when the
+  // job completes): a result Redis could not take (lost data, expired lock) is not thrown away,
+  // and is delivered at once if the trial comes back to this machine.
+  const kept = join(process.env[workerResultsVariable] ?? join(tmpdir(), 'contour-worker-results'), trial.id);
+  const result = (status: RunResultFile['status'], summary: RunResultFile['summary'], backend: string) => ({
+    formatVersion: 1 as const,
+    trialId: trial.id,
+    status,
+    summary,
+    backend,
+    worker: `${hostname()}:${process.ppid}`,
+    files: readRunDirectoryFiles(kept),
+  });
+  const earlier = existsSync(kept) ? completedResult(kept, trial) : undefined;
+  if (earlier) return result(earlier.status, earlier.summary, earlier.backend);
+  mkdirSync(dirname(kept), { recursive: true });
+  const directory = mkdtempSync(join(dirname(kept), '.training-'));
   try {
     let outcome: Awaited<ReturnType<typeof runTraining>>;
     try {
@@ -88,15 +108,9 @@ export default async function processTrial(
         `${JSON.stringify({ ...result, configHash: configHash(trial.config) }, null, 2)}\n`,
       );
     }
-    return {
-      formatVersion: 1,
-      trialId: trial.id,
-      status: outcome.status,
-      summary: outcome.summary,
-      backend: outcome.backend,
-      worker: `${hostname()}:${process.ppid}`,
-      files: readRunDirectoryFiles(directory),
-    };
+    rmSync(kept, { recursive: true, force: true });
+    renameSync(directory, kept);
+    return result(outcome.status, outcome.summary, outcome.backend);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

@@ -13,10 +13,13 @@ import {
   checkQueueConnection,
   createRedisClient,
   defaultQueueName,
+  describeLostQueueState,
+  ensureQueueStateToken,
   parseQueueUrl,
   QueueConnectionError,
   QueueOptionError,
   queueKeyPrefix,
+  queueStateKey,
 } from './queue-connection.js';
 import { removeStagingLeftovers, writeRunDirectory } from './run-directory-files.js';
 import { isTrialJobProgress, type TrialJobData, type TrialJobResult, trialJobName } from './trial-job.js';
@@ -61,6 +64,11 @@ export interface QueueSweepOptions extends Omit<SweepRunOptions, 'workers'>, Enq
    * on the queue and whether any worker is connected to train it (`describeQueueStop`).
    */
   readonly onStopWaiting?: (report: QueueWaitReport) => void;
+  /**
+   * Called with one line when Redis lost its data (restarted without persistence) while trials
+   * were unfinished; the coordinator then queues those trials again and goes on waiting.
+   */
+  readonly onStateLost?: (message: string) => void;
 }
 
 /** What a coordinator waits for: its unfinished trials and the workers connected to the queue. */
@@ -297,7 +305,13 @@ export async function runSweepOnQueue(
         const result = job.returnvalue;
         if (result?.formatVersion !== 1 || !Array.isArray(result.files)) {
           outstanding.delete(trialId);
-          record(failedRow(trial, directory, `job ${trialId} returned no Contour run directory`));
+          record(
+            failedRow(
+              trial,
+              directory,
+              `job ${trialId} returned no Contour run directory (got ${JSON.stringify(result)?.slice(0, 60)})`,
+            ),
+          );
           return;
         }
         writeRunDirectory(directory, result.files);
@@ -322,6 +336,10 @@ export async function runSweepOnQueue(
         });
         record(failedRow(trial, directory, reason));
       } else if (!job || state === 'unknown') {
+        // A job that vanished with the rest of Redis's data is queued again, not failed.
+        if (await stateLost()) return;
+        // Queued again meanwhile by a recovery that ran while this job was read.
+        if ((await handles.queue.getJobState(trialId)) !== 'unknown') return;
         outstanding.delete(trialId);
         record(failedRow(trial, directory, `job ${trialId} was removed from the queue before it finished`));
       } else if (state === 'active') {
@@ -339,8 +357,14 @@ export async function runSweepOnQueue(
     return work;
   };
 
-  events.on('completed', ({ jobId }) => void settle(jobId));
-  events.on('failed', ({ jobId }) => void settle(jobId));
+  events.on('completed', ({ jobId }) => {
+    if (outstanding.has(jobId)) lastState.set(jobId, 'completed');
+    void settle(jobId);
+  });
+  events.on('failed', ({ jobId }) => {
+    if (outstanding.has(jobId)) lastState.set(jobId, 'failed');
+    void settle(jobId);
+  });
   events.on('active', ({ jobId }) => {
     const trial = outstanding.get(jobId);
     if (!trial) return;
@@ -361,6 +385,29 @@ export async function runSweepOnQueue(
   handles.clients[0]?.on('end', lost);
   eventsClient.on('end', lost);
   const abort = () => wake();
+  const client = handles.clients[0] as Redis;
+  let stateToken = '';
+  let recovering: Promise<void> | undefined;
+  /** Whether Redis lost the queue's data since the coordinator last looked (token changed). */
+  const stateLost = async (): Promise<boolean> => {
+    if (recovering) {
+      await recovering;
+      return true;
+    }
+    if ((await client.get(queueStateKey(queueName))) === stateToken) return false;
+    recovering ??= (async () => {
+      stateToken = await ensureQueueStateToken(client, queueName);
+      const again = await addTrials(handles.queue, [...outstanding.values()], attempts);
+      for (const trialId of again.added) lastState.set(trialId, 'waiting');
+      options.onStateLost?.(
+        `${describeLostQueueState(address.display)}: ${plural(again.added.length, 'unfinished trial')} queued again`,
+      );
+    })().finally(() => {
+      recovering = undefined;
+    });
+    await recovering;
+    return true;
+  };
   let workerSeenAt = performance.now();
   /** Counts the unfinished trials by their last known state and asks Redis for the workers. */
   const waitReport = async (): Promise<QueueWaitReport> => {
@@ -382,6 +429,7 @@ export async function runSweepOnQueue(
 
   try {
     await events.waitUntilReady();
+    stateToken = await ensureQueueStateToken(client, queueName);
     const enqueued = await addTrials(handles.queue, [...outstanding.values()], attempts);
     options.onEnqueued?.(enqueued);
     let polledAt = Number.NEGATIVE_INFINITY;
@@ -391,6 +439,7 @@ export async function runSweepOnQueue(
         // Poll every outstanding job now and then: catches what the event stream missed (jobs
         // that ended before it was read, events trimmed from the stream).
         polledAt = performance.now();
+        await stateLost();
         await Promise.all([...outstanding.keys()].map((trialId) => settle(trialId)));
         if (outstanding.size === 0 || options.signal?.aborted || failure) break;
       }

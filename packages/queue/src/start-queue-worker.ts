@@ -1,15 +1,25 @@
-import { availableParallelism, hostname } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism, hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BackendChoice } from '@contour/core';
 import { Worker } from 'bullmq';
 import {
   checkQueueConnection,
   createRedisClient,
   defaultQueueName,
+  describeLostQueueState,
+  ensureQueueStateToken,
   parseQueueUrl,
   QueueOptionError,
   queueKeyPrefix,
+  queueStateKey,
 } from './queue-connection.js';
-import { type TrialJobData, type TrialJobResult, workerBackendVariable } from './trial-job.js';
+import {
+  type TrialJobData,
+  type TrialJobResult,
+  workerBackendVariable,
+  workerResultsVariable,
+} from './trial-job.js';
 
 /** Options of {@link startQueueWorker}. */
 export interface QueueWorkerOptions {
@@ -33,9 +43,19 @@ export interface QueueWorkerOptions {
   readonly lockDuration?: number;
   /** How often this worker looks for trials whose worker died, in milliseconds. Default 30000. */
   readonly stalledInterval?: number;
+  /**
+   * Where finished runs wait until the coordinator has them (`<dir>/<trial id>/`), default
+   * `<tmp>/contour-worker-results`. A run whose result Redis could not take (Redis lost its data,
+   * or the trial's lock expired) stays there, and is delivered without training again if its
+   * trial comes back to this machine.
+   */
+  readonly resultsDirectory?: string;
   readonly onTrialStart?: (trialId: string) => void;
   readonly onTrialEnd?: (trialId: string, outcome: { status: string; error?: string }) => void;
-  /** Connection problems after the start (one line each). */
+  /**
+   * Problems after the start, one line each: connection trouble, Redis that lost its data, a
+   * finished run Redis could not take (and where it is kept).
+   */
   readonly onError?: (message: string) => void;
 }
 
@@ -95,36 +115,95 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const concurrency = positiveInteger('--concurrency', options.concurrency, availableParallelism());
   const lockDuration = positiveInteger('lockDuration', options.lockDuration, 30_000);
   const stalledInterval = positiveInteger('stalledInterval', options.stalledInterval, 30_000);
+  const resultsDirectory = options.resultsDirectory ?? join(tmpdir(), 'contour-worker-results');
+  const queueName = options.queueName ?? defaultQueueName;
   await checkQueueConnection(address);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const connection = createRedisClient(address);
-  const worker = new Worker<TrialJobData, TrialJobResult>(
-    options.queueName ?? defaultQueueName,
-    processorUrl,
-    {
-      connection,
-      prefix: queueKeyPrefix,
-      name,
-      concurrency,
-      lockDuration,
-      stalledInterval,
-      // A trial may be caught by two dying workers in a row before it fails for good.
-      maxStalledCount: 2,
-      useWorkerThreads: false,
-      workerForkOptions: {
-        execArgv: childExecArgv(),
-        env: { ...process.env, [workerBackendVariable]: options.backend ?? 'auto' },
+  const worker = new Worker<TrialJobData, TrialJobResult>(queueName, processorUrl, {
+    connection,
+    prefix: queueKeyPrefix,
+    name,
+    concurrency,
+    lockDuration,
+    stalledInterval,
+    // A trial may be caught by two dying workers in a row before it fails for good.
+    maxStalledCount: 2,
+    useWorkerThreads: false,
+    workerForkOptions: {
+      execArgv: childExecArgv(),
+      env: {
+        ...process.env,
+        [workerBackendVariable]: options.backend ?? 'auto',
+        [workerResultsVariable]: resultsDirectory,
       },
     },
-  );
+  });
   worker.on('active', (job) => options.onTrialStart?.(job.id ?? job.name));
-  worker.on('completed', (job, result) =>
-    options.onTrialEnd?.(job.id ?? job.name, { status: result?.status ?? 'finished' }),
-  );
+  const keptRun = (trialId: string) => join(resultsDirectory, trialId);
+  worker.on('completed', (job, result) => {
+    // The coordinator can read it from Redis now: the kept copy is no longer needed.
+    if (job.id) rmSync(keptRun(job.id), { recursive: true, force: true });
+    options.onTrialEnd?.(job.id ?? job.name, { status: result?.status ?? 'finished' });
+  });
   worker.on('failed', (job, error) => {
     if (job) options.onTrialEnd?.(job.id ?? job.name, { status: 'failed', error: error.message });
   });
-  worker.on('error', (error) => options.onError?.(error.message.split('\n')[0] ?? error.name));
+
+  // Redis's state token: when it changes, Redis lost its data (see queueStateKey).
+  let stateToken = await ensureQueueStateToken(connection, queueName);
+  let stateWasLost = false;
+  let checking: Promise<void> | undefined;
+  const checkState = (): Promise<void> => {
+    checking ??= (async () => {
+      try {
+        if ((await connection.get(queueStateKey(queueName))) === stateToken) return;
+        stateToken = await ensureQueueStateToken(connection, queueName);
+        stateWasLost = true;
+        options.onError?.(
+          `${describeLostQueueState(address.display)}: trials this worker was training are gone from the queue; their finished runs are kept in ${resultsDirectory}`,
+        );
+      } catch {
+        // Not connected: the next reconnect checks again.
+      } finally {
+        checking = undefined;
+      }
+    })();
+    return checking;
+  };
+  let connectedBefore = false;
+  connection.on('ready', () => {
+    if (connectedBefore) void checkState();
+    connectedBefore = true;
+  });
+  const reportedTrials = new Set<string>();
+  worker.on('error', (error) => {
+    const message = error.message.split('\n')[0] ?? error.name;
+    // BullMQ's words for a job whose key or lock is gone: once per trial, in our words.
+    const match =
+      /^(?:(?:Missing (?:key|lock)|Lock mismatch) for job (\S+?)\.|could not renew lock for job (\S+)$)/.exec(
+        message,
+      );
+    const trialId = match?.[1] ?? match?.[2];
+    if (trialId === undefined) {
+      options.onError?.(message);
+      return;
+    }
+    void checkState().then(() => {
+      if (existsSync(keptRun(trialId))) {
+        if (reportedTrials.has(`kept ${trialId}`)) return;
+        reportedTrials.add(`kept ${trialId}`);
+        const reason = stateWasLost ? 'Redis lost it' : 'its lock expired and another worker took it over';
+        options.onError?.(
+          `trial ${trialId}: the queue could not take its result (${reason}); this worker's finished run is kept in ${keptRun(trialId)} (delivered at once if the trial is queued here again)`,
+        );
+      } else if (!stateWasLost && !reportedTrials.has(trialId)) {
+        // Still training: its lock could not be renewed, so another worker may take it over.
+        reportedTrials.add(trialId);
+        options.onError?.(`trial ${trialId}: ${message}; another worker may take it over`);
+      }
+    });
+  });
 
   let resolveClosed: () => void = () => {};
   let rejectClosed: (error: Error) => void = () => {};

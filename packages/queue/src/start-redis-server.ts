@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 /** A throwaway Redis server for tests. */
@@ -9,6 +12,22 @@ export interface RedisServer {
   readonly url: string;
   /** Stops the server (SIGTERM, then SIGKILL after two seconds) and waits for it to exit. */
   stop(): Promise<void>;
+  /**
+   * Stops the server and starts it again on the same port: with `appendOnly` it comes back with
+   * its data (read from its append-only file), without it empty.
+   */
+  restart(): Promise<void>;
+}
+
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /**
+   * Persist with an append-only file (`appendonly yes`, `appendfsync everysec`) in `directory`,
+   * as a real deployment should. Default: no persistence at all.
+   */
+  readonly appendOnly?: boolean;
+  /** The server's working directory (where the append-only file goes). Default: a new temp dir. */
+  readonly directory?: string;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -39,18 +58,33 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `redis-server` (Debian package `redis-server`) on a free loopback port, without
- * persistence (`--save '' --appendonly no`), and resolves once it answers PING.
+ * Starts `redis-server` (Debian package `redis-server`) on a free loopback port and resolves once
+ * it answers PING: without persistence (`--save '' --appendonly no`) unless `appendOnly`.
  *
  * @throws Error saying how to install it when `redis-server` is not on the PATH.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'contour-redis-'));
+  const persistence = options.appendOnly
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
+  let child = await launch(port, ['--dir', directory, '--save', '', ...persistence]);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => stopProcess(child),
+    restart: async () => {
+      await stopProcess(child);
+      child = await launch(port, ['--dir', directory, '--save', '', ...persistence]);
+    },
+  };
+}
+
+async function launch(port: number, settings: string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...settings], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const spawnFailure = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -73,6 +107,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       client.on('error', () => {});
       try {
         await client.connect();
+        // LOADING while an append-only file is read back: not ready yet.
         if ((await client.ping()) === 'PONG') return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -88,5 +123,5 @@ export async function startRedisServer(): Promise<RedisServer> {
     await stopProcess(child);
     throw error;
   }
-  return { port, url, stop: () => stopProcess(child) };
+  return child;
 }

@@ -4,4 +4,9 @@
  *
  * @packageDocumentation
  */
-export { freePort, type RedisServer, startRedisServer } from './start-redis-server.js';
+export {
+  freePort,
+  type RedisServer,
+  type RedisServerOptions,
+  startRedisServer,
+} from './start-redis-server.js';

@@ -44,3 +44,6 @@ export const trialJobName = 'trial';
 
 /** Set by startQueueWorker for its sandboxed children: the backend for trials that ask for `auto`. */
 export const workerBackendVariable = 'CONTOUR_WORKER_BACKEND';
+
+/** Set by startQueueWorker for its sandboxed children: where finished runs are kept until delivered. */
+export const workerResultsVariable = 'CONTOUR_WORKER_RESULTS';

@@ -195,6 +195,7 @@ export function registerSweepCommand(program: Command): void {
                 onWaiting: (report) => console.error(`waiting: ${queue.describeQueueWait(report)}`),
                 // Ctrl-C: the trials stay queued; say whether anything will train them.
                 onStopWaiting: (report) => console.error(queue.describeQueueStop(report)),
+                onStateLost: (message) => console.error(message),
               });
         const runs = loadSweepRuns(directory);
         const [, written] = await Promise.all([

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expandSweep, resolveRunConfig, type SweepTrial } from '@contour/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSweepOnQueue } from './run-sweep-on-queue.js';
+import { startRedisServer } from './start-redis-server.js';
+import { startWorkerProcess } from './test-support/worker-process.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-queue-restart-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function tinyTrials(sweepId: string, epochs: number): SweepTrial[] {
+  const base = resolveRunConfig({
+    data: { trainLimit: 600 },
+    training: { epochs, batchSize: 32, optimizer: { type: 'sgd', lr: 0.5 } },
+    backend: 'cpu',
+  });
+  return expandSweep(sweepId, base, [{ key: 'lr', values: [0.1, 0.2, 0.3, 0.5] }]);
+}
+
+function epochNumbers(directory: string): number[] {
+  return readFileSync(join(directory, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as { kind: string; epoch?: number })
+    .filter((record) => record.kind === 'epoch')
+    .map((record) => record.epoch as number);
+}
+
+/**
+ * Runs 4 trials on 2 worker processes and restarts Redis as soon as the first epoch is reported
+ * (a trial is then mid-training), waiting on that condition, not on time.
+ */
+async function sweepThroughRestart(sweepId: string, appendOnly: boolean) {
+  const redis = await startRedisServer({ appendOnly });
+  const workers = await Promise.all([1, 2].map(() => startWorkerProcess(redis.url, 1)));
+  try {
+    const trials = tinyTrials(sweepId, 6);
+    const lost: string[] = [];
+    let restart: Promise<void> | undefined;
+    const rows = await runSweepOnQueue(trials, {
+      directory: join(scratch, sweepId),
+      queueUrl: redis.url,
+      pollInterval: 200,
+      onEpoch: () => {
+        restart ??= redis.restart();
+      },
+      onStateLost: (message) => lost.push(message),
+    });
+    await restart;
+    return { redis, trials, rows, lost, outputs: workers.map((worker) => worker.output()) };
+  } finally {
+    await Promise.all(workers.map((worker) => worker.stop()));
+    await redis.stop();
+  }
+}
+
+describe('runSweepOnQueue across a Redis restart', () => {
+  it('with append-only persistence: nothing is lost, exactly one result per trial', async () => {
+    const { trials, rows, lost, outputs } = await sweepThroughRestart('aof', true);
+    expect(rows.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
+    expect(
+      rows.map((row) => row.status),
+      JSON.stringify(rows.map((row) => row.error ?? null)),
+    ).toEqual(['finished', 'finished', 'finished', 'finished']);
+    for (const row of rows) expect(epochNumbers(row.directory)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(lost).toEqual([]);
+    for (const output of outputs) expect(output).not.toContain('lost its data');
+  }, 180_000);
+
+  it('without persistence: the loss is said in one line by coordinator and workers, the trials are queued again, one result each', async () => {
+    const { redis, trials, rows, lost, outputs } = await sweepThroughRestart('amnesia', false);
+    expect(rows.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
+    expect(
+      rows.map((row) => row.status),
+      JSON.stringify(rows.map((row) => row.error ?? null)),
+    ).toEqual(['finished', 'finished', 'finished', 'finished']);
+    for (const row of rows) expect(epochNumbers(row.directory)).toEqual([1, 2, 3, 4, 5, 6]);
+
+    const address = redis.url.replace(/[.]/g, '\\.');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatch(
+      new RegExp(
+        `^Redis at ${address} lost its data \\(restarted without persistence\\? see "Redis persistence" in the @contour/queue README\\): [1-4] unfinished trials? queued again$`,
+      ),
+    );
+    // Every worker reconnected and said it; the one training then kept its finished run.
+    for (const output of outputs) {
+      expect(output).toMatch(
+        new RegExp(`^error Redis at ${address} lost its data .*finished runs are kept in `, 'm'),
+      );
+      expect(output).not.toContain('Missing key');
+    }
+    expect(outputs.join('\n')).toMatch(
+      /^error trial amnesia-\d{3}-[0-9a-f]{8}: the queue could not take its result \(Redis lost it\); this worker's finished run is kept in .+\/amnesia-\d{3}-[0-9a-f]{8} \(delivered at once if the trial is queued here again\)$/m,
+    );
+  }, 180_000);
+});
