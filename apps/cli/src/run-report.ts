@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type RunConfigFile, readJsonFile, runFiles, type SweepFile } from '@contour/core/node';
 import {
+  type AutoLearningRateRecord,
   classicGridSpec,
   type Finding,
   findings,
@@ -9,8 +10,10 @@ import {
   learningRatePoints,
   lossAndRateChartSpec,
   type MetricsRecord,
+  type RangeTestRecord,
   type RunCurves,
   type RunSummary,
+  rangeTestChartSpec,
   runCurves,
   scheduleChartSpec,
   summarizeRun,
@@ -74,6 +77,55 @@ function ratesPerStep(records: readonly MetricsRecord[]): number[] {
   return records.flatMap((record) => (record.kind === 'step' ? [record.learningRate] : []));
 }
 
+/** A run's automatic learning rate (`--lr auto`): the choice and the range tests behind it. */
+export interface AutoRateRecords {
+  readonly choice: AutoLearningRateRecord;
+  readonly rangeTests: readonly RangeTestRecord[];
+}
+
+/** The `auto-learning-rate` record of a run and its `range-test` records; undefined without them. */
+export function autoRateRecords(records: readonly MetricsRecord[]): AutoRateRecords | undefined {
+  const choice = records.find(
+    (record): record is AutoLearningRateRecord => record.kind === 'auto-learning-rate',
+  );
+  if (!choice) return undefined;
+  return {
+    choice,
+    rangeTests: records.filter((record): record is RangeTestRecord => record.kind === 'range-test'),
+  };
+}
+
+/**
+ * The range-test chart of a run with an automatic rate: the curve of the seed whose own rate is
+ * nearest the chosen one (the median seed), fastai's four suggestions and the chosen rate (bold).
+ */
+export function autoRateChartSpec(auto: AutoRateRecords, label: string) {
+  const { choice, rangeTests } = auto;
+  let nearest = 0;
+  const distance = (index: number) => {
+    const rate = choice.seedLearningRates[index];
+    return rate === null || rate === undefined
+      ? Number.POSITIVE_INFINITY
+      : Math.abs(Math.log(rate / choice.learningRate));
+  };
+  for (let index = 1; index < rangeTests.length; index += 1)
+    if (distance(index) < distance(nearest)) nearest = index;
+  const test = rangeTests[nearest] as RangeTestRecord;
+  const rate = Number.parseFloat(choice.learningRate.toPrecision(3));
+  return rangeTestChartSpec(
+    {
+      points: test.points,
+      trimmed: test.trimmed,
+      suggestions: [
+        ...Object.entries(test.suggestions).map(([name, item]) => ({ name, ...item })),
+        { name: 'auto', learningRate: choice.learningRate, loss: Number.NaN },
+      ],
+      selected: 'auto',
+    },
+    { title: `${label}: range test (seed ${test.seed}) and the automatic rate ${rate}` },
+  );
+}
+
 /** The findings of runs as console lines: `label: message (evidence)`, or a line saying there are none. */
 export function findingLines(runs: readonly LoadedRun[]): string[] {
   return runs.flatMap((run) =>
@@ -128,6 +180,9 @@ export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
   if (hasUpdateRatios([run])) {
     charts.push(writeChart(updateRatioChartSpec([run.curves]), [join(run.directory, 'update-ratio.svg')]));
   }
+  const auto = autoRateRecords(run.records);
+  if (auto)
+    charts.push(writeChart(autoRateChartSpec(auto, run.label), [join(run.directory, 'range-test.svg')]));
   return (await Promise.all(charts)).flat();
 }
 
@@ -207,12 +262,47 @@ export async function writeReport(
   const updateRatioChart = hasUpdateRatios(runs)
     ? renderChartSvg(updateRatioChartSpec(runs.map((run) => run.curves)))
     : Promise.resolve('<p>No update ratios were recorded.</p>');
-  const [overlay, rowsPerRun, rateUnderLoss, updateRatios] = await Promise.all([
+  const autoRuns = runs.flatMap((run) => {
+    const auto = autoRateRecords(run.records);
+    return auto ? [{ run, auto }] : [];
+  });
+  const autoCharts = Promise.all(
+    autoRuns.map(({ run, auto }) => renderChartSvg(autoRateChartSpec(auto, run.label))),
+  );
+  const [overlay, rowsPerRun, rateUnderLoss, updateRatios, autoSvgs] = await Promise.all([
     overlayChart,
     rowsChart,
     rateChart,
     updateRatioChart,
+    autoCharts,
   ]);
+  const rateText = (rate: number | null | undefined) =>
+    rate === null || rate === undefined ? '—' : String(Number.parseFloat(rate.toPrecision(3)));
+  const autoHtml =
+    autoRuns.length === 0
+      ? ''
+      : `<h2>Learning rate chosen by the range test</h2>\n${autoRuns
+          .map(({ run, auto }, index) => {
+            const names = ['valley', 'slide', 'minimum', 'steep'];
+            const testRows = auto.rangeTests
+              .map(
+                (test, testIndex) =>
+                  `<tr><td>${test.seed}</td><td>${escapeHtml(test.stop)}</td><td>${test.points.length}</td>${names
+                    .map((name) => `<td>${rateText(test.suggestions[name]?.learningRate)}</td>`)
+                    .join('')}<td>${rateText(auto.choice.seedLearningRates[testIndex])}</td></tr>`,
+              )
+              .join('');
+            return `<h3>${escapeHtml(run.label)}</h3>
+<p><strong>${escapeHtml(auto.choice.explanation)}</strong></p>
+<p>Rule: ${escapeHtml(auto.choice.rule)}. Spread over seeds: ×${auto.choice.spread.toFixed(2)}.${
+              auto.choice.schedule === undefined
+                ? ''
+                : ` Schedule: <code>${escapeHtml(JSON.stringify(auto.choice.schedule))}</code>.`
+            }</p>
+<table><thead><tr><th>seed</th><th>stop</th><th>batches</th>${names.map((name) => `<th>${name}</th>`).join('')}<th>rule</th></tr></thead><tbody>${testRows}</tbody></table>
+${autoSvgs[index] ?? ''}`;
+          })
+          .join('\n')}`;
   const written = [...gridPaths];
   const rows = resultRows(runs);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
@@ -259,6 +349,7 @@ export async function writeReport(
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}li.error{color:#b00}li{margin:.25rem 0}svg{max-width:100%;height:auto}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
+${autoHtml}
 <p>Cross entropy and classification error per epoch; training solid, validation dashed; a cross marks where a run stopped being finite.</p>
 ${overlay}
 <h2>Results</h2>

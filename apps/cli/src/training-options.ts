@@ -50,9 +50,14 @@ export function addTrainingFlags(command: Command, options: { lrList?: boolean }
     )
     .option(
       '--lr <rate>',
-      options.lrList ? 'learning rates to sweep, comma-separated' : "learning rate (overrides the spec's lr)",
+      options.lrList
+        ? "learning rates to sweep, comma-separated, or auto[:N]: N rates (default 5) bracketing the range test's choice"
+        : "learning rate (overrides the spec's lr), or auto: chosen by the range test (3 seeds) before training",
     )
-    .option('--schedule <spec>', 'schedule spec JSON; without its own lr it takes --lr (or @file.json)')
+    .option(
+      '--schedule <spec>',
+      "schedule spec JSON; without its own lr it takes --lr (or @file.json); auto: one-cycle (SGD) or warm-up + cosine (adaptive) peaking at the range test's rate",
+    )
     .option('--loss <name>', 'cross-entropy or mse', 'cross-entropy')
     .option('--epochs <n>', 'epochs', '10')
     .option('--batch-size <n>', 'examples per batch', '64')
@@ -99,6 +104,46 @@ function seed(text: string): number {
  */
 export function readJsonFlag(flag: string, text: string): unknown {
   return readJsonInput(flag, text);
+}
+
+/**
+ * The rate `runConfigFromFlags` is given for `--lr auto` until the range test has chosen one (it
+ * only marks where the rate goes: the spec's `lr`, or its schedule's).
+ */
+export const autoPlaceholderRate = 0.1;
+
+/** Schedule types whose spec has no `lr` (they name their rates differently). */
+const schedulesWithoutLearningRate = ['cyclic', 'oneCycle', 'piecewiseConstant'];
+
+/**
+ * Reads `--lr auto` and `--schedule auto` of `train`/`finetune`: undefined when neither is given,
+ * else the flags without them (for `runConfigFromFlags`) and whether the schedule is automatic.
+ * `--schedule auto` implies `--lr auto`. Throws UsageError (exit 2) for `--lr auto:N` (a sweep's),
+ * `--schedule auto` with a numeric `--lr`, and `--lr auto` with a schedule that takes no `lr`.
+ */
+export function parseAutoFlags<T extends TrainingFlags>(
+  flags: T,
+): { flags: T; schedule: boolean } | undefined {
+  const lr = flags.lr?.trim();
+  const schedule = flags.schedule?.trim() === 'auto';
+  if (lr?.startsWith('auto:'))
+    throw new UsageError(
+      `--lr ${lr}: a number of rates goes with sweep --lr auto:N; train takes --lr auto (one rate)`,
+    );
+  if (lr !== 'auto' && !schedule) return undefined;
+  if (schedule && lr !== undefined && lr !== 'auto')
+    throw new UsageError(
+      `--schedule auto takes its peak from the range test: use it with --lr auto or without --lr; got --lr ${lr}`,
+    );
+  if (!schedule && flags.schedule !== undefined) {
+    const spec = readJsonObjectInput('--schedule', flags.schedule, '{"type":"cosine","tMax":1000}');
+    if (schedulesWithoutLearningRate.includes(String(spec.type)))
+      throw new UsageError(
+        `--lr auto: a "${String(spec.type)}" schedule has no lr to set; use --schedule auto (one-cycle) or give its rates`,
+      );
+  }
+  const { lr: _lr, schedule: _schedule, ...rest } = flags;
+  return { flags: { ...rest, ...(schedule ? {} : { schedule: flags.schedule }) } as T, schedule };
 }
 
 /** Puts a rate into the optimizer spec: into its schedule when it has one, else as `lr`. */
@@ -206,7 +251,7 @@ export function modelFlag(text: string): string | Partial<ModelSpec> {
 
 /** Schedule types whose spec has no `lr` of its own (they name their rates differently). */
 function acceptsLearningRate(schedule: Record<string, unknown>): boolean {
-  return !['cyclic', 'oneCycle', 'piecewiseConstant'].includes(String(schedule.type));
+  return !schedulesWithoutLearningRate.includes(String(schedule.type));
 }
 
 function flagOf(field: string): string {

@@ -86,6 +86,7 @@ export {
 } from './jsonl.js';
 export { MemorySink, MetricsLogger } from './metrics-logger.js';
 export {
+  type AutoLearningRateRecord,
   type EpochRecord,
   type EventRecord,
   type FinishRecord,
@@ -93,6 +94,7 @@ export {
   type MetricsRecord,
   type MetricsSink,
   metricsFormatVersion,
+  type RangeTestRecord,
   type RunEventKind,
   type RunStartRecord,
   type RunStatus,

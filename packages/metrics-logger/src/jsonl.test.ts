@@ -21,6 +21,29 @@ describe('serializeRecord', () => {
       learningRate: Number.POSITIVE_INFINITY,
     });
   });
+  it('round-trips the range-test and auto-learning-rate records of `--lr auto`', () => {
+    const rangeTest = {
+      kind: 'range-test' as const,
+      seed: 1,
+      settings: { startLearningRate: 1e-7, endLearningRate: 10, iterations: 100 },
+      stop: 'diverged',
+      points: [{ learningRate: 1e-7, loss: 2.3, smoothedLoss: Number.POSITIVE_INFINITY }],
+      trimmed: { start: 10, end: 10 },
+      suggestions: { minimum: { learningRate: 0.01, loss: 1.9, pointLearningRate: 0.1 } },
+    };
+    const auto = {
+      kind: 'auto-learning-rate' as const,
+      learningRate: 0.01,
+      rule: 'rule',
+      explanation: 'why',
+      seedLearningRates: [0.01, null],
+      seeds: [0, 1],
+      spread: 1,
+      region: { startLearningRate: 0.001, endLearningRate: 0.1 },
+    };
+    const { records } = parseMetricsJsonl([rangeTest, auto].map(serializeRecord).join(''));
+    expect(records).toEqual([rangeTest, auto]);
+  });
 });
 
 describe('parseMetricsJsonl', () => {
@@ -40,7 +63,7 @@ describe('parseMetricsJsonl', () => {
     lines[2] = '{"kind":"epoch",';
     expect(() => parseMetricsJsonl(lines.join('\n'))).toThrow(new MetricsFormatError(3, 'not valid JSON'));
     expect(() => parseMetricsJsonl('{"kind":"banana"}\n')).toThrow(
-      'metrics.jsonl line 1: "kind" must be one of run-start, step, epoch, event, finish; got "banana"',
+      'metrics.jsonl line 1: "kind" must be one of run-start, step, epoch, event, finish, range-test, auto-learning-rate; got "banana"',
     );
   });
 });

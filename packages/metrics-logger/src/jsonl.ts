@@ -11,7 +11,15 @@ export class MetricsFormatError extends Error {
   }
 }
 
-const recordKinds = new Set(['run-start', 'step', 'epoch', 'event', 'finish']);
+const recordKinds = new Set([
+  'run-start',
+  'step',
+  'epoch',
+  'event',
+  'finish',
+  'range-test',
+  'auto-learning-rate',
+]);
 
 /** JSON has no NaN or Infinity: they are written as the strings "NaN", "Infinity", "-Infinity". */
 function encodeNonFinite(_key: string, value: unknown): unknown {

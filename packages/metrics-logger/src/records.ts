@@ -97,8 +97,63 @@ export interface FinishRecord {
   readonly seconds: number;
 }
 
+/**
+ * One learning-rate range test run before training (`--lr auto`), written after `run-start`: the
+ * whole curve, fastai's suggestions and the analysed window, for one seed.
+ */
+export interface RangeTestRecord {
+  readonly kind: 'range-test';
+  /** Seed of this test's initial weights and batch order. */
+  readonly seed: number;
+  /** The sweep's settings (start and end rate, iterations, smoothing, divergence factor). */
+  readonly settings: Readonly<Record<string, number>>;
+  /** Why it stopped: completed, diverged or non-finite. */
+  readonly stop: string;
+  readonly points: ReadonlyArray<{
+    readonly learningRate: number;
+    readonly loss: number;
+    readonly smoothedLoss: number;
+  }>;
+  /** Index range of the analysed points (fastai's trimming). */
+  readonly trimmed: { readonly start: number; readonly end: number };
+  /** fastai's suggestions by name (valley, slide, minimum, steep) where they could decide. */
+  readonly suggestions: Readonly<
+    Record<
+      string,
+      { readonly learningRate: number; readonly loss: number; readonly pointLearningRate: number }
+    >
+  >;
+}
+
+/** The rate `--lr auto` chose from the range tests before it, and why. */
+export interface AutoLearningRateRecord {
+  readonly kind: 'auto-learning-rate';
+  /** The chosen rate (the peak of the schedule when there is one). */
+  readonly learningRate: number;
+  /** The rule, in one line. */
+  readonly rule: string;
+  /** Why this rate, in one line (what the CLI prints). */
+  readonly explanation: string;
+  /** The rate each range test gave (null where it could not decide), in `range-test` record order. */
+  readonly seedLearningRates: ReadonlyArray<number | null>;
+  readonly seeds: readonly number[];
+  /** Largest ÷ smallest of the seeds' rates. */
+  readonly spread: number;
+  /** The usable region of the median seed's curve: where the loss starts falling → its minimum. */
+  readonly region: { readonly startLearningRate: number; readonly endLearningRate: number };
+  /** The schedule trained with (`--schedule auto`), when not a constant rate. */
+  readonly schedule?: JsonValue;
+}
+
 /** Any record of `metrics.jsonl`. */
-export type MetricsRecord = RunStartRecord | StepRecord | EpochRecord | EventRecord | FinishRecord;
+export type MetricsRecord =
+  | RunStartRecord
+  | StepRecord
+  | EpochRecord
+  | EventRecord
+  | FinishRecord
+  | RangeTestRecord
+  | AutoLearningRateRecord;
 
 /** Where records go: memory, a JSONL file, the console, a browser store. */
 export interface MetricsSink {

@@ -1,10 +1,17 @@
 import { join } from 'node:path';
+import type { AutoLearningRate } from '@contour/core';
 import { runTraining } from '@contour/core/node';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadRun, resultsTable, writeRunPlots } from '../run-report.js';
-import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import {
+  addTrainingFlags,
+  autoPlaceholderRate,
+  parseAutoFlags,
+  runConfigFromFlags,
+  type TrainingFlags,
+} from '../training-options.js';
 import { parseDecimal, UsageError, userPath } from '../usage-error.js';
 
 interface TrainFlags extends TrainingFlags {
@@ -54,13 +61,17 @@ export function registerTrainCommand(program: Command): void {
             `--resume continues a run with its own config.json; remove ${given.join(', ')} (or train a new run with --out)`,
           );
       }
-      const rate = flags.lr === undefined ? undefined : parseDecimal('--lr', flags.lr);
+      const auto = parseAutoFlags(flags);
+      const rate = auto ? undefined : flags.lr === undefined ? undefined : parseDecimal('--lr', flags.lr);
       if (rate !== undefined && !(rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
-      const config = runConfigFromFlags(flags, rate);
+      const config = auto
+        ? runConfigFromFlags(auto.flags, autoPlaceholderRate)
+        : runConfigFromFlags(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
       startChartWorkers();
       const interrupts = handleInterrupts();
+      let chosen: AutoLearningRate | undefined;
       try {
         const outcome = await runTraining(config, {
           directory,
@@ -68,11 +79,41 @@ export function registerTrainCommand(program: Command): void {
           ...(flags.restart ? { restart: true } : {}),
           signal: interrupts.signal,
           console: { progressBar: process.stderr.isTTY === true },
+          ...(auto
+            ? {
+                autoLearningRate: {
+                  ...(auto.schedule ? { schedule: 'auto' as const } : {}),
+                  onChosen: (found) => {
+                    chosen = found.auto;
+                    if (!flags.json) console.log(`lr auto: ${found.auto.explanation}`);
+                  },
+                },
+              }
+            : {}),
         });
         const run = loadRun(directory);
         const plots = await writeRunPlots(run);
         if (flags.json) {
-          console.log(JSON.stringify({ ...outcome, findings: run.findings, plots }, null, 2));
+          console.log(
+            JSON.stringify(
+              {
+                ...outcome,
+                ...(chosen
+                  ? {
+                      autoLearningRate: {
+                        learningRate: chosen.learningRate,
+                        explanation: chosen.explanation,
+                        spread: chosen.spread,
+                      },
+                    }
+                  : {}),
+                findings: run.findings,
+                plots,
+              },
+              null,
+              2,
+            ),
+          );
         } else {
           console.log(resultsTable([run]));
           for (const line of findingLines([run])) console.log(`finding: ${line}`);

@@ -16,11 +16,17 @@ import {
   removeAtomicWriteLeftovers,
   writeFileAtomic,
 } from '@contour/metrics-logger/node';
-import type { PreparedDataset } from '@contour/mnist-loader';
+import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkModelFitsData, createTrainableModel } from '../model/layers-model-adapter.js';
 import type { ModelSpec } from '../model/model-spec.js';
 import type { TrainableModel } from '../model/trainable-model.js';
+import { autoScheduleSpec } from '../range-test/auto-learning-rate.js';
+import {
+  autoLearningRateRecords,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+} from '../range-test/find-auto-learning-rate.js';
 import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
 import { type TrainerCallbacks, train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
@@ -71,6 +77,20 @@ export interface RunTrainingOptions {
   readonly callbacks?: TrainerCallbacks;
   /** Extra sinks (e.g. a sweep worker forwarding records to its coordinator). */
   readonly sinks?: readonly MetricsSink[];
+  /**
+   * Choose the rate automatically (`--lr auto`; fresh runs only): before anything is written, run
+   * the range test over `seeds` seeds on the run's model, data and optimizer
+   * ({@link findAutoLearningRate}), put the chosen rate into the optimizer spec — as its `lr`, into
+   * its schedule's `lr` when it has one, or as the peak of {@link autoScheduleSpec} with
+   * `schedule: 'auto'` — so config.json holds the rate trained with (a resume reuses it), and log
+   * the range tests and the choice after `run-start`.
+   */
+  readonly autoLearningRate?: {
+    readonly seeds?: number;
+    readonly schedule?: 'auto';
+    /** Called with the choice and the optimizer spec it gives, before training starts. */
+    readonly onChosen?: (found: FoundAutoLearningRate, optimizer: RunConfig['training']['optimizer']) => void;
+  };
 }
 
 /** What runTraining returns. */
@@ -224,6 +244,39 @@ async function trainLocked(
   const initialModel = checkpoint
     ? undefined
     : await modelWithInitialWeights(config.training.model, dataset, config.training.seed);
+  let leadingRecords: MetricsRecord[] | undefined;
+  if (options.autoLearningRate && !options.resume) {
+    const auto = options.autoLearningRate;
+    let found: FoundAutoLearningRate;
+    try {
+      found = await findAutoLearningRate(config.training, dataset, {
+        ...(auto.seeds === undefined ? {} : { seeds: auto.seeds }),
+        ...(initialModel ? { initialWeights: initialModel.getWeights() } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      initialModel?.dispose();
+      throw error;
+    }
+    const rate = found.auto.learningRate;
+    const batches = createBatcher(dataset, {
+      batchSize: config.training.batchSize,
+      seed: config.training.seed,
+    }).batchCount;
+    const schedule =
+      auto.schedule === 'auto'
+        ? autoScheduleSpec(config.training.optimizer.type, rate, batches * config.training.epochs)
+        : undefined;
+    const current = config.training.optimizer.lr;
+    const lr =
+      schedule ?? (current !== null && typeof current === 'object' ? { ...current, lr: rate } : rate);
+    config = resolveRunConfig({
+      ...config,
+      training: { ...config.training, optimizer: { ...config.training.optimizer, lr } },
+    } as never);
+    leadingRecords = autoLearningRateRecords(found, schedule);
+    auto.onChosen?.(found, config.training.optimizer);
+  }
   if (!options.resume || options.restart) {
     if (!options.resume) {
       const configFile: RunConfigFile = {
@@ -270,6 +323,7 @@ async function trainLocked(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       ...(initialModel ? { initialModel } : {}),
+      ...(leadingRecords ? { leadingRecords } : {}),
       saveCheckpoint: async (saved, model) => {
         await saveModel(model, files.modelDirectory);
         writeCheckpoint(options.directory, saved);

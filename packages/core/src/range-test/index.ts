@@ -1,4 +1,23 @@
 export {
+  type AutoLearningRate,
+  type AutoRuleSettings,
+  autoScheduleSpec,
+  autoSweepLearningRates,
+  type CurveChoice,
+  chooseCurveLearningRate,
+  chooseLearningRate,
+  defaultAutoRuleSettings,
+  findUsableRegion,
+  type UsableRegion,
+} from './auto-learning-rate.js';
+export {
+  autoLearningRateRecords,
+  defaultAutoSeeds,
+  type FindAutoLearningRateOptions,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+} from './find-auto-learning-rate.js';
+export {
   type FindLearningRateOptions,
   findLearningRateOnDataset,
   type LearningRateTrainingConfig,

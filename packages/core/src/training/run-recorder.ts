@@ -2,6 +2,7 @@ import {
   type EpochRecord,
   type EventRecord,
   type MetricsLogger,
+  type MetricsRecord,
   metricsFormatVersion,
   type RunEventKind,
   type RunStatus,
@@ -56,6 +57,11 @@ export interface RunRecorderOptions<TModel> {
   readonly callbacks?: RunCallbacks<TModel>;
   /** Called after every epoch whose weights are finite (never with non-finite weights). */
   readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: TModel) => void | Promise<void>;
+  /**
+   * Records logged right after `run-start` (a fresh run only), e.g. the range tests and the
+   * `auto-learning-rate` record of a run whose rate was chosen automatically.
+   */
+  readonly leadingRecords?: readonly MetricsRecord[];
 }
 
 /** What the recorder needs of the run's config. */
@@ -128,6 +134,7 @@ export class RunRecorder<TModel> {
       epochs: this.run.epochs,
       batchesPerEpoch: this.batchesPerEpoch,
     });
+    for (const record of this.options.leadingRecords ?? []) this.options.logger?.log(record);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { meanSquaredError, softmaxCrossEntropy } from '@contour/losses';
-import type { MetricsLogger, SplitMetrics } from '@contour/metrics-logger';
+import type { MetricsLogger, MetricsRecord, SplitMetrics } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import {
   type ContourOptimizer,
@@ -50,6 +50,8 @@ export interface TrainOptions {
   readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: TrainableModel) => void | Promise<void>;
   /** Continue from a checkpoint instead of starting afresh. */
   readonly resumeFrom?: TrainingCheckpoint;
+  /** Records logged right after `run-start` (see `RunRecorderOptions.leadingRecords`). */
+  readonly leadingRecords?: readonly MetricsRecord[];
   /** Start from these weights (fine-tuning) instead of a fresh initialisation. */
   readonly initialModel?: TrainableModel;
   /**

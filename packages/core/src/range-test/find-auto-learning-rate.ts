@@ -1,0 +1,116 @@
+import type { AutoLearningRateRecord, JsonValue, RangeTestRecord } from '@contour/metrics-logger';
+import type { PreparedDataset } from '@contour/mnist-loader';
+import type { WeightValues } from '../model/trainable-model.js';
+import { type AutoLearningRate, type AutoRuleSettings, chooseLearningRate } from './auto-learning-rate.js';
+import {
+  findLearningRateOnDataset,
+  type LearningRateTrainingConfig,
+} from './find-learning-rate-on-dataset.js';
+import type { RangeTestSettings } from './range-test-recorder.js';
+import type { RangeTestResult } from './run-range-test.js';
+
+/** Default number of range tests (seeds) behind an automatic rate. */
+export const defaultAutoSeeds = 3;
+
+/** Options of {@link findAutoLearningRate}. */
+export interface FindAutoLearningRateOptions {
+  /** Range tests to run, with seeds `seed`, `seed + 1`, …; default 3. */
+  readonly seeds?: number;
+  /** Settings of each range test (fastai's defaults). */
+  readonly settings?: Partial<RangeTestSettings>;
+  /** Settings of the rule (the benchmark's defaults). */
+  readonly rule?: Partial<AutoRuleSettings>;
+  /** Weights every test starts from instead of the seed's (a model.json's own weights). */
+  readonly initialWeights?: WeightValues;
+  readonly signal?: AbortSignal;
+  /** Called after each range test. */
+  readonly onRangeTest?: (seed: number, result: RangeTestResult) => void;
+}
+
+/** What {@link findAutoLearningRate} returns: every range test and the rate chosen from them. */
+export interface FoundAutoLearningRate {
+  readonly rangeTests: readonly { readonly seed: number; readonly result: RangeTestResult }[];
+  readonly auto: AutoLearningRate;
+}
+
+/**
+ * Runs the range test once per seed (`training.seed`, `+1`, …: each seed draws its own initial
+ * weights — unless `initialWeights` — and batch order) on the same model spec, data, optimizer,
+ * batch size and loss as the training will use, and picks the rate with {@link chooseLearningRate}.
+ * Browser-safe: nothing is written.
+ *
+ * @throws CoreSpecError (`curves`) when no test's smoothed loss falls.
+ */
+export async function findAutoLearningRate(
+  training: LearningRateTrainingConfig,
+  dataset: PreparedDataset,
+  options: FindAutoLearningRateOptions = {},
+): Promise<FoundAutoLearningRate> {
+  const count = options.seeds ?? defaultAutoSeeds;
+  const rangeTests: { seed: number; result: RangeTestResult }[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const seed = training.seed + index;
+    const result = await findLearningRateOnDataset({ ...training, seed }, dataset, {
+      method: 'exponential',
+      ...(options.settings ? { settings: options.settings } : {}),
+      ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    rangeTests.push({ seed, result });
+    options.onRangeTest?.(seed, result);
+  }
+  return {
+    rangeTests,
+    auto: chooseLearningRate(
+      rangeTests.map((test) => test.result),
+      options.rule,
+    ),
+  };
+}
+
+/**
+ * The records a run trained with an automatic rate writes after `run-start`: one `range-test` per
+ * seed (curve, suggestions, analysed window) and the `auto-learning-rate` record (rate, rule,
+ * explanation, each seed's rate, spread, region, and the schedule when there is one).
+ */
+export function autoLearningRateRecords(
+  found: FoundAutoLearningRate,
+  schedule?: JsonValue,
+): [...RangeTestRecord[], AutoLearningRateRecord] {
+  const tests: RangeTestRecord[] = found.rangeTests.map(({ seed, result }) => ({
+    kind: 'range-test',
+    seed,
+    settings: { ...result.settings },
+    stop: result.stop,
+    points: result.points.map(({ learningRate, loss, smoothedLoss }) => ({
+      learningRate,
+      loss,
+      smoothedLoss,
+    })),
+    trimmed: { start: result.trimmed.start, end: result.trimmed.end },
+    suggestions: Object.fromEntries(
+      Object.values(result.suggestions).map((item) => [
+        item.name,
+        { learningRate: item.learningRate, loss: item.loss, pointLearningRate: item.pointLearningRate },
+      ]),
+    ),
+  }));
+  const { auto } = found;
+  return [
+    ...tests,
+    {
+      kind: 'auto-learning-rate',
+      learningRate: auto.learningRate,
+      rule: auto.rule,
+      explanation: auto.explanation,
+      seedLearningRates: auto.seeds.map((choice) => choice.learningRate ?? null),
+      seeds: found.rangeTests.map((test) => test.seed),
+      spread: auto.spread,
+      region: {
+        startLearningRate: auto.region.startLearningRate,
+        endLearningRate: auto.region.endLearningRate,
+      },
+      ...(schedule === undefined ? {} : { schedule }),
+    },
+  ];
+}
