@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { artifactsDirectory, type BrowserSession, openBrowserSession } from './browser-session.js';
-import { chartRows, waitForApp } from './page-helpers.js';
+import { chartRows, plottedValues, waitForApp } from './page-helpers.js';
 
 // What a practitioner trips over, one test per finding of the review (the issue's numbering).
 let session: BrowserSession;
@@ -160,6 +160,28 @@ describe('the lab for practitioners', () => {
     const clipped = rows.filter((chartRow) => chartRow.clipped === true);
     expect(clipped.length).toBeGreaterThan(0);
     expect(clipped.every((chartRow) => chartRow.run === 'lr=10')).toBe(true);
+    // The Runs panel marks the stored run "collapsed" as it marks a diverged one, not "finished".
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const stored = page.locator('#runs-table tbody tr', { has: page.locator('th', { hasText: /^lr=10$/ }) });
+    await expect.poll(() => stored.count()).toBe(1);
+    const status = stored.locator('td[class^="status-"]');
+    expect(await status.getAttribute('class')).toBe('status-collapsed');
+    expect((await status.textContent())?.trim()).toMatch(/^collapsed: collapsed at epoch 1: loss spiked to/);
+    expect(await status.evaluate((cell) => getComputedStyle(cell).color)).toBe(
+      await page.locator('#runs-table').evaluate(() => {
+        const probe = document.createElement('span');
+        probe.className = 'status-diverged';
+        document.body.append(probe);
+        const color = getComputedStyle(probe).color;
+        probe.remove();
+        return color;
+      }),
+    );
+    const others = page.locator('#runs-table tbody tr', {
+      has: page.locator('th', { hasText: /^lr=0\.1$/ }),
+    });
+    for (const cell of await others.locator('td[class^="status-"]').all())
+      expect((await cell.textContent())?.trim()).toBe('finished');
     expect(session.problems).toEqual([]);
   });
 
@@ -460,6 +482,58 @@ describe('the lab for practitioners', () => {
     expect(seconds).toHaveLength(2);
     expect(seconds.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(runs + 0.1);
     expect(session.problems).toEqual([]);
+  });
+
+  it('10: the designer plots the Sweep lab’s run length, its templates fit it, and its schedule drives those steps', async () => {
+    // A fresh profile: the defaults of both panels, not what earlier tests stored.
+    const fresh = await openBrowserSession({ width: 1400, height: 900 });
+    try {
+      const { page } = fresh;
+      await page.goto(`${inject('baseUrl')}#panel=schedules`);
+      await waitForApp(page);
+      expect(await page.locator('#schedule-steps').inputValue()).toBe('75');
+      expect(await page.locator('#schedule-sweep-steps').textContent()).toMatch(
+        /^\s*The Sweep lab's runs train 75 steps each \(25 per epoch × 3\s+epochs\): "Use in the Sweep lab" drives t = 0…74 with this\s+schedule, the steps plotted here\./,
+      );
+      expect(await page.locator('#schedule-plot-sweep').count()).toBe(0);
+      // The default warmup + cosine ends where the runs end: 8 + 67 = 75 steps.
+      const spec = JSON.parse(await page.locator('#schedule-json').inputValue()) as {
+        steps: number;
+        schedule: { tMax: number };
+      };
+      expect([spec.steps, spec.schedule.tMax]).toEqual([8, 67]);
+      await expect.poll(() => plottedValues(page, '#schedule-chart')).toHaveLength(75);
+      // A template picked now is sized to the plotted steps.
+      await page.getByLabel('Schedule type', { exact: true }).selectOption('cosine');
+      await expect
+        .poll(async () => JSON.parse(await page.locator('#schedule-json').inputValue()).tMax)
+        .toBe(75);
+      // Longer runs in the Sweep lab: the designer says so and plots them on request.
+      await page.getByRole('tab', { name: 'Sweep lab' }).click();
+      await page.getByLabel('Epochs').fill('4');
+      await page.getByRole('tab', { name: 'Schedule designer' }).click();
+      expect(await page.locator('#schedule-sweep-steps').textContent()).toMatch(
+        /train 100 steps each \(25 per epoch × 4\s+epochs\).*this plot shows 75\./s,
+      );
+      await page.getByRole('button', { name: "Plot the Sweep lab's 100 steps" }).click();
+      expect(await page.locator('#schedule-steps').inputValue()).toBe('100');
+      await expect.poll(() => plottedValues(page, '#schedule-chart')).toHaveLength(100);
+      await page.getByLabel('Schedule type', { exact: true }).selectOption('oneCycle');
+      await expect
+        .poll(async () => JSON.parse(await page.locator('#schedule-json').inputValue()).totalSteps)
+        .toBe(100);
+      const designed = JSON.parse(await page.locator('#schedule-json').inputValue()) as Record<
+        string,
+        unknown
+      >;
+      await page.getByRole('button', { name: 'Use in the Sweep lab' }).click();
+      expect(JSON.parse(await page.locator('#sweep-schedule').inputValue())).toEqual(designed);
+      expect(await page.locator('#sweep-steps').textContent()).toMatch(/= 100 steps \(t = 0…99;/);
+      expect(await seriousViolations(page), 'sweep lab').toEqual([]);
+      expect(fresh.problems).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('13: every panel is axe-clean (serious, critical), the focus ring is ≥ 3:1, charts have data tables', async () => {

@@ -3,6 +3,7 @@ import { defaultRaceSettings } from '../panels/optimizer-race.js';
 import { defaultRangeTestPanelSettings, type UseLearningRateDetail } from '../panels/range-test-panel.js';
 import { defaultScheduleSettings } from '../panels/schedule-designer.js';
 import { defaultSweepSettings } from '../panels/sweep-lab.js';
+import { sweepStepCount } from '../panels/sweep-steps.js';
 import { AppStore } from '../state/app-store.js';
 import { RunLibrary } from '../state/run-library.js';
 import {
@@ -176,6 +177,7 @@ export class ContourApp extends LightElement {
           'schedules',
           html`<schedule-designer
             .settings=${this.state.schedule ?? defaultScheduleSettings}
+            .sweepLength=${{ ...sweepStepCount(this.state.sweep ?? defaultSweepSettings), epochs: (this.state.sweep ?? defaultSweepSettings).epochs }}
             @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, schedule: event.detail })}
             @use-schedule=${(event: CustomEvent<Record<string, unknown>>) => this.#useSchedule(event.detail)}
           ></schedule-designer>`,

@@ -1,5 +1,6 @@
 import {
   classicGridSpec,
+  findings,
   learningRateColor,
   type MetricsRecord,
   runCurves,
@@ -54,6 +55,20 @@ function constantRate(records: readonly MetricsRecord[]): number | undefined {
       : undefined;
   const rate = config?.training?.optimizer?.lr;
   return typeof rate === 'number' ? rate : undefined;
+}
+
+/**
+ * A run's status cell: "collapsed" (red, as "diverged" is) when metrics-logger's findings say the
+ * loss spiked and then sat at chance — a status of "finished" would hide it — with the finding as
+ * its description; otherwise the stored status.
+ */
+function statusCell(run: StoredRun) {
+  const collapsed = findings(run.records).find((finding) => finding.kind === 'collapsed');
+  if (!collapsed || run.status !== 'finished')
+    return html`<td class=${`status-${run.status}`}>${run.status}</td>`;
+  return html`<td class="status-collapsed" title=${collapsed.evidence}>
+    collapsed<span class="visually-hidden">: ${collapsed.message}</span>
+  </td>`;
 }
 
 /** Colours by rate (as in the sweep lab) when every shown run has a constant rate; else none. */
@@ -269,7 +284,7 @@ export class RunsPanel extends LightElement {
                         </td>
                         <th scope="row">${run.label}</th>
                         <td>${run.origin === 'browser' ? `browser · ${run.source}` : `imported · ${run.source}`}</td>
-                        <td class=${`status-${run.status}`}>${run.status}</td>
+                        ${statusCell(run)}
                         <td>${summary.epochs}</td>
                         <td>${format(summary.final.validation?.crossEntropy)}</td>
                         <td>${best ? `${(100 * best.value).toFixed(2)} % (${best.epoch})` : '—'}</td>

@@ -5,14 +5,27 @@ import { downloadFile, errorMessage } from '../components/download.js';
 import { LightElement } from '../components/light-element.js';
 import '../components/vega-chart.js';
 import '../schedules/schedule-editor.js';
+import { scheduleTemplate } from '../schedules/schedule-templates.js';
 import type { ScheduleDesignerSettings } from '../state/url-state.js';
+import type { SweepStepCount } from './sweep-steps.js';
 
-/** Defaults of the designer: linear warmup into cosine annealing over 200 steps. */
+/**
+ * Steps each run of the Sweep lab's default sweep trains (2,000 images, 20 % held out, batch 64:
+ * 25 steps per epoch × 3 epochs), so the designer's default schedule covers exactly those runs.
+ */
+const defaultSweepSteps = 75;
+
+/** Defaults of the designer: linear warmup (8 steps) into cosine annealing (67), the sweep's 75 steps. */
 export const defaultScheduleSettings: ScheduleDesignerSettings = {
-  spec: { type: 'warmup', lr: 0.1, steps: 20, schedule: { type: 'cosine', tMax: 180, etaMin: 0.001 } },
-  steps: 200,
+  spec: scheduleTemplate('warmup', defaultSweepSteps),
+  steps: defaultSweepSteps,
   logScale: false,
 };
+
+/** How long the Sweep lab's runs are (its `sweepStepCount` and epochs). */
+export interface SweepLength extends SweepStepCount {
+  readonly epochs: number;
+}
 
 const maximumSteps = 20_000;
 
@@ -24,10 +37,13 @@ const maximumSteps = 20_000;
 export class ScheduleDesigner extends LightElement {
   static override properties = {
     settings: { attribute: false },
+    sweepLength: { attribute: false },
     jsonText: { state: true },
     jsonError: { state: true },
   };
   declare settings: ScheduleDesignerSettings;
+  /** The Sweep lab's run length: the schedule "Use in the Sweep lab" sends drives that many steps. */
+  declare sweepLength: SweepLength | undefined;
   declare jsonText: string;
   declare jsonError: string;
   readonly registry = createScheduleRegistry();
@@ -128,6 +144,25 @@ export class ScheduleDesigner extends LightElement {
     });
   }
 
+  /** The Sweep lab's run length beside the plot, and a button to plot exactly that many steps. */
+  #sweepNote() {
+    const sweep = this.sweepLength;
+    if (!sweep) return nothing;
+    const same = sweep.totalSteps === this.settings.steps;
+    return html`<p class="legend-note" id="schedule-sweep-steps">
+      The Sweep lab's runs train ${sweep.totalSteps} steps each (${sweep.stepsPerEpoch} per epoch × ${sweep.epochs}
+      ${sweep.epochs === 1 ? 'epoch' : 'epochs'}): "Use in the Sweep lab" drives t = 0…${sweep.totalSteps - 1} with this
+      schedule${
+        same
+          ? ', the steps plotted here.'
+          : html`; this plot shows ${this.settings.steps}.
+            <button type="button" id="schedule-plot-sweep" @click=${() => this.#update({ steps: sweep.totalSteps })}>
+              Plot the Sweep lab's ${sweep.totalSteps} steps
+            </button>`
+      }
+    </p>`;
+  }
+
   protected override render() {
     const schedule = this.#schedule;
     const rates = this.#rates;
@@ -156,6 +191,7 @@ export class ScheduleDesigner extends LightElement {
         <schedule-editor
           .registry=${this.registry}
           .spec=${this.settings.spec}
+          .steps=${this.settings.steps}
           @spec-change=${(event: CustomEvent<Record<string, unknown>>) => this.#update({ spec: event.detail })}
         ></schedule-editor>
         <div class="field">
@@ -220,6 +256,7 @@ export class ScheduleDesigner extends LightElement {
             <label for="schedule-log">Log-scaled rate axis</label>
           </div>
         </div>
+        ${this.#sweepNote()}
         <p id="schedule-status" class=${this.#specError ? 'error' : 'status'} role="status">
           ${
             this.#specError

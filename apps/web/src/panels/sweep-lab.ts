@@ -26,6 +26,7 @@ import type { RunLibrary } from '../state/run-library.js';
 import type { SweepSettings } from '../state/url-state.js';
 import type { DataChoice, TrialInfo, WorkerReply } from '../worker/protocol.js';
 import { sweepProgressText } from './sweep-progress.js';
+import { sweepStepCount } from './sweep-steps.js';
 
 /** Defaults: softmax regression on 2,000 embedded digits, SGD, three rates a decade apart, 3 epochs. */
 export const defaultSweepSettings: SweepSettings = {
@@ -270,10 +271,8 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
    */
   #stepsNote(): string {
     const { settings } = this;
-    const images = settings.trainLimit - Math.round(settings.trainLimit * settings.validation);
-    const perEpoch = Math.ceil(images / settings.batchSize);
-    const total = perEpoch * settings.epochs;
-    return `Each run trains up to ${perEpoch} steps per epoch × ${settings.epochs} epochs = ${total} steps (t = 0…${total - 1}; ${images} training images ÷ batch ${settings.batchSize}, rounded up; fewer if the data has fewer images). A step-counted schedule longer than that is cut short; one shorter holds its last rate.`;
+    const { trainingImages, stepsPerEpoch, totalSteps } = sweepStepCount(settings);
+    return `Each run trains up to ${stepsPerEpoch} steps per epoch × ${settings.epochs} epochs = ${totalSteps} steps (t = 0…${totalSteps - 1}; ${trainingImages} training images ÷ batch ${settings.batchSize}, rounded up; fewer if the data has fewer images). A step-counted schedule longer than that is cut short; one shorter holds its last rate.`;
   }
 
   /** Each run's colour from its rate: the same rate has the same colour in every sweep and panel. */

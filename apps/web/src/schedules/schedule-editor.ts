@@ -1,7 +1,7 @@
 import type { ParameterDescriptor, ScheduleRegistry } from '@contour/schedules';
 import { html, nothing, type TemplateResult } from 'lit';
 import { LightElement } from '../components/light-element.js';
-import { scheduleTemplate } from './schedule-templates.js';
+import { scheduleTemplate, templateSteps } from './schedule-templates.js';
 
 type Spec = Record<string, unknown>;
 let nextEditorId = 0;
@@ -54,8 +54,8 @@ export function withUnit(spec: Spec, unit: string): Spec {
 }
 
 /** A spec for a new combinator member: the type's template without its rate (members inherit it). */
-function memberTemplate(type: string): Spec {
-  const { lr: _lr, ...rest } = scheduleTemplate(type) as Spec;
+function memberTemplate(type: string, steps: number): Spec {
+  const { lr: _lr, ...rest } = scheduleTemplate(type, steps) as Spec;
   return rest;
 }
 
@@ -70,12 +70,15 @@ export class ScheduleEditor extends LightElement {
     registry: { attribute: false },
     member: { type: Boolean },
     heading: { type: String },
+    steps: { type: Number },
   };
   declare spec: Spec;
   declare registry: ScheduleRegistry;
   /** True for members of combinators: their `lr` may be left empty (inherited). */
   declare member: boolean;
   declare heading: string;
+  /** Steps the designer plots: a type picked here starts from its template rescaled to them. */
+  declare steps: number;
   /** Text typed into fields, kept while it still parses to the spec's value (e.g. `0.`). */
   readonly #drafts = new Map<string, string>();
   readonly #id = `schedule-editor-${nextEditorId++}`;
@@ -85,6 +88,7 @@ export class ScheduleEditor extends LightElement {
     this.spec = { type: 'constant', lr: 0.1 };
     this.member = false;
     this.heading = 'Schedule';
+    this.steps = templateSteps;
   }
 
   #emit(spec: Spec): void {
@@ -101,7 +105,9 @@ export class ScheduleEditor extends LightElement {
 
   #changeType(type: string): void {
     this.#drafts.clear();
-    const next = this.member ? memberTemplate(type) : (scheduleTemplate(type) as Spec);
+    const next = this.member
+      ? memberTemplate(type, this.steps)
+      : (scheduleTemplate(type, this.steps) as Spec);
     if (!this.member && this.spec.unit !== undefined) next.unit = this.spec.unit;
     this.#emit(next);
   }
@@ -167,10 +173,11 @@ export class ScheduleEditor extends LightElement {
           ${help}
           ${
             memberSpec === undefined
-              ? html`<button type="button" @click=${() => this.#set(name, memberTemplate('cosine'))}>Add ${name}</button>`
+              ? html`<button type="button" @click=${() => this.#set(name, memberTemplate('cosine', this.steps))}>Add ${name}</button>`
               : html`<schedule-editor
                     .registry=${this.registry}
                     .spec=${memberSpec}
+                    .steps=${this.steps}
                     member
                     heading=${name}
                     @spec-change=${(event: CustomEvent<Spec>) => this.#set(name, event.detail)}
@@ -200,6 +207,7 @@ export class ScheduleEditor extends LightElement {
                 <schedule-editor
                   .registry=${this.registry}
                   .spec=${memberSpec}
+                  .steps=${this.steps}
                   member
                   heading=${`${name}[${index}]`}
                   @spec-change=${(event: CustomEvent<Spec>) => replace(index, event.detail)}
@@ -208,7 +216,7 @@ export class ScheduleEditor extends LightElement {
               </li>`,
             )}
           </ol>
-          <button type="button" @click=${() => this.#set(name, [...members, memberTemplate('constant')])}>
+          <button type="button" @click=${() => this.#set(name, [...members, memberTemplate('constant', this.steps)])}>
             Add a member to ${name}
           </button>
         </fieldset>`;

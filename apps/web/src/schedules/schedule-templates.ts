@@ -1,8 +1,12 @@
 import type { ScheduleSpec } from '@contour/schedules';
 
+/** The number of steps the templates below are written for; `scheduleTemplate` rescales them. */
+export const templateSteps = 200;
+
 /**
- * A starting spec per built-in schedule type, sized to be readable over the designer's default 200
- * steps. Picking a type in the designer starts from its template (plugins start from `{type}`).
+ * A starting spec per built-in schedule type, written to be readable over 200 steps (rescaled by
+ * {@link scheduleTemplate} to the steps the designer plots). Picking a type in the designer starts
+ * from its template (plugins start from `{type}`).
  */
 export const scheduleTemplates: Readonly<Record<string, ScheduleSpec>> = {
   constant: { type: 'constant', lr: 0.1 },
@@ -45,8 +49,75 @@ export const scheduleTemplates: Readonly<Record<string, ScheduleSpec>> = {
   expr: { type: 'expr', lr: 0.1, expr: 'lr * 0.5 * (1 + cos(PI * t / 200))' },
 };
 
-/** The template of `type`, or a bare `{ type }` for types without one (plugins). */
-export function scheduleTemplate(type: string): ScheduleSpec {
+/** Parameters that count steps (integers ≥ 1), at any depth of a spec. */
+const stepCountKeys = new Set([
+  'stepSize',
+  'totalIters',
+  'tMax',
+  't0',
+  'stepSizeUp',
+  'stepSizeDown',
+  'totalSteps',
+  'decaySteps',
+  'warmupSteps',
+  'firstDecaySteps',
+  'steps',
+]);
+
+/** Lists of step indices (strictly increasing), at any depth of a spec. */
+const stepListKeys = new Set(['milestones', 'boundaries']);
+
+/**
+ * A template spec rescaled from 200 steps to `steps`: step counts and step lists are multiplied by
+ * steps / 200 (rounded, at least 1, lists kept strictly increasing), a per-step decay factor is
+ * raised to the power 200 / steps (exponential's γ; Caffe inv's γ is multiplied by 200 / steps), and
+ * `expr` formulas written over 200 steps are rewritten over `steps`. So every template shows the same
+ * shape over the steps the designer plots — the Sweep lab's run length by default (at least 10
+ * steps: below that, the template of 10).
+ */
+export function rescaleTemplate(spec: ScheduleSpec, steps: number): ScheduleSpec {
+  if (steps === templateSteps) return structuredClone(spec) as ScheduleSpec;
+  // Every phase of a template needs a step or more (oneCycle's three): 10 steps at the least.
+  const factor = Math.max(steps, 10) / templateSteps;
+  // Positions are rescaled, not lengths, so pieces that follow each other (a warmup and what it
+  // leads into, sequential members) still add up to `steps`.
+  const at = (position: number) => Math.round(position * factor);
+  const rescale = (node: Record<string, unknown>, offset: number): Record<string, unknown> => {
+    const length = (value: number) => Math.max(1, at(offset + value) - at(offset));
+    const next: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(node)) {
+      if (stepCountKeys.has(key) && typeof value === 'number') next[key] = length(value);
+      else if (stepListKeys.has(key) && Array.isArray(value)) {
+        const list: number[] = [];
+        for (const entry of value as number[])
+          list.push(Math.max(length(entry), (list[list.length - 1] ?? 0) + 1));
+        next[key] = list;
+      } else next[key] = structuredClone(value);
+    }
+    if (node.schedule && typeof node.schedule === 'object') {
+      const start = node.type === 'warmup' && typeof node.steps === 'number' ? node.steps : 0;
+      next.schedule = rescale(node.schedule as Record<string, unknown>, offset + start);
+    }
+    if (Array.isArray(node.schedules)) {
+      const milestones =
+        node.type === 'sequential' && Array.isArray(node.milestones) ? (node.milestones as number[]) : [];
+      next.schedules = node.schedules.map((member, index) =>
+        rescale(member as Record<string, unknown>, offset + (index === 0 ? 0 : (milestones[index - 1] ?? 0))),
+      );
+    }
+    if (node.type === 'exponential' && typeof node.gamma === 'number')
+      next.gamma = node.gamma ** (1 / factor);
+    if (node.type === 'caffe' && node.policy === 'inv' && typeof node.gamma === 'number')
+      next.gamma = node.gamma / factor;
+    if (node.type === 'expr' && typeof node.expr === 'string')
+      next.expr = node.expr.replaceAll(`/ ${templateSteps})`, `/ ${Math.round(factor * templateSteps)})`);
+    return next;
+  };
+  return rescale(spec as Record<string, unknown>, 0) as ScheduleSpec;
+}
+
+/** The template of `type` over `steps` steps (default 200), or a bare `{ type }` for types without one (plugins). */
+export function scheduleTemplate(type: string, steps = templateSteps): ScheduleSpec {
   const template = scheduleTemplates[type];
-  return template ? (structuredClone(template) as ScheduleSpec) : { type };
+  return template ? rescaleTemplate(template, steps) : { type };
 }
