@@ -1,7 +1,8 @@
-import { basename } from 'node:path';
-import { expandSweep, type SweepAxis } from '@contour/core';
+import { basename, join } from 'node:path';
+import { autoLearningRateRecords, autoSweepLearningRates, expandSweep, type SweepAxis } from '@contour/core';
 import {
   checkRunInputs,
+  findAutoLearningRateForConfig,
   lockDirectory,
   runSweep,
   type SweepRunOptions,
@@ -9,12 +10,18 @@ import {
   writeSweepFile,
 } from '@contour/core/node';
 import { formatMetric } from '@contour/metrics-logger';
+import { writeFileAtomic } from '@contour/metrics-logger/node';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { parseJsonInput } from '../json-input.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
-import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import {
+  addTrainingFlags,
+  autoPlaceholderRate,
+  runConfigFromFlags,
+  type TrainingFlags,
+} from '../training-options.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface SweepFlags extends TrainingFlags {
@@ -72,6 +79,24 @@ export function parseVary(text: string): SweepAxis {
   return { key, values };
 }
 
+/** Default number of rates of `--lr auto`. */
+export const defaultAutoRateCount = 5;
+
+/**
+ * Reads `--lr auto[:N]` of a sweep: N (default 5) rates bracketing the range test's choice;
+ * undefined for a rate list. N must be an integer in 2..50 (exit 2 otherwise).
+ */
+export function parseAutoRateCount(text: string | undefined): number | undefined {
+  const value = text?.trim();
+  if (value === undefined || !/^auto\b/.test(value)) return undefined;
+  if (value === 'auto') return defaultAutoRateCount;
+  const match = /^auto:(\d{1,2})$/.exec(value);
+  const count = match ? Number(match[1]) : Number.NaN;
+  if (!(count >= 2 && count <= 50))
+    throw new UsageError(`--lr auto:N needs N, the number of rates, an integer in 2..50; got "${value}"`);
+  return count;
+}
+
 /** The one-line progress note of a finished trial. */
 function describeResult(result: SweepTrialResult): string {
   const summary = result.summary;
@@ -124,8 +149,29 @@ export function registerSweepCommand(program: Command): void {
         );
         effective = { ...flags, ...preset.flags, ...explicit } as SweepFlags;
       }
-      const rates = effective.lr === undefined ? undefined : parseNumberList('--lr', effective.lr);
+      const autoCount = parseAutoRateCount(effective.lr);
+      if (autoCount !== undefined && effective.schedule?.trim() === 'auto')
+        throw new UsageError(
+          '--schedule auto goes with train/finetune; a sweep compares constant rates (or give a schedule JSON)',
+        );
+      let rates =
+        effective.lr === undefined || autoCount !== undefined
+          ? undefined
+          : parseNumberList('--lr', effective.lr);
       if (rates?.some((rate) => !(rate >= 0))) throw new UsageError('--lr rates must be ≥ 0');
+      let autoRecords: unknown[] | undefined;
+      if (autoCount !== undefined) {
+        const { lr: _auto, ...withoutAuto } = effective;
+        const probe = runConfigFromFlags(withoutAuto, autoPlaceholderRate);
+        if (probe.training.model.type === 'layers') await checkRunInputs(probe);
+        const found = await findAutoLearningRateForConfig(probe);
+        rates = autoSweepLearningRates(found.auto, autoCount);
+        autoRecords = autoLearningRateRecords(found);
+        console.log(`lr auto: ${found.auto.explanation}`);
+        console.log(
+          `lr auto:${autoCount}: sweeping ${rates.map((rate) => String(rate)).join(', ')} (log grid centred on it, spanning the usable region)`,
+        );
+      }
       const axes: SweepAxis[] = [
         ...(rates ? [{ key: 'lr', values: rates }] : []),
         ...effective.vary.map(parseVary),
@@ -169,6 +215,11 @@ export function registerSweepCommand(program: Command): void {
       const interrupts = handleInterrupts();
       try {
         writeSweepFile(directory, sweepId, axes, trials);
+        if (autoRecords)
+          writeFileAtomic(
+            join(directory, 'auto-learning-rate.json'),
+            `${JSON.stringify({ rates, records: autoRecords }, null, 2)}\n`,
+          );
         console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
         startChartWorkers();
         const sweepOptions: SweepRunOptions = {

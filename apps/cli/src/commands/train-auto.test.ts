@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseLearningRate } from '@contour/core';
+import { autoSweepLearningRates, chooseLearningRate } from '@contour/core';
 import type { AutoLearningRateRecord, RangeTestRecord } from '@contour/metrics-logger';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -134,4 +134,49 @@ describe('contour train --lr auto', () => {
     expect(lines[0]).toContain(named);
     expect(existsSync(out)).toBe(false);
   });
+});
+
+describe('contour sweep --lr auto:N', () => {
+  it('sweeps N rates on a log grid centred on the range test’s choice, spanning its usable region', async () => {
+    const out = join(scratch, 'sweep-auto');
+    const { code, stdout, stderr } = await runInProcess([
+      'sweep',
+      ...quick,
+      '--epochs',
+      '1',
+      '--lr',
+      'auto:3',
+      '--workers',
+      '0',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    const saved = JSON.parse(readFileSync(join(out, 'auto-learning-rate.json'), 'utf8'));
+    const tests = (saved.records as RangeTestRecord[]).filter((record) => record.kind === 'range-test');
+    expect(tests).toHaveLength(3);
+    const auto = chooseLearningRate(tests.map(recordedCurve));
+    const rates = autoSweepLearningRates(auto, 3);
+    expect(saved.rates).toEqual(rates);
+    // The middle rate is the choice; the ends cover the usable region.
+    expect(rates[1]).toBe(Number(auto.learningRate.toPrecision(3)));
+    expect(rates[0]).toBeLessThanOrEqual(auto.region.startLearningRate * 1.001);
+    expect(rates[2]).toBeGreaterThanOrEqual(auto.region.endLearningRate * 0.999);
+    const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
+    expect(sweep.trials.map((trial: { overrides: { lr: number } }) => trial.overrides.lr)).toEqual(rates);
+    expect(stdout).toContain(`lr auto:3: sweeping ${rates.join(', ')}`);
+  });
+
+  it.each(['auto:0', 'auto:x', 'auto:1', 'auto:51'])(
+    'refuses --lr %s with exit 2 naming the flag',
+    async (value) => {
+      const out = join(scratch, `bad-sweep-${value.replace(':', '-')}`);
+      const { code, stderr } = await runInProcess(['sweep', ...quick, '--lr', value, '--out', out]);
+      expect(code).toBe(2);
+      expect(stderr.trim().split('\n')).toEqual([
+        `contour: --lr auto:N needs N, the number of rates, an integer in 2..50; got "${value}"`,
+      ]);
+      expect(existsSync(out)).toBe(false);
+    },
+  );
 });

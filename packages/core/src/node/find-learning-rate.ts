@@ -1,6 +1,11 @@
 import { selectBackend } from '@contour/backends';
 import { createTrainableModel } from '../model/layers-model-adapter.js';
 import {
+  type FindAutoLearningRateOptions,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+} from '../range-test/find-auto-learning-rate.js';
+import {
   type FindLearningRateOptions,
   findLearningRateOnDataset,
 } from '../range-test/find-learning-rate-on-dataset.js';
@@ -11,6 +16,39 @@ import { loadRunDataset, modelSizes } from './load-run-dataset.js';
 import { readInitialWeights } from './model-files.js';
 
 export type { FindLearningRateOptions } from '../range-test/find-learning-rate-on-dataset.js';
+
+/**
+ * The automatic rate of a run config in Node (`contour sweep --lr auto:N`): picks the backend,
+ * loads and prepares the data as the run would, starts from a model.json's own weights when it
+ * has them, and runs {@link findAutoLearningRate}. Nothing is written to disk.
+ */
+export async function findAutoLearningRateForConfig(
+  config: RunConfig,
+  options: Omit<FindAutoLearningRateOptions, 'initialWeights'> = {},
+): Promise<FoundAutoLearningRate & { readonly backend: string }> {
+  const selection = await selectBackend(config.backend);
+  const dataset = await loadRunDataset(config.data, config.training);
+  const initialWeights = await modelJsonWeights(config, dataset);
+  const found = await findAutoLearningRate(config.training, dataset, {
+    ...options,
+    ...(initialWeights ? { initialWeights } : {}),
+  });
+  return { ...found, backend: selection.name };
+}
+
+/** The weights of a config's model.json (undefined for built-in models or a model.json without weights). */
+async function modelJsonWeights(
+  config: RunConfig,
+  dataset: Awaited<ReturnType<typeof loadRunDataset>>,
+): Promise<Record<string, Float32Array> | undefined> {
+  if (config.training.model.layers?.weights === undefined) return undefined;
+  const model = await createTrainableModel(config.training.model, modelSizes(dataset, config.training.seed));
+  try {
+    return readInitialWeights(config.training.model, model.parameterNames);
+  } finally {
+    model.dispose();
+  }
+}
 
 /** What {@link findLearningRate} returns: the backend used and the method's result. */
 export interface FindLearningRateOutcome {

@@ -23,6 +23,7 @@ export {
 export {
   type FindLearningRateOptions,
   type FindLearningRateOutcome,
+  findAutoLearningRateForConfig,
   findLearningRate,
 } from './find-learning-rate.js';
 export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
