@@ -1,4 +1,4 @@
-import { rangeTestLearningRate } from '@contour/core';
+import { chooseLearningRate, rangeTestLearningRate } from '@contour/core';
 import { createOptimizer, toTfOptimizer } from '@contour/optimizers';
 import * as tfd from '@tensorflow/tfjs-data';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -267,5 +267,40 @@ describe('findLearningRate', () => {
     tf.dispose([data.x, data.y]);
     model.dispose();
     uncompiled.dispose();
+  });
+});
+
+describe('findLearningRate result.apply', () => {
+  it('gives the automatic rate of the curve and sets it on the model (or a named suggestion)', async () => {
+    const data = imageData();
+    const model = convModel(tf.train.momentum(0.05, 0.9));
+    const result = await findLearningRate(model, data, {
+      batchSize: 16,
+      iterations: 60,
+      startLearningRate: 1e-4,
+    });
+    expect(result.auto).toEqual(chooseLearningRate([result]));
+    const rate = result.apply(model);
+    expect(rate).toBe(result.auto?.learningRate);
+    expect(getLearningRate(model.optimizer)).toBeCloseTo(rate, 7);
+    // Training afterwards uses it: tfjs momentum caches −lr in a tensor, which is updated too.
+    const before = weightValues(model);
+    await model.fit(data.x, data.y, { epochs: 1, batchSize: 96, shuffle: false, verbose: 0 });
+    expect(weightValues(model)).not.toEqual(before);
+    const minimum = result.apply(model, 'minimum');
+    expect(minimum).toBe(result.suggestions.minimum?.learningRate);
+    expect(getLearningRate(model.optimizer)).toBeCloseTo(minimum, 7);
+    tf.dispose([data.x, data.y]);
+    model.dispose();
+  });
+  it('throws naming the choice when the curve gives no such rate', async () => {
+    const data = imageData();
+    const model = convModel(tf.train.adam(0.01));
+    // Six iterations: the analysed window is empty, so neither auto nor any suggestion decides.
+    const result = await findLearningRate(model, data, { batchSize: 16, iterations: 6 });
+    expect(result.auto).toBeUndefined();
+    expect(() => result.apply(model)).toThrow(/choice/);
+    tf.dispose([data.x, data.y]);
+    model.dispose();
   });
 });

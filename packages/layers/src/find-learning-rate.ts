@@ -1,4 +1,7 @@
 import {
+  type AutoLearningRate,
+  CoreSpecError,
+  chooseLearningRate,
   type RangeTestCurve,
   type RangeTestPoint,
   RangeTestRecorder,
@@ -56,6 +59,22 @@ export interface FindLearningRateResult extends RangeTestCurve {
   readonly seconds: number;
   /** The Vega-Lite spec of the plot `contour find-lr` draws (render it with vega-embed or vega). */
   readonly chart: ReturnType<typeof rangeTestChartSpec>;
+  /**
+   * Contour's automatic rate for this curve (`chooseLearningRate` of `@contour/core`, the rule of
+   * `contour train --lr auto`: the lowest smoothed loss's rate ÷ 10, kept inside the usable region),
+   * with its one-line explanation; undefined when the curve cannot decide (too short, never falls).
+   * For the median over seeds, run the test with `seed` 0, 1, 2 and pass the results to
+   * `chooseLearningRate`.
+   */
+  readonly auto: AutoLearningRate | undefined;
+  /**
+   * Sets `model`'s optimizer to the automatic rate (default) or to a named fastai suggestion, on
+   * any tfjs optimizer (its cached rate tensors too), and returns the rate set. Call it after the
+   * test, before `model.fit` (e.g. with `learningRateScheduler` off).
+   *
+   * @throws LayersOptionError when that rate is undefined for this curve or the model has no optimizer.
+   */
+  apply(model: LayersModel, choice?: 'auto' | SuggestionName): number;
 }
 
 const owner = 'findLearningRate';
@@ -150,8 +169,35 @@ export async function findLearningRate(
     batches.dispose();
   }
   const curve = recorder.result(suggestions);
+  let auto: AutoLearningRate | undefined;
+  try {
+    auto = chooseLearningRate([curve]);
+  } catch (error) {
+    if (!(error instanceof CoreSpecError)) throw error;
+  }
   return {
     ...curve,
+    auto,
+    apply(target: LayersModel, choice: 'auto' | SuggestionName = 'auto'): number {
+      const rate = choice === 'auto' ? auto?.learningRate : curve.suggestions[choice]?.learningRate;
+      if (rate === undefined)
+        throw new LayersOptionError(
+          'findLearningRate result.apply',
+          'choice',
+          `a rate this curve gives (${['auto', ...Object.keys(curve.suggestions)].filter((name) => name !== 'auto' || auto).join(', ') || 'none'})`,
+          choice,
+        );
+      const targetOptimizer = target.optimizer as tf.Optimizer | undefined;
+      if (!targetOptimizer)
+        throw new LayersOptionError(
+          'findLearningRate result.apply',
+          'model',
+          'a compiled model (call model.compile first)',
+          'no optimizer',
+        );
+      setLearningRate(targetOptimizer, rate);
+      return rate;
+    },
     interrupted,
     batchesPerEpoch: batches.batchesPerEpoch(),
     seconds: (performance.now() - started) / 1000,
