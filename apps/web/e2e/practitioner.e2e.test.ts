@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { artifactsDirectory, type BrowserSession, openBrowserSession } from './browser-session.js';
-import { chartRows, plottedValues, waitForApp } from './page-helpers.js';
+import { chartRows, plottedValues, seriousViolations, waitForApp } from './page-helpers.js';
 
 // What a practitioner trips over, one test per finding of the review (the issue's numbering).
 let session: BrowserSession;
@@ -14,36 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.close();
 });
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious and critical axe violations of the page as it is (rule id: first offending targets). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(
-            context: Document,
-            options: object,
-          ): Promise<{
-            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((violation) => ({
-      id: violation.id,
-      impact: violation.impact,
-      targets: violation.nodes.slice(0, 3).map((node) => node.target.join(' ')),
-    }));
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.targets.join(', ')}`);
-}
 
 /** True when the element's box is inside the viewport. */
 async function inView(page: Page, selector: string): Promise<boolean> {

@@ -1,9 +1,14 @@
-import { suggestLearningRates, trimRangeTestCurve } from '@contour/core';
+import {
+  autoSweepLearningRates,
+  chooseLearningRate,
+  suggestLearningRates,
+  trimRangeTestCurve,
+} from '@contour/core';
 import { smoothedLossAt } from '@contour/metrics-logger';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RangeTestPanel } from '../src/panels/range-test-panel.js';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
-import { chartRows, waitForApp } from './page-helpers.js';
+import { chartRows, seriousViolations, waitForApp } from './page-helpers.js';
 
 let session: BrowserSession;
 beforeAll(async () => {
@@ -102,13 +107,52 @@ describe('range test', () => {
 
     // The chosen rate goes to the Sweep lab, with the model and optimizer tested.
     const valley = expected.valley?.learningRate as number;
-    await page.getByRole('button', { name: 'in the Sweep lab' }).click();
+    await page.locator('#range-test-use').click();
     await expect
       .poll(() => page.getByRole('tab', { name: 'Sweep lab' }).getAttribute('aria-selected'))
       .toBe('true');
     expect(await page.locator('#sweep-rates').inputValue()).toBe(
       String(Number.parseFloat(valley.toPrecision(3))),
     );
+    expect(session.problems).toEqual([]);
+  });
+
+  it('offers the auto rule’s rate (the CLI’s --lr auto on this test), and the Sweep lab brackets it', async () => {
+    const { page } = session;
+    await page.goto(`${inject('baseUrl')}#panel=range-test`);
+    await waitForApp(page);
+    await page.getByLabel('Subset size (images)').fill('600');
+    await page.getByLabel('Start rate').fill('1e-5');
+    await page.getByLabel('End rate').fill('10');
+    await page.getByLabel('Iterations (batches)').fill('60');
+    await page.getByLabel('Compute backend').selectOption('cpu');
+    await page.getByRole('button', { name: 'Run range test' }).click();
+    await page.waitForSelector('#range-test-status[data-finished="true"]', { timeout: 90_000 });
+    const result = await page.evaluate(
+      () => (document.querySelector('range-test-panel') as unknown as RangeTestPanel).result,
+    );
+    if (!result) throw new Error('the panel reports no range-test result');
+    // The rule and the bracket, computed here by @contour/core from the curve the panel shows.
+    expect(await seriousViolations(page), 'range test with the auto rule').toEqual([]);
+    const auto = chooseLearningRate([result]);
+    const bracket = autoSweepLearningRates(auto, 5);
+    const rate = String(Number.parseFloat(auto.learningRate.toPrecision(3)));
+    expect(await page.locator('#range-test-auto').textContent()).toContain(auto.explanation);
+    const button = page.locator('#range-test-auto-use');
+    expect((await button.textContent())?.trim()).toBe(`Auto: use ${rate} in the Sweep lab`);
+    await button.click();
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Sweep lab' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect(await page.getByLabel('Learning rates').inputValue()).toBe(rate);
+    // The Sweep lab's "bracket the suggestion": 5 rates across the usable region, around the rate.
+    expect(await page.locator('#sweep-bracket-note').textContent()).toContain(`auto rate is ${rate}`);
+    await page.locator('#sweep-bracket').click();
+    expect(await page.getByLabel('Learning rates').inputValue()).toBe(bracket.join(', '));
+    expect(bracket[0]).toBeLessThanOrEqual(auto.region.startLearningRate * 1.005);
+    expect(bracket[4]).toBeGreaterThanOrEqual(auto.region.endLearningRate * 0.995);
+    expect(bracket[2]).toBeCloseTo(Number(auto.learningRate.toPrecision(3)), 12);
+    expect(await seriousViolations(page), 'sweep lab with the bracket').toEqual([]);
     expect(session.problems).toEqual([]);
   });
 });

@@ -1,6 +1,10 @@
 import { html, type TemplateResult } from 'lit';
 import { defaultRaceSettings } from '../panels/optimizer-race.js';
-import { defaultRangeTestPanelSettings, type UseLearningRateDetail } from '../panels/range-test-panel.js';
+import {
+  defaultRangeTestPanelSettings,
+  type RangeTestSuggestionDetail,
+  type UseLearningRateDetail,
+} from '../panels/range-test-panel.js';
 import { defaultScheduleSettings } from '../panels/schedule-designer.js';
 import { defaultSweepSettings } from '../panels/sweep-lab.js';
 import { sweepStepCount } from '../panels/sweep-steps.js';
@@ -33,9 +37,12 @@ export class ContourApp extends LightElement {
   static override properties = {
     state: { state: true },
     storageNotice: { state: true },
+    rangeTestSuggestion: { state: true },
   };
   declare state: SharedState;
   declare storageNotice: string;
+  /** The last range test's auto rate and its bracket, for the Sweep lab (this session only). */
+  declare rangeTestSuggestion: RangeTestSuggestionDetail | undefined;
   readonly library = new RunLibrary();
   #store: AppStore | undefined;
   #saveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -169,6 +176,7 @@ export class ContourApp extends LightElement {
           html`<sweep-lab
             .library=${this.library}
             .designerSchedule=${this.state.schedule?.spec}
+            .rangeTestSuggestion=${this.rangeTestSuggestion}
             .settings=${this.state.sweep ?? defaultSweepSettings}
             @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, sweep: event.detail })}
           ></sweep-lab>`,
@@ -196,6 +204,9 @@ export class ContourApp extends LightElement {
             .settings=${this.state.rangeTest ?? defaultRangeTestPanelSettings}
             @settings-change=${(event: CustomEvent) => this.#setState({ ...this.state, rangeTest: event.detail })}
             @use-learning-rate=${(event: CustomEvent<UseLearningRateDetail>) => this.#useLearningRate(event.detail)}
+            @range-test-suggestion=${(event: CustomEvent<RangeTestSuggestionDetail>) => {
+              this.rangeTestSuggestion = event.detail;
+            }}
           ></range-test-panel>`,
         )}
         ${this.#panel('runs', html`<runs-panel .library=${this.library}></runs-panel>`)}

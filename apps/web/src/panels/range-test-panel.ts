@@ -8,7 +8,7 @@ import { TrainingPanel } from '../components/training-panel.js';
 import { describeLoadedData } from '../data/data-source-fields.js';
 import '../components/vega-chart.js';
 import type { RangeTestPanelSettings } from '../state/url-state.js';
-import type { DataChoice, WorkerReply } from '../worker/protocol.js';
+import type { DataChoice, RangeTestAuto, WorkerReply } from '../worker/protocol.js';
 import { withheldSuggestionsReason } from './range-test-verdict.js';
 
 /**
@@ -63,6 +63,19 @@ export interface UseLearningRateDetail {
 }
 
 /**
+ * Detail of the `range-test-suggestion` event: the auto rule's rate of the last range test and the
+ * rates that bracket it, with the model and optimizer tested (the Sweep lab's "bracket" action).
+ */
+export interface RangeTestSuggestionDetail {
+  readonly learningRate: number;
+  readonly startLearningRate: number;
+  readonly endLearningRate: number;
+  readonly bracket: readonly number[];
+  readonly model: string;
+  readonly optimizer: Record<string, unknown>;
+}
+
+/**
  * The learning-rate range test (fastai `lr_find`, Leslie Smith): runs @contour/core's
  * `runRangeTest` — the function `contour find-lr` calls — in the training worker, draws the curve
  * with the CLI's `rangeTestChartSpec` (log-rate axis, every suggestion marked), lists the
@@ -72,12 +85,15 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
   static override properties = {
     points: { state: true },
     result: { state: true },
+    auto: { state: true },
     selected: { state: true },
   };
   /** The recorded curve so far (streamed from the worker). */
   declare points: RangeTestPoint[];
   /** The last finished range test, exactly as `runRangeTest` returned it. */
   declare result: RangeTestResult | undefined;
+  /** The auto rule (the CLI's `--lr auto`) on the last finished test. */
+  declare auto: RangeTestAuto | undefined;
   /** The suggestion drawn as chosen and sent to the Sweep lab. */
   declare selected: SuggestionName;
   #spec: TopLevelSpec | undefined;
@@ -100,6 +116,7 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
     const { settings } = this;
     this.points = [];
     this.result = undefined;
+    this.auto = undefined;
     this.#spec = undefined;
     this.run.start({
       type: 'range-test',
@@ -139,6 +156,19 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
       case 'range-test-result': {
         const { result } = reply;
         this.result = result;
+        this.auto = reply.auto;
+        // The Sweep lab may bracket this rate: only from a test whose suggestions are offered.
+        if ('learningRate' in reply.auto && withheldSuggestionsReason(result) === undefined) {
+          const detail: RangeTestSuggestionDetail = {
+            learningRate: reply.auto.learningRate,
+            startLearningRate: reply.auto.startLearningRate,
+            endLearningRate: reply.auto.endLearningRate,
+            bracket: reply.auto.bracket,
+            model: this.settings.model,
+            optimizer: this.settings.optimizer,
+          };
+          this.dispatchEvent(new CustomEvent('range-test-suggestion', { detail, bubbles: true }));
+        }
         this.points = [...result.points];
         const stop = result.interrupted ? 'stopped' : `stopped: ${result.stop}`;
         this.run.finish(
@@ -187,6 +217,38 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
       optimizer: this.settings.optimizer,
     };
     this.dispatchEvent(new CustomEvent('use-learning-rate', { detail, bubbles: true }));
+  }
+
+  /** The auto rule's rate with its explanation, and a button sending it to the Sweep lab. */
+  #autoBlock() {
+    const { auto, result } = this;
+    if (!auto || !result || this.#offered(result).length === 0) return nothing;
+    if ('problem' in auto) {
+      return html`<p class="legend-note" id="range-test-auto">Auto rule: no rate — ${auto.problem}</p>`;
+    }
+    const rate = Number.parseFloat(auto.learningRate.toPrecision(3));
+    return html`<div id="range-test-auto">
+      <p class="legend-note">
+        Auto rule (what <code>contour train --lr auto</code> applies; there over 3 seeds, here to this one test):
+        ${auto.explanation}.
+      </p>
+      <div class="button-row">
+        <button
+          type="button"
+          id="range-test-auto-use"
+          @click=${() => {
+            const detail: UseLearningRateDetail = {
+              learningRate: rate,
+              model: this.settings.model,
+              optimizer: this.settings.optimizer,
+            };
+            this.dispatchEvent(new CustomEvent('use-learning-rate', { detail, bubbles: true }));
+          }}
+        >
+          Auto: use ${rateText(auto.learningRate)} in the Sweep lab
+        </button>
+      </div>
+    </div>`;
   }
 
   #rateField(id: string, label: string, key: 'startLearningRate' | 'endLearningRate', help: string) {
@@ -299,6 +361,7 @@ export class RangeTestPanel extends TrainingPanel<RangeTestPanelSettings> {
               </div>`
             : nothing
         }
+        ${this.#autoBlock()}
       </div>
     </section>`;
   }

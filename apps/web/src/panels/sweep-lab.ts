@@ -25,6 +25,7 @@ import '../components/vega-chart.js';
 import type { RunLibrary } from '../state/run-library.js';
 import type { SweepSettings } from '../state/url-state.js';
 import type { DataChoice, TrialInfo, WorkerReply } from '../worker/protocol.js';
+import { type RangeTestSuggestionDetail, rateText } from './range-test-panel.js';
 import { sweepProgressText } from './sweep-progress.js';
 import { sweepStepCount } from './sweep-steps.js';
 
@@ -92,10 +93,13 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
   static override properties = {
     library: { attribute: false },
     designerSchedule: { attribute: false },
+    rangeTestSuggestion: { attribute: false },
     trials: { state: true },
   };
   declare library: RunLibrary | undefined;
   declare designerSchedule: Record<string, unknown> | undefined;
+  /** The last range test's auto rate and the rates bracketing it ("Bracket the suggestion"). */
+  declare rangeTestSuggestion: RangeTestSuggestionDetail | undefined;
   declare trials: TrialState[];
   #sweepId = '';
   /** Epochs per run of the sweep running now, and when its first step started. */
@@ -275,6 +279,31 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
     return `Each run trains up to ${stepsPerEpoch} steps per epoch × ${settings.epochs} epochs = ${totalSteps} steps (t = 0…${totalSteps - 1}; ${trainingImages} training images ÷ batch ${settings.batchSize}, rounded up; fewer if the data has fewer images). A step-counted schedule longer than that is cut short; one shorter holds its last rate.`;
   }
 
+  /**
+   * "Bracket the suggestion": the rates of `contour sweep --lr auto` around the last range test's
+   * auto rate (a log grid spanning its usable region), with the model and optimizer it tested.
+   */
+  #bracketAction() {
+    const suggestion = this.rangeTestSuggestion;
+    if (!suggestion) return nothing;
+    return html`<p class="legend-note" id="sweep-bracket-note">
+        The range test's auto rate is ${rateText(suggestion.learningRate)} (<code>${suggestion.model}</code>,
+        <code>${JSON.stringify(suggestion.optimizer)}</code>; usable region ${rateText(suggestion.startLearningRate)} →
+        ${rateText(suggestion.endLearningRate)}). Bracketing it sweeps ${suggestion.bracket.length} rates on a log grid
+        across that region, with that model and optimizer.
+      </p>
+      <div class="button-row">
+        <button type="button" id="sweep-bracket" @click=${() => {
+          for (const id of ['sweep-rates', 'sweep-model', 'sweep-optimizer-json']) this.fields.forget(id);
+          this.changeSettings({
+            rates: [...suggestion.bracket],
+            model: suggestion.model,
+            optimizer: suggestion.optimizer,
+          });
+        }}>Bracket the suggestion: ${suggestion.bracket.join(', ')}</button>
+      </div>`;
+  }
+
   /** Each run's colour from its rate: the same rate has the same colour in every sweep and panel. */
   #colors(): Record<string, string> {
     return Object.fromEntries(
@@ -423,6 +452,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
             parse: parseRatesField,
             apply: (rates) => this.changeSettings({ rates }),
           })}
+          ${this.#bracketAction()}
           ${this.integerField('epochs', 'sweep-epochs', 'Epochs', 1, 'full passes over the training images')}
           ${this.batchSeedAndBackend(batchSeedAndBackendLabels)}
         </fieldset>

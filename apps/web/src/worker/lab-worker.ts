@@ -4,11 +4,14 @@
 import { useCpuBackend } from '@contour/backend-cpu';
 import { type BackendRequest, selectBackend } from '@contour/backends';
 import {
+  autoSweepLearningRates,
+  chooseLearningRate,
   configHash,
   expandSweep,
   findLearningRateOnDataset,
   prepareRunDataset,
   type RangeTestPoint,
+  type RangeTestResult,
   resolveRunConfig,
   type TrainingConfig,
   train,
@@ -24,7 +27,13 @@ import {
 } from '@contour/mnist-loader';
 import { clampToDomain, createSurface, race, raceChartData, racePreset } from '@contour/race';
 import * as tf from '@tensorflow/tfjs-core';
-import { controlState, type DataChoice, type WorkerReply, type WorkerRequest } from './protocol.js';
+import {
+  controlState,
+  type DataChoice,
+  type RangeTestAuto,
+  type WorkerReply,
+  type WorkerRequest,
+} from './protocol.js';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -160,7 +169,12 @@ async function runRangeTestRequest(request: Extract<WorkerRequest, { type: 'rang
       },
     });
     flush();
-    reply({ type: 'range-test-result', result, trainingExamples: dataset.train.count });
+    reply({
+      type: 'range-test-result',
+      result,
+      trainingExamples: dataset.train.count,
+      auto: autoRule(result),
+    });
   } finally {
     stopRequested = undefined;
   }
@@ -200,6 +214,26 @@ async function warmUp(training: TrainingConfig, dataset: PreparedDataset): Promi
   );
   result.model.dispose();
   return (performance.now() - started) / 1000;
+}
+
+/** Number of rates "bracket the suggestion" gives the Sweep lab (the CLI's `sweep --lr auto` default). */
+const bracketRates = 5;
+
+/** The CLI's `--lr auto` rule on one range test, with the rates that bracket it. */
+function autoRule(result: RangeTestResult): RangeTestAuto {
+  try {
+    const auto = chooseLearningRate([result]);
+    return {
+      learningRate: auto.learningRate,
+      explanation: auto.explanation,
+      rule: auto.rule,
+      startLearningRate: auto.region.startLearningRate,
+      endLearningRate: auto.region.endLearningRate,
+      bracket: autoSweepLearningRates(auto, bracketRates),
+    };
+  } catch (error) {
+    return { problem: firstLine(error) };
+  }
 }
 
 async function runSweep(request: Extract<WorkerRequest, { type: 'sweep' }>): Promise<void> {

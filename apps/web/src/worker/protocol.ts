@@ -113,6 +113,8 @@ export type WorkerReply =
       readonly type: 'range-test-result';
       readonly result: RangeTestResult;
       readonly trainingExamples: number;
+      /** @contour/core's auto rule (`--lr auto`) applied to this range test, or why it gives no rate. */
+      readonly auto: RangeTestAuto;
     }
   | { readonly type: 'race-result'; readonly result: RaceSummary; readonly spec: Record<string, unknown> }
   | {
@@ -124,6 +126,21 @@ export type WorkerReply =
        */
       readonly field?: string;
     };
+
+/**
+ * The auto rule on one range test: the rate (`chooseLearningRate`), why, the usable region it read,
+ * and 5 rates bracketing it (`autoSweepLearningRates`) for the Sweep lab; or the rule's problem.
+ */
+export type RangeTestAuto =
+  | {
+      readonly learningRate: number;
+      readonly explanation: string;
+      readonly rule: string;
+      readonly startLearningRate: number;
+      readonly endLearningRate: number;
+      readonly bracket: readonly number[];
+    }
+  | { readonly problem: string };
 
 /** What the race panel needs of a race (the surface's functions stay in the worker). */
 export interface RaceSummary {
