@@ -17,7 +17,14 @@ import { formatMetric } from '@contour/metrics-logger';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { findingLines, loadRun, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
-import { addTrainingFlags, modelFlag, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import {
+  addTrainingFlags,
+  autoPlaceholderRate,
+  modelFlag,
+  parseAutoFlags,
+  runConfigFromFlags,
+  type TrainingFlags,
+} from '../training-options.js';
 import { parseDecimal, parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface FinetuneFlags extends TrainingFlags {
@@ -144,7 +151,16 @@ export function registerFinetuneCommand(program: Command): void {
     .option('--json', 'print the outcome as JSON on stdout')
     .action(async (flags: FinetuneFlags, commandObject: Command) => {
       const explicit = (key: string) => commandObject.getOptionValueSource(key) === 'cli';
-      const rate = flags.lr === undefined ? defaultFinetuneRate : parseDecimal('--lr', flags.lr);
+      const auto = parseAutoFlags(flags);
+      if (auto && flags.discriminative !== undefined)
+        throw new UsageError(
+          "--lr auto and --discriminative exclude each other: --discriminative lo,hi sets every layer's rate itself",
+        );
+      const rate = auto
+        ? autoPlaceholderRate
+        : flags.lr === undefined
+          ? defaultFinetuneRate
+          : parseDecimal('--lr', flags.lr);
       if (!(Number.isFinite(rate) && rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
       const pretrainRate = parseDecimal('--pretrain-lr', flags.pretrainLr);
@@ -209,7 +225,7 @@ export function registerFinetuneCommand(program: Command): void {
       if (targetClasses !== undefined && targetClasses.length === 0)
         throw new UsageError('--target-classes: no classes left to fine-tune on; give --target-classes');
 
-      const base = runConfigFromFlags({ ...flags, model }, rate);
+      const base = runConfigFromFlags({ ...(auto?.flags ?? flags), model }, rate);
       let target: RunConfig;
       let pretrain: RunConfig | undefined;
       try {
@@ -257,6 +273,16 @@ export function registerFinetuneCommand(program: Command): void {
           onRunStart: (name, runDirectory, label) => {
             if (!flags.json) console.error(`${name}: ${label} → ${runDirectory}`);
           },
+          ...(auto
+            ? {
+                autoLearningRate: {
+                  ...(auto.schedule ? { schedule: 'auto' as const } : {}),
+                  onChosen: (found) => {
+                    if (!flags.json) console.log(`lr auto: ${found.auto.explanation}`);
+                  },
+                },
+              }
+            : {}),
         }).catch((error: unknown) => {
           if (error instanceof CoreSpecError)
             throw new UsageError(`${flagOfField(error.field)}: ${error.message}`);

@@ -180,3 +180,54 @@ describe('contour sweep --lr auto:N', () => {
     },
   );
 });
+
+describe('contour finetune --lr auto', () => {
+  it('runs the range test on the transferred network and fine-tunes at the chosen rate, recorded', async () => {
+    const out = join(scratch, 'finetune-auto');
+    const { code, stdout, stderr } = await runInProcess([
+      'finetune',
+      ...quick,
+      '--model',
+      'mlp:32',
+      '--epochs',
+      '1',
+      '--lr',
+      'auto',
+      '--out',
+      out,
+    ]);
+    expect(code, stderr).toBe(0);
+    const { records } = readMetricsFile(join(out, 'finetune', 'metrics.jsonl'));
+    const tests = records.filter((record): record is RangeTestRecord => record.kind === 'range-test');
+    const choice = records.find(
+      (record): record is AutoLearningRateRecord => record.kind === 'auto-learning-rate',
+    );
+    expect(tests).toHaveLength(3);
+    const rule = chooseLearningRate(tests.map(recordedCurve));
+    expect(choice?.learningRate).toBe(rule.learningRate);
+    const steps = records.flatMap((record) => (record.kind === 'step' ? [record.learningRate] : []));
+    expect(steps.every((rate) => rate === rule.learningRate)).toBe(true);
+    expect(stdout).toContain(`lr auto: ${rule.explanation}`);
+    // Pretraining keeps its own rate (--pretrain-lr, default 0.1) and records no range test.
+    const pretrain = readMetricsFile(join(out, 'pretrain', 'metrics.jsonl')).records;
+    expect(pretrain.some((record) => record.kind === 'range-test')).toBe(false);
+  }, 240_000);
+
+  it('refuses --lr auto with --discriminative (exit 2, one line naming both)', async () => {
+    const out = join(scratch, 'finetune-bad');
+    const { code, stderr } = await runInProcess([
+      'finetune',
+      ...quick,
+      '--lr',
+      'auto',
+      '--discriminative',
+      '0.001,0.01',
+      '--out',
+      out,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/--lr auto and --discriminative/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,8 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@contour/backends';
-import { MetricsLogger, type MetricsSink, type RunStatus, type RunSummary } from '@contour/metrics-logger';
+import {
+  MetricsLogger,
+  type MetricsRecord,
+  type MetricsSink,
+  type RunStatus,
+  type RunSummary,
+} from '@contour/metrics-logger';
 import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
+import { createBatcher } from '@contour/mnist-loader';
 import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
@@ -14,9 +21,17 @@ import {
   transferVariants,
 } from '../finetune/finetune.js';
 import { type FinetuneSettings, validateFinetuneSettings } from '../finetune/finetune-settings.js';
+import { transferModel } from '../finetune/transfer-model.js';
 import { LayersModelAdapter, withOutputUnits } from '../model/layers-model-adapter.js';
+import type { Model } from '../model/model.js';
 import { describeModelSpec, type ModelSpec } from '../model/model-spec.js';
 import type { TrainableModel } from '../model/trainable-model.js';
+import { autoScheduleSpec } from '../range-test/auto-learning-rate.js';
+import {
+  autoLearningRateRecords,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+} from '../range-test/find-auto-learning-rate.js';
 import type { BackendChoice, RunConfig } from '../run-config.js';
 import { type TrainingResult, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
@@ -51,6 +66,19 @@ export interface FinetuneExperimentOptions {
   readonly console?: false | { readonly progressBar?: boolean };
   /** Called when a run starts (progress lines in the CLI). */
   readonly onRunStart?: (name: string, directory: string, label: string) => void;
+  /**
+   * Choose the fine-tuning rate automatically (`finetune --lr auto`): after pretraining, the range
+   * test runs over `seeds` seeds on the transferred network (pretrained layers, new head) with the
+   * fine-tuning optimizer (its per-layer multipliers and frozen layers included); the chosen rate
+   * becomes the base rate of the fine-tuning runs (with `schedule: 'auto'`, the peak of
+   * `autoScheduleSpec`), and each fine-tuning run records the range tests and the choice after
+   * `run-start`. The run from scratch (`compare`) keeps its own optimizer.
+   */
+  readonly autoLearningRate?: {
+    readonly seeds?: number;
+    readonly schedule?: 'auto';
+    readonly onChosen?: (found: FoundAutoLearningRate, optimizer: OptimizerSpec) => void;
+  };
 }
 
 /** One run of the experiment, on disk. */
@@ -200,21 +228,63 @@ export async function runFinetuneExperiment(
         `images of ${source.inputSize} pixels like the source model's`,
         options.data.source,
       );
+    let fineTuning = options.training;
+    let leadingRecords: MetricsRecord[] | undefined;
+    if (options.autoLearningRate) {
+      const auto = options.autoLearningRate;
+      const outputSize = dataset.classCount;
+      const found = await findAutoLearningRate(
+        {
+          ...options.training,
+          optimizer: finetuneTrainingConfig(options.training, source, options.settings, outputSize).optimizer,
+        },
+        dataset,
+        {
+          ...(auto.seeds === undefined ? {} : { seeds: auto.seeds }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          createModel: async (seed) =>
+            source instanceof LayersModelAdapter
+              ? await source.transfer(outputSize, seed)
+              : transferModel(source as Model, { outputSize, seed }),
+        },
+      );
+      const rate = found.auto.learningRate;
+      const batches = createBatcher(dataset, {
+        batchSize: options.training.batchSize,
+        seed: options.training.seed,
+      }).batchCount;
+      const schedule =
+        auto.schedule === 'auto'
+          ? autoScheduleSpec(options.training.optimizer.type, rate, batches * options.training.epochs)
+          : undefined;
+      const current = options.training.optimizer.lr;
+      fineTuning = {
+        ...options.training,
+        optimizer: {
+          ...options.training.optimizer,
+          lr: schedule ?? (current !== null && typeof current === 'object' ? { ...current, lr: rate } : rate),
+        } as OptimizerSpec,
+      };
+      leadingRecords = autoLearningRateRecords(found, schedule);
+      auto.onChosen?.(found, fineTuning.optimizer);
+    }
     const variants: TransferVariant[] = options.compare
-      ? transferVariants(options.training.optimizer, options.settings, scratchOptimizer)
+      ? transferVariants(fineTuning.optimizer, options.settings, scratchOptimizer)
       : [
           {
             name: 'boosted-head',
             label: 'fine-tune',
             settings: options.settings,
-            optimizer: options.training.optimizer,
+            optimizer: fineTuning.optimizer,
           },
         ];
     for (const variant of variants) {
       const name = options.compare ? variant.name : 'finetune';
       const directory = join(options.directory, name);
       options.onRunStart?.(name, directory, variant.label);
-      const training: TrainingConfig = { ...options.training, optimizer: variant.optimizer };
+      const training: TrainingConfig = { ...fineTuning, optimizer: variant.optimizer };
+      // The range tests describe the fine-tuning runs' rate, not the run from scratch.
+      const leading = variant.settings && leadingRecords ? { leadingRecords } : {};
       const effective = variant.settings
         ? finetuneTrainingConfig(training, source, variant.settings, dataset.classCount)
         : { ...training, model: withOutputUnits(source.spec, dataset.classCount) };
@@ -239,6 +309,7 @@ export async function runFinetuneExperiment(
                 runId: name,
                 recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
                 logger,
+                ...leading,
                 ...(options.signal ? { signal: options.signal } : {}),
               })
             : train(effective, {

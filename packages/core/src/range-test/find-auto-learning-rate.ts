@@ -1,13 +1,13 @@
 import type { AutoLearningRateRecord, JsonValue, RangeTestRecord } from '@contour/metrics-logger';
 import type { PreparedDataset } from '@contour/mnist-loader';
-import type { WeightValues } from '../model/trainable-model.js';
+import type { TrainableModel, WeightValues } from '../model/trainable-model.js';
 import { type AutoLearningRate, type AutoRuleSettings, chooseLearningRate } from './auto-learning-rate.js';
 import {
   findLearningRateOnDataset,
   type LearningRateTrainingConfig,
 } from './find-learning-rate-on-dataset.js';
 import type { RangeTestSettings } from './range-test-recorder.js';
-import type { RangeTestResult } from './run-range-test.js';
+import { type RangeTestResult, type RunRangeTestOptions, runRangeTest } from './run-range-test.js';
 
 /** Default number of range tests (seeds) behind an automatic rate. */
 export const defaultAutoSeeds = 3;
@@ -23,6 +23,11 @@ export interface FindAutoLearningRateOptions {
   /** Weights every test starts from instead of the seed's (a model.json's own weights). */
   readonly initialWeights?: WeightValues;
   readonly signal?: AbortSignal;
+  /**
+   * Builds the model of the test with this seed (e.g. a pretrained network with a new head, for
+   * fine-tuning) instead of the spec's fresh model; it is disposed after its test.
+   */
+  readonly createModel?: (seed: number) => Promise<TrainableModel>;
   /** Called after each range test. */
   readonly onRangeTest?: (seed: number, result: RangeTestResult) => void;
 }
@@ -50,12 +55,21 @@ export async function findAutoLearningRate(
   const rangeTests: { seed: number; result: RangeTestResult }[] = [];
   for (let index = 0; index < count; index += 1) {
     const seed = training.seed + index;
-    const result = await findLearningRateOnDataset({ ...training, seed }, dataset, {
-      method: 'exponential',
-      ...(options.settings ? { settings: options.settings } : {}),
-      ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const result = options.createModel
+      ? await rangeTestOn(await options.createModel(seed), dataset, {
+          ...options.settings,
+          optimizer: training.optimizer,
+          batchSize: training.batchSize,
+          seed,
+          loss: training.loss,
+          ...(options.signal ? { signal: options.signal } : {}),
+        })
+      : await findLearningRateOnDataset({ ...training, seed }, dataset, {
+          method: 'exponential',
+          ...(options.settings ? { settings: options.settings } : {}),
+          ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
     rangeTests.push({ seed, result });
     options.onRangeTest?.(seed, result);
   }
@@ -66,6 +80,19 @@ export async function findAutoLearningRate(
       options.rule,
     ),
   };
+}
+
+/** The range test on a model built for it, disposed afterwards. */
+async function rangeTestOn(
+  model: TrainableModel,
+  dataset: PreparedDataset,
+  options: RunRangeTestOptions,
+): Promise<RangeTestResult> {
+  try {
+    return await runRangeTest(model, dataset, options);
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
