@@ -18,6 +18,7 @@ const usageErrorNames = new Set([
   'CheckpointError',
   'DirectoryLockedError',
   'MetricsFormatError',
+  'InconsistentRunError',
   'UnknownBackendError',
   'BackendUnavailableError',
   'MnistLoaderError',

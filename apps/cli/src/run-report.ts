@@ -1,6 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type RunConfigFile, readJsonFile, runFiles, type SweepFile } from '@contour/core/node';
+import {
+  type RunConfigFile,
+  readJsonFile,
+  readRunRecords,
+  runFiles,
+  type SweepFile,
+} from '@contour/core/node';
 import {
   type AutoLearningRateRecord,
   classicGridSpec,
@@ -19,7 +25,7 @@ import {
   summarizeRun,
   updateRatioChartSpec,
 } from '@contour/metrics-logger';
-import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { compactTable } from './compact-table.js';
 import { renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
 
@@ -34,11 +40,14 @@ export interface LoadedRun {
   readonly findings: Finding[];
 }
 
-/** Reads a run directory (its metrics.jsonl; a torn last line is ignored). */
+/**
+ * Reads a run directory: its metrics.jsonl, every record validated and checked against
+ * result.json and status.json (`readRunRecords`; a torn last line is ignored).
+ */
 export function loadRun(directory: string, label?: string): LoadedRun {
   const path = runFiles(directory).metrics;
   if (!existsSync(path)) throw new Error(`${directory}: no metrics.jsonl (not a run directory)`);
-  const { records } = readMetricsFile(path);
+  const records = readRunRecords(directory);
   const name = label ?? readJsonFile<RunConfigFile>(runFiles(directory).config)?.runId ?? basename(directory);
   return {
     directory,

@@ -1,4 +1,10 @@
-import { type EpochRecord, MemorySink, type MetricsRecord } from '@contour/metrics-logger';
+import {
+  type EpochRecord,
+  MemorySink,
+  type MetricsRecord,
+  parseMetricsJsonl,
+  serializeRecord,
+} from '@contour/metrics-logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contourLogger } from './contour-logger.js';
 import { learningRateScheduler } from './learning-rate-scheduler.js';
@@ -112,6 +118,23 @@ describe('contourLogger', () => {
     expect(epochsOf(sink.records).map((record) => record.epoch)).toEqual([1, 2, 3, 4]);
     expect(sink.records.at(-1)).toMatchObject({ kind: 'finish', status: 'diverged', epochs: 4 });
     expect(logger.findings.some((finding) => finding.kind === 'diverged')).toBe(true);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('numbers the epochs of a later fit without initialEpoch after the earlier ones', async () => {
+    const model = singleWeightModel(tf.train.sgd(0.1));
+    const sink = new MemorySink();
+    const logger = contourLogger(sink);
+    const x = tf.tensor2d([[1]]);
+    const y = tf.tensor2d([[0]]);
+    await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [logger] });
+    await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [logger] });
+    expect(epochsOf(sink.records).map((record) => record.epoch)).toEqual([1, 2, 3, 4]);
+    // The log reads back: no epoch twice.
+    expect(parseMetricsJsonl(sink.records.map(serializeRecord).join('')).records).toHaveLength(
+      sink.records.length,
+    );
     tf.dispose([x, y]);
     model.dispose();
   });

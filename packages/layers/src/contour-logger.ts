@@ -155,7 +155,9 @@ export class ContourLogger extends Callback {
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {
-    this.#currentEpoch = epoch;
+    // A later `fit` without `initialEpoch` counts from 0 again; the run's epochs carry on (a log
+    // that repeats an epoch number is refused by its readers).
+    this.#currentEpoch = Math.max(epoch, this.#epochsDone);
     this.#epochStarted = performance.now();
   }
 
@@ -182,7 +184,8 @@ export class ContourLogger extends Callback {
     }
   }
 
-  override async onEpochEnd(epoch: number, logs?: CallbackLogs): Promise<void> {
+  override async onEpochEnd(_epoch: number, logs?: CallbackLogs): Promise<void> {
+    const epoch = this.#currentEpoch;
     const resolved = { ...(await resolveLogs(logs)) };
     const learningRate = this.#lastRate ?? resolved.lr ?? getLearningRate(this.#optimizer());
     const updateRatios = await this.#updateRatios();

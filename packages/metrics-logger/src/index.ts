@@ -101,3 +101,4 @@ export {
   type SplitMetrics,
   type StepRecord,
 } from './records.js';
+export { largestFloat32, recordProblem } from './validate-record.js';

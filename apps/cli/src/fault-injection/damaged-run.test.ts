@@ -158,7 +158,7 @@ const damages: Array<[string, Edit, string]> = [
   [
     'metrics.jsonl garbage line',
     editLog((lines) => [...lines.slice(0, 4), '{"kind":"epo', ...lines.slice(4)]),
-    'metrics.jsonl line 5: not valid JSON',
+    'metrics.jsonl: line 5: not valid JSON',
   ],
   [
     'metrics.jsonl lost epoch 2',
@@ -168,7 +168,7 @@ const damages: Array<[string, Edit, string]> = [
   [
     'metrics.jsonl epoch 2 twice (two writers)',
     editLog((lines) => [...lines, ...lines.filter((line) => isEpoch(line, 2))]),
-    'metrics.jsonl records epoch 2 2 times',
+    'epoch 2 comes after epoch 3',
   ],
   [
     'metrics.jsonl without run-start',

@@ -44,15 +44,23 @@ describe('importRunFiles', () => {
     const torn = `${jsonl(sampleRunRecords('torn', 0.1))}{"kind":"ep`;
     const result = await importRunFiles([
       file('torn.jsonl', torn),
-      file('broken/metrics.jsonl', '{"kind":"step"}\nnot json\n{"kind":"finish"}\n'),
+      file(
+        'broken/metrics.jsonl',
+        '{"kind":"step","epoch":1,"step":0,"loss":1,"learningRate":0.1}\nnot json\n{"kind":"finish"}\n',
+      ),
       file('broken/config.json', '{'),
-      file('empty.jsonl', '{"kind":"finish","status":"failed"}\n'),
+      file('bad-value.jsonl', '{"kind":"step","epoch":1,"step":0,"loss":1,"learningRate":-0.1}\n'),
+      file(
+        'empty.jsonl',
+        '{"kind":"finish","status":"failed","time":"t","epochs":0,"steps":0,"seconds":0}\n',
+      ),
     ]);
     expect(result.runs.map((run) => [run.folder, run.tornLastLine, run.status])).toEqual([
       ['torn', true, 'finished'],
     ]);
     expect(result.problems).toEqual([
-      'broken/metrics.jsonl: metrics.jsonl line 2: not valid JSON',
+      'bad-value.jsonl line 1: step record: "learningRate" must be a finite number ≥ 0; got -0.1',
+      'broken/metrics.jsonl line 2: not valid JSON',
       'empty.jsonl: holds no epoch or step records',
     ]);
   });

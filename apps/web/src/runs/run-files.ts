@@ -1,4 +1,5 @@
 import {
+  MetricsFormatError,
   type MetricsRecord,
   parseMetricsJsonl,
   type RunStatus,
@@ -121,11 +122,16 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
     let records: MetricsRecord[];
     let tornLastLine = false;
     try {
-      const parsed = parseMetricsJsonl(decoder.decode(await log.bytes()));
+      const parsed = parseMetricsJsonl(decoder.decode(await log.bytes()), log.path);
       records = parsed.records;
       tornLastLine = parsed.tornLastLine !== undefined;
     } catch (error) {
-      problems.push(`${log.path}: ${error instanceof Error ? error.message : String(error)}`);
+      // A MetricsFormatError names the file and line itself.
+      problems.push(
+        error instanceof MetricsFormatError
+          ? error.message
+          : `${log.path}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     if (!records.some((record) => record.kind === 'epoch' || record.kind === 'step')) {

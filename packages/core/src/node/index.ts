@@ -30,11 +30,13 @@ export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, loadTrainableModel, readInitialWeights, saveModel } from './model-files.js';
 export {
   finishRun,
+  InconsistentRunError,
   markRunFailed,
   type RunEnding,
   type RunResultFile,
   type RunStatusFile,
   readJsonFile,
+  readRunRecords,
   removeRun,
   runFiles,
   setAsideRunFiles,

@@ -98,6 +98,69 @@ export function trimMetricsForResume(directory: string, checkpointEpoch: number)
   return kept;
 }
 
+/**
+ * A run directory whose `metrics.jsonl` disagrees with its `result.json` or `status.json` (a log
+ * cut short, replaced or edited): what it would report is not what the run did. The message
+ * names the files in one line.
+ */
+export class InconsistentRunError extends Error {
+  override readonly name = 'InconsistentRunError';
+}
+
+const endedStatuses: ReadonlySet<RunStatus> = new Set(['finished', 'diverged', 'interrupted']);
+
+/** Reads a run directory's JSON file for a check; a file that exists but does not parse is refused. */
+function readRunJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  const value = readJsonFile<T>(path);
+  if (value === undefined || typeof value !== 'object' || value === null)
+    throw new InconsistentRunError(`${path}: not a JSON object; the run directory is damaged`);
+  return value;
+}
+
+/**
+ * Reads a run directory's log for reports and plots: every record is validated (MetricsFormatError
+ * names the file and line; see `parseMetricsJsonl`), and the log must agree with the run's other
+ * files — `result.json` (written when the run ended) must give the log's status and epoch count,
+ * an ended `status.json` the same, and a `running`/`failed` one no more saved epochs than the log
+ * records (the log is written before each checkpoint). A torn last line is dropped.
+ *
+ * @throws MetricsFormatError for a bad line; InconsistentRunError when the files disagree.
+ */
+export function readRunRecords(directory: string): MetricsRecord[] {
+  const files = runFiles(directory);
+  const { records } = readMetricsFile(files.metrics);
+  const log = summarizeRun(records);
+  const lastEpoch = records.reduce((last, record) => (record.kind === 'epoch' ? record.epoch : last), 0);
+  const logSays = `metrics.jsonl says "${log.status}" after ${log.epochs} epoch(s)`;
+  const refuse = (problem: string): never => {
+    throw new InconsistentRunError(
+      `${directory}: ${problem}; the log is incomplete, edited or from another run (refusing to report it)`,
+    );
+  };
+  const result = readRunJson<Partial<RunResultFile>>(files.result);
+  if (result) {
+    const epochs = result.summary?.epochs;
+    if (result.status !== log.status || epochs !== log.epochs)
+      refuse(`${logSays} but result.json says "${String(result.status)}" after ${String(epochs)}`);
+  }
+  const status = readRunJson<Partial<RunStatusFile>>(files.status);
+  if (status) {
+    const state = status.status as RunStatus;
+    if (result && state !== result.status)
+      refuse(`status.json says "${String(state)}" but result.json says "${String(result.status)}"`);
+    if (endedStatuses.has(state)) {
+      if (state !== log.status || status.epoch !== log.epochs)
+        refuse(`${logSays} but status.json says "${state}" after ${String(status.epoch)}`);
+    } else if (typeof status.epoch !== 'number' || status.epoch > lastEpoch) {
+      refuse(
+        `status.json says epoch ${String(status.epoch)} was saved but metrics.jsonl records epochs up to ${lastEpoch}`,
+      );
+    }
+  }
+  return records;
+}
+
 /** Removes a run directory's files (used by tests and `--force`). */
 export function removeRun(directory: string): void {
   rmSync(directory, { recursive: true, force: true });

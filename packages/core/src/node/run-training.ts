@@ -183,7 +183,8 @@ function readLogForResume(path: string, directory: string): MetricsRecord[] | un
   try {
     return readMetricsFile(path).records;
   } catch (error) {
-    if (error instanceof MetricsFormatError) throw new CheckpointError(path, error.message, directory);
+    if (error instanceof MetricsFormatError)
+      throw new CheckpointError(path, `line ${error.lineNumber}: ${error.reason}`, directory);
     throw error;
   }
 }
@@ -295,6 +296,9 @@ async function trainLocked(
     // Interrupted before its first checkpoint: start over with an empty log (one run-start).
     writeFileAtomic(files.metrics, '');
   }
+  // result.json describes a run that has ended; a resumed run is running again (readers such as
+  // `contour report` check that result.json, status.json and the log agree).
+  if (options.resume) rmSync(files.result, { force: true });
   writeStatus(options.directory, {
     status: 'running',
     epoch: checkpoint?.epoch ?? 0,

@@ -12,9 +12,13 @@ import { type ParsedMetrics, parseMetricsJsonl, serializeRecord } from '../jsonl
 import type { MetricsRecord, MetricsSink } from '../records.js';
 import { DiskFullError, fsyncFullySync, writeFullySync } from './write-fully.js';
 
-/** Reads a `metrics.jsonl` file, dropping (and reporting) a torn last line. */
+/**
+ * Reads a `metrics.jsonl` file, dropping (and reporting) a torn last line; every other line is
+ * validated (see `parseMetricsJsonl`), and a bad one throws MetricsFormatError naming `path` and
+ * the line.
+ */
 export function readMetricsFile(path: string): ParsedMetrics {
-  return parseMetricsJsonl(readFileSync(path, 'utf8'));
+  return parseMetricsJsonl(readFileSync(path, 'utf8'), path);
 }
 
 /**

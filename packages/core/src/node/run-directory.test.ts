@@ -1,0 +1,103 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MetricsFormatError, type MetricsRecord, serializeRecord } from '@contour/metrics-logger';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InconsistentRunError, readRunRecords } from './run-directory.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-run-directory-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const epoch = (number: number): MetricsRecord => ({
+  kind: 'epoch',
+  epoch: number,
+  step: number * 10,
+  learningRate: 0.1,
+  seconds: 0.5,
+  train: { crossEntropy: 1 / number, classificationError: 0.1 },
+});
+const start: MetricsRecord = {
+  kind: 'run-start',
+  formatVersion: 1,
+  runId: 'a',
+  time: 't',
+  config: {},
+  versions: {},
+};
+const finish = (epochs: number): MetricsRecord => ({
+  kind: 'finish',
+  status: 'finished',
+  time: 't',
+  epochs,
+  steps: epochs * 10,
+  seconds: 1,
+});
+
+let count = 0;
+/** A run directory with these records and (when given) result.json and status.json. */
+function run(
+  records: MetricsRecord[],
+  result?: { status: string; epochs: number },
+  status?: { status: string; epoch: number },
+): string {
+  count += 1;
+  const directory = join(scratch, `run-${count}`);
+  rmSync(directory, { recursive: true, force: true });
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'metrics.jsonl'), records.map(serializeRecord).join(''));
+  if (result)
+    writeFileSync(
+      join(directory, 'result.json'),
+      JSON.stringify({ status: result.status, summary: { epochs: result.epochs } }),
+    );
+  if (status) writeFileSync(join(directory, 'status.json'), JSON.stringify({ ...status, step: 0 }));
+  return directory;
+}
+
+describe('readRunRecords', () => {
+  const whole = [start, epoch(1), epoch(2), epoch(3), finish(3)];
+
+  it('returns the records of a run whose files agree (ended, or still running)', () => {
+    const ended = run(whole, { status: 'finished', epochs: 3 }, { status: 'finished', epoch: 3 });
+    expect(readRunRecords(ended)).toHaveLength(5);
+    // Running: status.json's epoch is the last checkpoint, at most the log's last epoch.
+    expect(
+      readRunRecords(run([start, epoch(1), epoch(2)], undefined, { status: 'running', epoch: 1 })),
+    ).toHaveLength(3);
+    expect(readRunRecords(run([start], undefined, { status: 'failed', epoch: 0 }))).toHaveLength(1);
+  });
+
+  it('refuses a log shorter than result.json says', () => {
+    const directory = run(
+      [start, epoch(1)],
+      { status: 'finished', epochs: 3 },
+      { status: 'finished', epoch: 3 },
+    );
+    expect(() => readRunRecords(directory)).toThrow(
+      new InconsistentRunError(
+        `${directory}: metrics.jsonl says "running" after 1 epoch(s) but result.json says "finished" after 3; the log is incomplete, edited or from another run (refusing to report it)`,
+      ),
+    );
+  });
+
+  it('refuses status.json "running" beside a result, and an ended status.json the log does not match', () => {
+    expect(() =>
+      readRunRecords(run(whole, { status: 'finished', epochs: 3 }, { status: 'running', epoch: 3 })),
+    ).toThrow('status.json says "running" but result.json says "finished"');
+    expect(() => readRunRecords(run(whole, undefined, { status: 'finished', epoch: 6 }))).toThrow(
+      'metrics.jsonl says "finished" after 3 epoch(s) but status.json says "finished" after 6',
+    );
+    expect(() => readRunRecords(run([start, epoch(1)], undefined, { status: 'running', epoch: 2 }))).toThrow(
+      'status.json says epoch 2 was saved but metrics.jsonl records epochs up to 1',
+    );
+  });
+
+  it('names the log file and line of a bad record', () => {
+    const bad = { ...epoch(2), train: { classificationError: -5 } } as MetricsRecord;
+    const directory = run([start, epoch(1), bad]);
+    expect(() => readRunRecords(directory)).toThrow(MetricsFormatError);
+    expect(() => readRunRecords(directory)).toThrow(
+      `${join(directory, 'metrics.jsonl')} line 3: epoch record: "train.classificationError" must be in [0, 1]; got -5`,
+    );
+  });
+});
