@@ -17,6 +17,7 @@ const usageErrorNames = new Set([
   'RunDirectoryError',
   'CheckpointError',
   'DirectoryLockedError',
+  'DirectoryNotWritableError',
   'MetricsFormatError',
   'InconsistentRunError',
   'UnknownBackendError',

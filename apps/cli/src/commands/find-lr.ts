@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CoreSpecError,
@@ -9,7 +8,7 @@ import {
 } from '@contour/core';
 import { findLearningRate } from '@contour/core/node';
 import { formatMetric, halvingChartSpec, rangeTestChartSpec } from '@contour/metrics-logger';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
+import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { writeChart } from '../render-chart.js';
@@ -138,7 +137,7 @@ export function registerFindLrCommand(program: Command): void {
         }
         throw error;
       }
-      if (directory) mkdirSync(directory, { recursive: true });
+      if (directory) makeDirectory(directory);
       const result = outcome.result;
       // Without --out nothing is written (fastai's lr_find writes nothing it is not asked to).
       const plots = directory ? [join(directory, 'find-lr.svg'), join(directory, 'find-lr.png')] : [];

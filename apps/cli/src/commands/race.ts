@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { useCpuBackend } from '@contour/backend-cpu';
 import { raceChartSpec } from '@contour/metrics-logger';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
+import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import {
   type RaceResult,
   type Racer,
@@ -121,7 +120,7 @@ function runRace(options: RaceCommandOptions): RaceResult {
 }
 
 async function writeOutputs(result: RaceResult, directory: string): Promise<string[]> {
-  mkdirSync(directory, { recursive: true });
+  makeDirectory(directory);
   const base = join(directory, `race-${result.surface.name}`);
   const written = await renderChart(raceChartSpec(raceChartData(result)) as unknown as TopLevelSpec, base, [
     'svg',

@@ -224,6 +224,7 @@ export function registerSweepCommand(program: Command): void {
         startChartWorkers();
         const sweepOptions: SweepRunOptions = {
           directory,
+          lock,
           signal: interrupts.signal,
           onTrialStart: (trial) => console.error(`start ${trial.label} (${trial.id})`),
           onEpoch: (trial, record) =>

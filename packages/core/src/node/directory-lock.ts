@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { makeDirectory, notWritableError } from '@contour/metrics-logger/node';
 
 /** The lock file inside a locked run or sweep directory. */
 export const lockFileName = '.contour.lock';
@@ -91,7 +92,7 @@ function createExclusive(path: string, content: string): boolean {
     descriptor = fs.openSync(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw notWritableError(error, dirname(path)) ?? error;
   }
   try {
     fs.writeFileSync(descriptor, content);
@@ -119,10 +120,11 @@ const unreadableLockAgeMilliseconds = 10_000;
  * with -9, or its pid now belongs to another process) is recovered: stale locks are broken under
  * a short second lock, so two processes recovering at once cannot both win.
  *
- * @throws DirectoryLockedError naming the owner when a live process holds the lock.
+ * @throws DirectoryLockedError naming the owner when a live process holds the lock;
+ *   DirectoryNotWritableError when the directory cannot be created or written (read-only).
  */
 export function lockDirectory(directory: string, command = describeCommand()): DirectoryLock {
-  fs.mkdirSync(directory, { recursive: true });
+  makeDirectory(directory);
   const path = join(directory, lockFileName);
   const start = processStartTime(process.pid);
   const mine: LockOwner = {

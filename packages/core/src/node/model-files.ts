@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
+import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { CoreSpecError } from '../core-spec-error.js';
 import { LayersModelAdapter } from '../model/layers-model-adapter.js';
@@ -20,7 +20,7 @@ import type { TrainableModel } from '../model/trainable-model.js';
  * are not there).
  */
 export async function saveModel(model: TrainableModel, directory: string): Promise<void> {
-  mkdirSync(directory, { recursive: true });
+  makeDirectory(directory);
   const { modelJson, weightData } = await modelToArtifacts(model, 'weights.bin');
   writeFileAtomic(join(directory, 'weights.bin'), new Uint8Array(weightData));
   writeFileAtomic(join(directory, 'model.json'), `${JSON.stringify(modelJson, null, 2)}\n`);

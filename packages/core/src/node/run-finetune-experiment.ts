@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@contour/backends';
 import {
@@ -35,6 +34,7 @@ import {
 import type { BackendChoice, RunConfig } from '../run-config.js';
 import { type TrainingResult, train } from '../training/trainer.js';
 import type { TrainingConfig } from '../training/training-config.js';
+import { lockDirectory } from './directory-lock.js';
 import { loadTrainableModel, saveModel } from './model-files.js';
 import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
@@ -346,11 +346,27 @@ async function trainIntoDirectory(
   options: FinetuneExperimentOptions,
   run: (logger: MetricsLogger) => Promise<TrainingResult>,
 ): Promise<{ directory: string; status: RunStatus; summary: RunSummary }> {
+  // One writer per run directory, as runTraining: a second finetune into it stops here.
+  const lock = lockDirectory(directory);
+  try {
+    return await trainIntoLockedDirectory(directory, config, finetuneSection, selection, options, run);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainIntoLockedDirectory(
+  directory: string,
+  config: RunConfig,
+  finetuneSection: FinetuneRunConfigFile['finetune'],
+  selection: { requested: string; name: string; reason: string },
+  options: FinetuneExperimentOptions,
+  run: (logger: MetricsLogger) => Promise<TrainingResult>,
+): Promise<{ directory: string; status: RunStatus; summary: RunSummary }> {
   const files = runFiles(directory);
   const existing = readJsonFile<RunConfigFile>(files.config);
   if (existing)
     throw new RunDirectoryError(`${directory} already holds a run (config.json); use another --out`);
-  mkdirSync(directory, { recursive: true });
   const runId = finetuneSection.variant;
   const configFile: FinetuneRunConfigFile = {
     formatVersion: 1,

@@ -1,10 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../run-config.js';
 import { expandSweep } from '../sweep.js';
+import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { loadModel } from './model-files.js';
 import { type RunStatusFile, readJsonFile, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
@@ -121,5 +130,52 @@ describe('runSweep', () => {
     );
     const again = await runSweep(trials, { directory: inWorkers, workers: 2 });
     expect(again.every((result) => result.reused)).toBe(true);
+  }, 120_000);
+
+  it('locks the sweep directory while it runs, for library users too, and releases it', async () => {
+    const directory = join(scratch, 'sweep-locked');
+    const owners: unknown[] = [];
+    await runSweep(trials.slice(0, 2), {
+      directory,
+      workers: 0,
+      onPlan: () => {},
+      onTrialStart: () => owners.push(JSON.parse(readFileSync(join(directory, lockFileName), 'utf8')).pid),
+    });
+    expect(owners).toEqual([process.pid, process.pid]);
+    expect(existsSync(join(directory, lockFileName))).toBe(false);
+  }, 120_000);
+
+  it('refuses a sweep directory another live process holds, before writing anything', async () => {
+    const directory = join(scratch, 'sweep-taken');
+    mkdirSync(directory);
+    // The parent process is alive; without `processStart` its pid cannot be taken for a reused one.
+    const owner = {
+      pid: process.ppid,
+      hostname: hostname(),
+      startedAt: '2026-12-01T00:00:00.000Z',
+      command: 'contour sweep',
+    };
+    writeFileSync(join(directory, lockFileName), JSON.stringify(owner));
+    await expect(runSweep(trials, { directory, workers: 0, onPlan: () => {} })).rejects.toThrow(
+      new DirectoryLockedError(directory, owner),
+    );
+    expect(readdirSync(directory)).toEqual([lockFileName]);
+  });
+
+  it('runs under a lock the caller holds, and refuses one of another directory', async () => {
+    const directory = join(scratch, 'sweep-caller-lock');
+    const lock = lockDirectory(directory);
+    try {
+      const results = await runSweep(trials.slice(0, 1), { directory, lock, workers: 0, onPlan: () => {} });
+      expect(results.map((result) => result.status)).toEqual(['finished']);
+      // Still the caller's until it releases it.
+      expect(existsSync(join(directory, lockFileName))).toBe(true);
+      await expect(
+        runSweep(trials, { directory: join(scratch, 'elsewhere'), lock, workers: 0 }),
+      ).rejects.toThrow(`runSweep: "lock" is the lock of ${directory}, not of ${join(scratch, 'elsewhere')}`);
+    } finally {
+      lock.release();
+    }
+    expect(existsSync(join(directory, lockFileName))).toBe(false);
   }, 120_000);
 });

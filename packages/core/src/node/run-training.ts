@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { selectBackend } from '@contour/backends';
 import {
@@ -12,6 +12,7 @@ import {
 import {
   ConsoleSink,
   JsonlFileSink,
+  makeDirectory,
   readMetricsFile,
   removeAtomicWriteLeftovers,
   writeFileAtomic,
@@ -213,7 +214,7 @@ async function trainLocked(
   const selection = await selectBackend(config.backend);
   // A model.json that does not fit the data is refused before anything is written.
   await checkModelFitsData(config.training.model, modelSizes(dataset, config.training.seed));
-  mkdirSync(options.directory, { recursive: true });
+  makeDirectory(options.directory);
   // Temp files of atomic writes a killed writer left (we hold the lock: none is in progress).
   removeAtomicWriteLeftovers(options.directory);
   removeAtomicWriteLeftovers(files.modelDirectory);

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { selectBackend } from '@contour/backends';
 import { type EpochRecord, MetricsLogger } from '@contour/metrics-logger';
-import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
+import { JsonlFileSink, makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import type { SweepTrial } from '../sweep.js';
 import { trainVectorised } from '../training/vectorised-sweep.js';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
@@ -68,7 +67,7 @@ export async function runVectorisedTrials(
     // One writer per run directory, as runTraining: taken for the whole group before any write.
     for (const { directory } of group) locks.push(lockDirectory(directory));
     const trials = group.map(({ trial, directory }) => {
-      mkdirSync(directory, { recursive: true });
+      makeDirectory(directory);
       const files = runFiles(directory);
       const configFile: RunConfigFile = {
         formatVersion: 1,

@@ -1,13 +1,14 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { configHash, stableStringify } from '../run-config.js';
 import type { SweepAxis, SweepTrial } from '../sweep.js';
 import { vectorisedGroupKey, vectorisedSupport } from '../training/vectorised-sweep.js';
+import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
@@ -31,6 +32,12 @@ export interface SweepRunOptions {
    * directories and records are the same as one at a time (on cpu the same numbers).
    */
   readonly vectorise?: boolean;
+  /**
+   * The sweep directory's lock when the caller holds it already (e.g. the CLI, which also writes
+   * `sweep.json` and the report under it); otherwise runSweep takes it (`lockDirectory`) for the
+   * run and releases it at the end, so a second sweep on the same directory stops at once.
+   */
+  readonly lock?: DirectoryLock;
   /**
    * Receives one line per decision: which trials take the vectorised path and on which backend
    * (and why `auto` chose it), which go to worker processes. Default: printed to stderr.
@@ -117,9 +124,26 @@ function canResume(directory: string): boolean {
  * in this process (the vectorised path, unless `vectorise: false`); the others run in worker
  * processes (default: one per core) or, with `workers: 0`, here. Which path and backend was chosen
  * is reported through `onPlan` (stderr by default). Results come back in trial order; a failed
- * trial is recorded and the others go on.
+ * trial is recorded and the others go on. The sweep directory is locked for the run (see `lock`).
+ *
+ * @throws DirectoryLockedError naming the owner when another process runs a sweep there.
  */
 export async function runSweep(
+  trials: readonly SweepTrial[],
+  options: SweepRunOptions,
+): Promise<SweepTrialResult[]> {
+  if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory))
+    throw new Error(`runSweep: "lock" is the lock of ${options.lock.directory}, not of ${options.directory}`);
+  // One writer per sweep directory: a second sweep on it stops here with the owner's pid.
+  const lock = options.lock ?? lockDirectory(options.directory);
+  try {
+    return await runSweepLocked(trials, options);
+  } finally {
+    if (options.lock === undefined) lock.release();
+  }
+}
+
+async function runSweepLocked(
   trials: readonly SweepTrial[],
   options: SweepRunOptions,
 ): Promise<SweepTrialResult[]> {

@@ -6,5 +6,6 @@
  */
 export { ConsoleSink, type ConsoleSinkOptions, describeEpoch } from './console-sink.js';
 export { JsonlFileSink, readMetricsFile, repairTornLastLine } from './jsonl-file-sink.js';
+export { DirectoryNotWritableError, makeDirectory, notWritableError } from './make-directory.js';
 export { removeAtomicWriteLeftovers, writeFileAtomic } from './write-file-atomic.js';
 export { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from './write-fully.js';

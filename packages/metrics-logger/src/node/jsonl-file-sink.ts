@@ -1,15 +1,8 @@
-import fs, {
-  closeSync,
-  existsSync,
-  fstatSync,
-  ftruncateSync,
-  mkdirSync,
-  readFileSync,
-  truncateSync,
-} from 'node:fs';
+import fs, { closeSync, existsSync, fstatSync, ftruncateSync, readFileSync, truncateSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type ParsedMetrics, parseMetricsJsonl, serializeRecord } from '../jsonl.js';
 import type { MetricsRecord, MetricsSink } from '../records.js';
+import { makeDirectory, notWritableError } from './make-directory.js';
 import { DiskFullError, fsyncFullySync, writeFullySync } from './write-fully.js';
 
 /**
@@ -46,10 +39,14 @@ export class JsonlFileSink implements MetricsSink {
   #buffer = '';
 
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     repairTornLastLine(path);
     // Through the module object, as every write here, so tests can inject a failing file system.
-    this.#descriptor = fs.openSync(path, 'a');
+    try {
+      this.#descriptor = fs.openSync(path, 'a');
+    } catch (error) {
+      throw notWritableError(error, dirname(path)) ?? error;
+    }
   }
 
   write(record: MetricsRecord): void {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { notWritableError } from './make-directory.js';
 import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from './write-fully.js';
 
 /**
@@ -8,7 +9,9 @@ import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from '.
  * happens only after a complete write, so on failure the previous file stays whole and the temp
  * file is removed. Creates the parent directory when missing.
  *
- * @throws DiskFullError (`no space left on <path>`) when the disk or quota is full.
+ * @throws DiskFullError (`no space left on <path>`) when the disk or quota is full;
+ *   DirectoryNotWritableError (`cannot write to <directory>: read-only file system`) when the
+ *   directory cannot be written.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const directory = dirname(path);
@@ -27,7 +30,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (descriptor !== undefined) fs.closeSync(descriptor);
     fs.rmSync(temporary, { force: true });
     if (isNoSpaceError(error)) throw new DiskFullError(path, 0, bytes.length);
-    throw error;
+    throw notWritableError(error, directory) ?? error;
   }
 }
 
