@@ -61,6 +61,28 @@ describe('recordProblem', () => {
     ).toBeUndefined();
   });
 
+  it('checks the range tests and the automatic rate a run records', () => {
+    const rangeTest = {
+      kind: 'range-test',
+      seed: 1,
+      settings: {},
+      stop: 'diverged',
+      points: [
+        { learningRate: 1e-7, loss: 2.3, smoothedLoss: 2.3 },
+        { learningRate: 10, loss: Number.NaN, smoothedLoss: Number.POSITIVE_INFINITY },
+      ],
+      trimmed: { start: 0, end: 1 },
+      suggestions: {},
+    };
+    expect(recordProblem(rangeTest)).toBeUndefined();
+    expect(
+      recordProblem({ ...rangeTest, points: [{ learningRate: '1e-7', loss: 1, smoothedLoss: 1 }] }),
+    ).toBe('range-test record: "points[0].learningRate" must be a finite number ≥ 0; got "1e-7"');
+    expect(recordProblem({ kind: 'auto-learning-rate', learningRate: -1, rule: 'r', explanation: 'e' })).toBe(
+      'auto-learning-rate record: "learningRate" must be a finite number ≥ 0; got -1',
+    );
+  });
+
   it.each([
     [{ epoch: 'seven', train: 'bad' }, 'epoch record: "epoch" must be an integer ≥ 0; got "seven"'],
     [{ epoch: 2.5 }, 'epoch record: "epoch" must be an integer ≥ 0; got 2.5'],
@@ -116,7 +138,7 @@ describe('recordProblem', () => {
     [{ kind: 'epoch' }, 'epoch record: "epoch" must be an integer ≥ 0; got nothing (the field is missing)'],
     [
       { epoch: 'seven', train: 'bad' },
-      '"kind" must be one of run-start, step, epoch, event, finish; got undefined',
+      '"kind" must be one of run-start, step, epoch, event, finish, range-test, auto-learning-rate; got undefined',
     ],
     [null, 'a record must be a JSON object; got null'],
     [[1, 2], 'a record must be a JSON object; got [1,2]'],

@@ -95,7 +95,7 @@ const damages: Array<[string, Edit, string]> = [
   [
     'epoch line {"epoch":"seven","train":"bad"}',
     replaceEpoch(3, '{"epoch":"seven","train":"bad"}'),
-    'metrics.jsonl line LINE(3): "kind" must be one of run-start, step, epoch, event, finish; got undefined',
+    'metrics.jsonl line LINE(3): "kind" must be one of run-start, step, epoch, event, finish, range-test, auto-learning-rate; got undefined',
   ],
   [
     'epoch line {"kind":"epoch","epoch":"seven","train":"bad"}',
