@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: { conditions: [sourceCondition, 'module', 'import', 'default'] },
-  ssr: { resolve: { conditions: [sourceCondition, 'module', 'node', 'import', 'default'] } },
+  // No 'import'/'default' in the SSR conditions: Node receives them as `--conditions` (see @contour/vitest-config).
+  ssr: { resolve: { conditions: [sourceCondition, 'module', 'node', 'development|production'] } },
   test: {
     projects: [
       {

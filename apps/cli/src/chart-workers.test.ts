@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,5 +41,23 @@ describe('ChartWorkerPool', () => {
       'cannot write a chart to',
     );
     expect(await pool.render(spec('after'), [])).toContain('after');
+  });
+
+  it('draws from the sources whatever export conditions the parent process runs under', () => {
+    // Node applies `--conditions` to require() too; a worker that inherited `--conditions import`
+    // failed on Node 24 (tsx took tr46's require() of a JSON file for an import).
+    const script = `
+      import { ChartWorkerPool } from ${JSON.stringify(new URL('./chart-workers.ts', import.meta.url).href)};
+      const pool = new ChartWorkerPool(1);
+      const svg = await pool.render({ data: { values: [{ a: 1 }] }, mark: 'point', encoding: { x: { field: 'a', type: 'quantitative' } } }, []);
+      console.log(svg.startsWith('<svg') ? 'drew an SVG' : svg);
+      await pool.close();`;
+    const result = spawnSync(
+      process.execPath,
+      ['--conditions=import', '--conditions=@contour/source', '--import', 'tsx', '--input-type=module', '--eval', script],
+      { encoding: 'utf8' },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('drew an SVG');
   });
 });

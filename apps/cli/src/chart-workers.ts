@@ -16,11 +16,16 @@ const workerUrl = new URL(
   import.meta.url,
 );
 
-/** Starts one chart worker; from the TypeScript sources (tests) through tsx's loader. */
+/**
+ * Starts one chart worker; from the TypeScript sources (tests) through tsx's loader, with only the
+ * flags the sources need instead of the parent's: Node applies `--conditions` to require() as well,
+ * and on Node 24 an inherited `--conditions import` (a test runner's) made tsx hand Node JavaScript
+ * for a required JSON file.
+ */
 function startWorker(): Worker {
   if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl);
   const source = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(source, { eval: true });
+  return new Worker(source, { eval: true, execArgv: ['--conditions=@contour/source'] });
 }
 
 /**
