@@ -54,7 +54,15 @@ describe('ChartWorkerPool', () => {
       await pool.close();`;
     const result = spawnSync(
       process.execPath,
-      ['--conditions=import', '--conditions=@contour/source', '--import', 'tsx', '--input-type=module', '--eval', script],
+      [
+        '--conditions=import',
+        '--conditions=@contour/source',
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '--eval',
+        script,
+      ],
       { encoding: 'utf8' },
     );
     expect(result.stderr).toBe('');
