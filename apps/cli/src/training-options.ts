@@ -146,6 +146,17 @@ export function parseAutoFlags<T extends TrainingFlags>(
   return { flags: { ...rest, ...(schedule ? {} : { schedule: flags.schedule }) } as T, schedule };
 }
 
+/** The end of the `lr auto:` line when `--schedule auto` made a schedule of the rate: which one. */
+export function scheduleNote(lr: unknown): string {
+  if (!lr || typeof lr !== 'object') return '';
+  const spec = lr as Record<string, unknown>;
+  if (spec.type === 'oneCycle')
+    return `; --schedule auto: one-cycle over ${spec.totalSteps} steps peaking there (fastai fit_one_cycle)`;
+  if (spec.type === 'warmup')
+    return `; --schedule auto: ${spec.steps}-step linear warm-up to it, then cosine decay to 0`;
+  return '';
+}
+
 /** Puts a rate into the optimizer spec: into its schedule when it has one, else as `lr`. */
 export function withLearningRate(optimizer: Record<string, unknown>, rate: number): Record<string, unknown> {
   const current = optimizer.lr;

@@ -23,6 +23,7 @@ import {
   modelFlag,
   parseAutoFlags,
   runConfigFromFlags,
+  scheduleNote,
   type TrainingFlags,
 } from '../training-options.js';
 import { parseDecimal, parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
@@ -277,8 +278,9 @@ export function registerFinetuneCommand(program: Command): void {
             ? {
                 autoLearningRate: {
                   ...(auto.schedule ? { schedule: 'auto' as const } : {}),
-                  onChosen: (found) => {
-                    if (!flags.json) console.log(`lr auto: ${found.auto.explanation}`);
+                  onChosen: (found, optimizer) => {
+                    if (!flags.json)
+                      console.log(`lr auto: ${found.auto.explanation}${scheduleNote(optimizer.lr)}`);
                   },
                 },
               }

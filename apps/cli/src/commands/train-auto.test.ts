@@ -74,7 +74,7 @@ describe('contour train --lr auto', () => {
 
   it('--schedule auto trains one-cycle (SGD) peaking at the chosen rate, recorded with the choice', async () => {
     const out = join(scratch, 'one-cycle');
-    const { code, stderr } = await runInProcess([
+    const { code, stdout, stderr } = await runInProcess([
       'train',
       ...quick,
       '--epochs',
@@ -99,6 +99,9 @@ describe('contour train --lr auto', () => {
       finalDivFactor: 1e5,
     };
     expect(choice?.schedule).toEqual(schedule);
+    expect(stdout).toContain(
+      `lr auto: ${choice?.explanation}; --schedule auto: one-cycle over 48 steps peaking there (fastai fit_one_cycle)`,
+    );
     expect(
       JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')).config.training.optimizer.lr,
     ).toMatchObject(schedule);

@@ -10,6 +10,7 @@ import {
   autoPlaceholderRate,
   parseAutoFlags,
   runConfigFromFlags,
+  scheduleNote,
   type TrainingFlags,
 } from '../training-options.js';
 import { parseDecimal, UsageError, userPath } from '../usage-error.js';
@@ -83,9 +84,10 @@ export function registerTrainCommand(program: Command): void {
             ? {
                 autoLearningRate: {
                   ...(auto.schedule ? { schedule: 'auto' as const } : {}),
-                  onChosen: (found) => {
+                  onChosen: (found, optimizer) => {
                     chosen = found.auto;
-                    if (!flags.json) console.log(`lr auto: ${found.auto.explanation}`);
+                    if (!flags.json)
+                      console.log(`lr auto: ${found.auto.explanation}${scheduleNote(optimizer.lr)}`);
                   },
                 },
               }
