@@ -25,6 +25,8 @@ export {
   type QueueSelection,
   type QueueStatus,
   queueStatus,
+  type RedisUsage,
+  redisUsage,
   type TrialJobState,
   type TrialJobStatus,
   trialJobStates,
@@ -41,10 +43,12 @@ export {
   type EnqueueSweepOptions,
   type EnqueueSweepResult,
   enqueueSweep,
+  eventStreamLength,
   type QueueSweepOptions,
   type QueueWaitReport,
   runSweepOnQueue,
   workerCommandFor,
 } from './run-sweep-on-queue.js';
 export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './start-queue-worker.js';
+export { storeTrialFiles, trialFilesKey } from './trial-files.js';
 export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';

@@ -10,6 +10,7 @@ import { completedResult, type RunResultFile, runFiles, runTraining } from '@con
 import type { MetricsRecord } from '@contour/metrics-logger';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import { readRunDirectoryFiles } from './run-directory-files.js';
+import { storeTrialFiles } from './trial-files.js';
 import {
   type TrialJobData,
   type TrialJobProgress,
@@ -56,14 +57,18 @@ export default async function processTrial(
   // job completes): a result Redis could not take (lost data, expired lock) is not thrown away,
   // and is delivered at once if the trial comes back to this machine.
   const kept = join(process.env[workerResultsVariable] ?? join(tmpdir(), 'contour-worker-results'), trial.id);
-  const result = (status: RunResultFile['status'], summary: RunResultFile['summary'], backend: string) => ({
+  const result = async (
+    status: RunResultFile['status'],
+    summary: RunResultFile['summary'],
+    backend: string,
+  ): Promise<TrialJobResult> => ({
     formatVersion: 1 as const,
     trialId: trial.id,
     status,
     summary,
     backend,
     worker: `${hostname()}:${process.ppid}`,
-    files: readRunDirectoryFiles(kept),
+    filesKey: await storeTrialFiles(trial.id, readRunDirectoryFiles(kept)),
   });
   const earlier = existsSync(kept) ? completedResult(kept, trial) : undefined;
   if (earlier) return result(earlier.status, earlier.summary, earlier.backend);

@@ -1,4 +1,5 @@
 import { Job, type JobType, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   checkQueueConnection,
   createRedisClient,
@@ -6,6 +7,7 @@ import {
   parseQueueUrl,
   queueKeyPrefix,
 } from './queue-connection.js';
+import { trialFilesKey } from './trial-files.js';
 import { isTrialJobProgress, type TrialJobData, type TrialJobResult } from './trial-job.js';
 
 /** States a trial's job can be in. */
@@ -58,6 +60,23 @@ export interface QueueStatus {
   readonly workers: readonly string[];
   /** Every selected job, sorted by id. */
   readonly jobs: readonly TrialJobStatus[];
+  /** What Redis holds now (the whole server, not only this queue). */
+  readonly redis: RedisUsage;
+}
+
+/** Redis's memory and key count, from `INFO memory` (`used_memory`) and `DBSIZE`. */
+export interface RedisUsage {
+  /** Bytes Redis has allocated for its data (`used_memory`). */
+  readonly usedMemoryBytes: number;
+  /** Keys in the selected database. */
+  readonly keys: number;
+}
+
+/** Reads {@link RedisUsage} from a connected client. */
+export async function redisUsage(client: Redis): Promise<RedisUsage> {
+  const info = await client.info('memory');
+  const used = /^used_memory:(\d+)\s*$/m.exec(info)?.[1];
+  return { usedMemoryBytes: used === undefined ? Number.NaN : Number(used), keys: await client.dbsize() };
 }
 
 /** Opens the queue after checking that Redis answers. */
@@ -75,6 +94,7 @@ export async function openQueueForInspection(selection: QueueSelection) {
     address,
     queueName,
     queue,
+    client,
     close: async () => {
       await queue.close().catch(() => {});
       client.disconnect();
@@ -104,7 +124,7 @@ export async function selectedJobIds(
  * @throws QueueOptionError for a bad address; QueueConnectionError when Redis does not answer.
  */
 export async function queueStatus(selection: QueueSelection): Promise<QueueStatus> {
-  const { address, queueName, queue, close } = await openQueueForInspection(selection);
+  const { address, queueName, queue, client, close } = await openQueueForInspection(selection);
   try {
     const selected = await selectedJobIds(queue, selection.sweepId);
     const counts = Object.fromEntries(trialJobStates.map((state) => [state, 0])) as Record<
@@ -130,7 +150,7 @@ export async function queueStatus(selection: QueueSelection): Promise<QueueStatu
     const workers = (await queue.getWorkers()).map(
       (worker) => (worker as { name?: string }).name ?? 'unnamed',
     );
-    return { address: address.display, queueName, counts, workers, jobs };
+    return { address: address.display, queueName, counts, workers, jobs, redis: await redisUsage(client) };
   } finally {
     await close();
   }
@@ -161,7 +181,7 @@ export async function cleanQueue(options: CleanQueueOptions): Promise<CleanQueue
   const states = new Set<TrialJobState>(
     options.states ?? trialJobStates.filter((state) => state !== 'active'),
   );
-  const { queue, close } = await openQueueForInspection(options);
+  const { queue, queueName, client, close } = await openQueueForInspection(options);
   try {
     const removed: string[] = [];
     const active: string[] = [];
@@ -172,8 +192,10 @@ export async function cleanQueue(options: CleanQueueOptions): Promise<CleanQueue
       }
       if (!states.has(state)) continue;
       // remove() returns 0 for a job locked by a worker (it became active meanwhile).
-      if ((await queue.remove(id)) === 1) removed.push(id);
-      else active.push(id);
+      if ((await queue.remove(id)) === 1) {
+        removed.push(id);
+        await client.del(trialFilesKey(queueName, id));
+      } else active.push(id);
     }
     return { removed, active };
   } finally {

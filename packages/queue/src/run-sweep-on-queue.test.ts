@@ -132,11 +132,22 @@ describe('runSweepOnQueue', () => {
     ).toEqual(['finished', 'finished', 'finished', 'finished', 'finished', 'failed']);
     expect(rows[5]?.error).toMatch(/"batchSize" must be at most the 480 training examples; got 100000/);
 
+    // Stored in the directory, the finished trials left Redis: only the failed trial's keys remain.
+    const left = await inspectorClient.keys(`${queueKeyPrefix}:contour-trials:killed-*`);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.filter((key) => !key.includes(trials[5]?.id as string))).toEqual([]);
+
     // The killed worker's trial was taken over by another worker and trained from the start.
-    const retried = await Job.fromId(inspector, killed?.trialId as string);
-    expect(await retried?.getState()).toBe('completed');
-    expect(retried?.processedBy, 'the kill must land before the trial finished').not.toBe(killed?.worker);
-    expect(retried?.attemptsStarted).toBeGreaterThanOrEqual(2);
+    const trialId = killed?.trialId as string;
+    const victim = workers.find((worker) => worker.name === killed?.worker) as WorkerProcess;
+    expect(victim.output()).toMatch(new RegExp(`^start ${trialId}$`, 'm'));
+    expect(victim.output(), 'the kill must land before the trial finished').not.toMatch(
+      new RegExp(`^end ${trialId}`, 'm'),
+    );
+    const finishers = workers.filter(
+      (worker) => worker !== victim && new RegExp(`^end ${trialId} finished$`, 'm').test(worker.output()),
+    );
+    expect(finishers).toHaveLength(1);
     // The bad trial failed once, for good.
     const bad = await Job.fromId(inspector, trials[5]?.id as string);
     expect(await bad?.getState()).toBe('failed');
@@ -194,31 +205,41 @@ describe('runSweepOnQueue', () => {
     expect(first.length).toBeLessThan(trials.length);
     const firstIds = new Set(first.map((row) => row.trial.id));
 
-    // Enqueueing the same trials again adds nothing: job id = trial id.
-    const again = await enqueueSweep(trials, { queueUrl: redis.url });
+    // The trials that ended while no coordinator watched wait in Redis, with their files, for
+    // the next coordinator; the one the first coordinator stored has left Redis.
+    const unwatched = trials.filter((trial) => !firstIds.has(trial.id)).map((trial) => trial.id);
+    let status = await queueStatus({ queueUrl: redis.url, sweepId: 'restart' });
+    while (status.counts.waiting + status.counts.active + status.counts.delayed > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await queueStatus({ queueUrl: redis.url, sweepId: 'restart' });
+    }
+    expect(status.jobs.map((job) => job.id)).toEqual(unwatched.sort());
+    expect(status.counts.completed).toBe(unwatched.length);
+    // Enqueueing them again adds nothing while they are in Redis: job id = trial id.
+    const again = await enqueueSweep(
+      trials.filter((trial) => unwatched.includes(trial.id)),
+      { queueUrl: redis.url },
+    );
     expect(again.added).toEqual([]);
-    expect([...again.existing].sort()).toEqual(trials.map((trial) => trial.id).sort());
+    expect([...again.existing].sort()).toEqual(unwatched.sort());
 
     const second = await runSweepOnQueue(trials, { directory, queueUrl: redis.url, pollInterval: 500 });
     expect(second.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
     expect(second.map((row) => row.status)).toEqual(['finished', 'finished', 'finished', 'diverged']);
+    const started = workers.map((worker) => worker.output()).join('\n');
     for (const row of second) {
       expect(row.reused).toBe(firstIds.has(row.trial.id));
       // Every trial was trained exactly once, whether it ended while a coordinator watched or not.
-      const job = await Job.fromId(inspector, row.trial.id);
-      expect(job?.attemptsStarted).toBe(1);
+      expect(started.match(new RegExp(`^start ${row.trial.id}$`, 'gm'))).toHaveLength(1);
     }
     expect(second[3]?.summary?.divergedAtEpoch).toBe(1);
 
-    const status = await queueStatus({ queueUrl: redis.url, sweepId: 'restart' });
-    expect(status.counts.completed).toBe(4);
-    expect(status.jobs.map((job) => job.result)).toEqual(['finished', 'finished', 'finished', 'diverged']);
+    // Every result is in the directory, none is left in Redis.
+    status = await queueStatus({ queueUrl: redis.url, sweepId: 'restart' });
+    expect(status.jobs).toEqual([]);
     expect(status.workers.length).toBeGreaterThanOrEqual(2);
-
-    // Cleaning the sweep's jobs removes them from Redis only; the directory stays.
-    const cleaned = await cleanQueue({ queueUrl: redis.url, sweepId: 'restart' });
-    expect([...cleaned.removed].sort()).toEqual(trials.map((trial) => trial.id).sort());
-    expect((await queueStatus({ queueUrl: redis.url, sweepId: 'restart' })).jobs).toEqual([]);
+    expect(status.redis.usedMemoryBytes).toBeGreaterThan(0);
+    expect((await cleanQueue({ queueUrl: redis.url, sweepId: 'restart' })).removed).toEqual([]);
     const third = await runSweepOnQueue(trials, { directory, queueUrl: redis.url });
     expect(third.every((row) => row.reused)).toBe(true);
   }, 120_000);
@@ -231,12 +252,16 @@ describe('runSweepOnQueue', () => {
     const reports: QueueWaitReport[] = [];
     const stops: QueueWaitReport[] = [];
     const alone = new AbortController();
+    const enqueued: string[][] = [];
     const none = await runSweepOnQueue(trials, {
       directory,
       queueUrl: redis.url,
       queueName,
       pollInterval: 20,
       waitReportInterval: 20,
+      // Two in Redis at a time: the third is enqueued once one of them is stored.
+      maxQueuedTrials: 2,
+      onEnqueued: (result) => enqueued.push([...result.added]),
       signal: alone.signal,
       onWaiting: (report) => {
         reports.push(report);
@@ -245,6 +270,11 @@ describe('runSweepOnQueue', () => {
       onStopWaiting: (report) => stops.push(report),
     });
     expect(none).toEqual([]);
+    expect(enqueued).toEqual([[trials[0]?.id, trials[1]?.id]]);
+    expect((await queueStatus({ queueUrl: redis.url, queueName })).jobs.map((job) => job.id)).toEqual([
+      trials[0]?.id,
+      trials[1]?.id,
+    ]);
     expect(reports).toHaveLength(3);
     for (const report of reports) {
       expect(report).toMatchObject({ address: redis.url, queueName, waiting: 3, running: 0, workers: 0 });
@@ -272,6 +302,7 @@ describe('runSweepOnQueue', () => {
         queueName,
         pollInterval: 20,
         waitReportInterval: 20,
+        maxQueuedTrials: 2,
         onWaiting: (report) => staffed.push(report),
         onStopWaiting: (report) => stops.push(report),
       });

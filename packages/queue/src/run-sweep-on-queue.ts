@@ -21,7 +21,8 @@ import {
   queueKeyPrefix,
   queueStateKey,
 } from './queue-connection.js';
-import { removeStagingLeftovers, writeRunDirectory } from './run-directory-files.js';
+import { type RunDirectoryFile, removeStagingLeftovers, writeRunDirectory } from './run-directory-files.js';
+import { trialFilesKey } from './trial-files.js';
 import { isTrialJobProgress, type TrialJobData, type TrialJobResult, trialJobName } from './trial-job.js';
 
 /** Options of {@link enqueueSweep}. */
@@ -52,7 +53,14 @@ export interface QueueSweepOptions extends Omit<SweepRunOptions, 'workers'>, Enq
   readonly pollInterval?: number;
   /** How often `onWaiting` reports what the coordinator waits for, in milliseconds. Default 10000. */
   readonly waitReportInterval?: number;
-  /** Called once the unfinished trials are on the queue (added now, or there already). */
+  /**
+   * At most this many of the sweep's trials are in Redis at once (queued, running, or finished
+   * and not yet stored); the next ones are enqueued as results are stored. It bounds Redis's
+   * memory whatever the sweep's size (finished trials wait there with their files) and should be
+   * at least the number of trials all workers train at once. Default 256.
+   */
+  readonly maxQueuedTrials?: number;
+  /** Called once the first unfinished trials (up to `maxQueuedTrials`) are on the queue. */
   readonly onEnqueued?: (result: EnqueueSweepResult) => void;
   /**
    * Called every `waitReportInterval` while trials are unfinished: how many wait, how many run,
@@ -127,6 +135,9 @@ export function describeQueueStop(report: QueueWaitReport): string {
   return `stopped waiting: ${unfinished} on the queue for the ${plural(report.workers, 'connected worker')}; ${again}`;
 }
 
+/** Events kept in the queue's event stream (BullMQ's default is 10,000). */
+export const eventStreamLength = 1000;
+
 interface QueueHandles {
   readonly queue: Queue<TrialJobData, TrialJobResult>;
   readonly clients: Redis[];
@@ -139,6 +150,9 @@ function openQueue(queueUrl: string, queueName: string | undefined): QueueHandle
   const queue = new Queue<TrialJobData, TrialJobResult>(queueName ?? defaultQueueName, {
     connection: client,
     prefix: queueKeyPrefix,
+    // Progress events carry an epoch record each: keep the stream short (the coordinator polls
+    // job states anyway, so a trimmed event is never lost work).
+    streams: { events: { maxLen: eventStreamLength } },
   });
   queue.on('error', () => {});
   return {
@@ -204,8 +218,10 @@ function checkAttempts(attempts: number | undefined): number {
 }
 
 /**
- * Adds one job per trial to the queue (job id = trial id, so enqueueing twice adds nothing) and
- * returns without waiting. Workers started with `startQueueWorker` train them.
+ * Adds one job per trial to the queue (job id = trial id, so enqueueing a trial whose job is in
+ * Redis adds nothing) and returns without waiting. Workers started with `startQueueWorker` train
+ * them. A trial that a coordinator has already stored has left Redis: only `runSweepOnQueue`,
+ * which checks the directory first, knows not to enqueue it again.
  *
  * @throws QueueOptionError for a bad address; QueueConnectionError when Redis does not answer.
  */
@@ -247,6 +263,10 @@ export async function runSweepOnQueue(
   const attempts = checkAttempts(options.attempts);
   const pollInterval = checkInterval('pollInterval', options.pollInterval, 2000);
   const reportInterval = checkInterval('waitReportInterval', options.waitReportInterval, 10_000);
+  const maxQueued = options.maxQueuedTrials ?? 256;
+  if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) {
+    throw new QueueOptionError(`maxQueuedTrials must be an integer ≥ 1; got ${options.maxQueuedTrials}`);
+  }
   const queueName = options.queueName ?? defaultQueueName;
   const address = parseQueueUrl(options.queueUrl);
   await checkQueueConnection(address);
@@ -278,6 +298,13 @@ export async function runSweepOnQueue(
   });
   events.on('error', () => {});
   const started = new Set<string>();
+  /** Unfinished trials whose job is in Redis; the others wait in `pending`, in trial order. */
+  const onQueue = new Set<string>();
+  const pending = [...outstanding.values()];
+  const finish = (trialId: string) => {
+    outstanding.delete(trialId);
+    onQueue.delete(trialId);
+  };
   /** The last state seen of each unfinished trial's job (none yet: just enqueued, so waiting). */
   const lastState = new Map<string, string>();
   const settling = new Map<string, Promise<void>>();
@@ -295,16 +322,21 @@ export async function runSweepOnQueue(
   const settle = (trialId: string): Promise<void> => {
     const trial = outstanding.get(trialId);
     // Once stopped, nothing more is written: every directory written is in the returned rows.
-    if (!trial || stopped || settling.has(trialId)) return settling.get(trialId) ?? Promise.resolve();
+    if (!trial || !onQueue.has(trialId) || stopped || settling.has(trialId)) {
+      return settling.get(trialId) ?? Promise.resolve();
+    }
     const work = (async () => {
-      const job = await Job.fromId<TrialJobData, TrialJobResult>(handles.queue, trialId);
-      const state = job ? await job.getState() : 'unknown';
+      // The state first (one small call); the job itself only once it has ended.
+      const state = await handles.queue.getJobState(trialId);
+      const ended = state === 'completed' || state === 'failed';
+      const job = ended ? await Job.fromId<TrialJobData, TrialJobResult>(handles.queue, trialId) : undefined;
       lastState.set(trialId, state);
       const directory = trialDirectory(options.directory, trial);
       if (job && state === 'completed') {
         const result = job.returnvalue;
-        if (result?.formatVersion !== 1 || !Array.isArray(result.files)) {
-          outstanding.delete(trialId);
+        const files = result?.formatVersion === 1 ? await resultFiles(result) : undefined;
+        if (!files) {
+          finish(trialId);
           record(
             failedRow(
               trial,
@@ -314,17 +346,21 @@ export async function runSweepOnQueue(
           );
           return;
         }
-        writeRunDirectory(directory, result.files);
-        outstanding.delete(trialId);
+        writeRunDirectory(directory, files);
+        finish(trialId);
         markStarted(trial);
         const written = completedResult(directory, trial);
         if (written) {
+          // Stored durably (fsynced, renamed into place): the job and its files leave Redis, so
+          // Redis holds only unfinished trials whatever the sweep's size.
+          await job.remove().catch(() => {});
+          if (result.filesKey !== undefined) await client.del(result.filesKey);
           record({ trial, directory, status: written.status, summary: written.summary, reused: false });
         } else {
           record(failedRow(trial, directory, `job ${trialId} returned a result for another config`));
         }
       } else if (job && state === 'failed') {
-        outstanding.delete(trialId);
+        finish(trialId);
         markStarted(trial);
         const reason = (job.failedReason ?? 'failed').split('\n')[0] ?? 'failed';
         writeStatus(directory, {
@@ -335,12 +371,12 @@ export async function runSweepOnQueue(
           message: reason,
         });
         record(failedRow(trial, directory, reason));
-      } else if (!job || state === 'unknown') {
+      } else if (state === 'unknown') {
         // A job that vanished with the rest of Redis's data is queued again, not failed.
         if (await stateLost()) return;
         // Queued again meanwhile by a recovery that ran while this job was read.
         if ((await handles.queue.getJobState(trialId)) !== 'unknown') return;
-        outstanding.delete(trialId);
+        finish(trialId);
         record(failedRow(trial, directory, `job ${trialId} was removed from the queue before it finished`));
       } else if (state === 'active') {
         markStarted(trial);
@@ -388,6 +424,14 @@ export async function runSweepOnQueue(
   const client = handles.clients[0] as Redis;
   let stateToken = '';
   let recovering: Promise<void> | undefined;
+  /** A result's files: inline, or read from the key the worker stored them under. */
+  const resultFiles = async (result: TrialJobResult): Promise<readonly RunDirectoryFile[] | undefined> => {
+    if (Array.isArray(result.files)) return result.files;
+    if (result.filesKey !== trialFilesKey(queueName, result.trialId)) return undefined;
+    const text = await client.get(result.filesKey);
+    const files: unknown = text === null ? undefined : JSON.parse(text);
+    return Array.isArray(files) ? (files as RunDirectoryFile[]) : undefined;
+  };
   /** Whether Redis lost the queue's data since the coordinator last looked (token changed). */
   const stateLost = async (): Promise<boolean> => {
     if (recovering) {
@@ -397,7 +441,8 @@ export async function runSweepOnQueue(
     if ((await client.get(queueStateKey(queueName))) === stateToken) return false;
     recovering ??= (async () => {
       stateToken = await ensureQueueStateToken(client, queueName);
-      const again = await addTrials(handles.queue, [...outstanding.values()], attempts);
+      const queued = [...onQueue].flatMap((trialId) => outstanding.get(trialId) ?? []);
+      const again = await addTrials(handles.queue, queued, attempts);
       for (const trialId of again.added) lastState.set(trialId, 'waiting');
       options.onStateLost?.(
         `${describeLostQueueState(address.display)}: ${plural(again.added.length, 'unfinished trial')} queued again`,
@@ -430,8 +475,13 @@ export async function runSweepOnQueue(
   try {
     await events.waitUntilReady();
     stateToken = await ensureQueueStateToken(client, queueName);
-    const enqueued = await addTrials(handles.queue, [...outstanding.values()], attempts);
-    options.onEnqueued?.(enqueued);
+    /** Enqueues the next pending trials while fewer than `maxQueued` are in Redis. */
+    const topUp = async (): Promise<EnqueueSweepResult> => {
+      const batch = pending.splice(0, Math.max(0, maxQueued - onQueue.size));
+      for (const trial of batch) onQueue.add(trial.id);
+      return batch.length === 0 ? { added: [], existing: [] } : addTrials(handles.queue, batch, attempts);
+    };
+    options.onEnqueued?.(await topUp());
     let polledAt = Number.NEGATIVE_INFINITY;
     let reportAt = performance.now() + reportInterval;
     while (outstanding.size > 0 && !options.signal?.aborted && !failure) {
@@ -440,9 +490,10 @@ export async function runSweepOnQueue(
         // that ended before it was read, events trimmed from the stream).
         polledAt = performance.now();
         await stateLost();
-        await Promise.all([...outstanding.keys()].map((trialId) => settle(trialId)));
+        await Promise.all([...onQueue].map((trialId) => settle(trialId)));
         if (outstanding.size === 0 || options.signal?.aborted || failure) break;
       }
+      if (pending.length > 0 && onQueue.size < maxQueued) await topUp();
       if (performance.now() >= reportAt) {
         reportAt = performance.now() + reportInterval;
         const report = await waitReport();

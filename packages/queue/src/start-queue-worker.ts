@@ -18,6 +18,8 @@ import {
   type TrialJobData,
   type TrialJobResult,
   workerBackendVariable,
+  workerQueueNameVariable,
+  workerQueueUrlVariable,
   workerResultsVariable,
 } from './trial-job.js';
 
@@ -50,6 +52,13 @@ export interface QueueWorkerOptions {
    * trial comes back to this machine.
    */
   readonly resultsDirectory?: string;
+  /**
+   * The sandboxed processor module each child process runs (a file URL or path whose default
+   * export takes a BullMQ job and returns a `TrialJobResult`, its files stored with
+   * `storeTrialFiles`). Default: Contour's trainer. For benchmarks and tests that load the queue
+   * without training (a stub trainer).
+   */
+  readonly processor?: URL | string;
   readonly onTrialStart?: (trialId: string) => void;
   readonly onTrialEnd?: (trialId: string, outcome: { status: string; error?: string }) => void;
   /**
@@ -120,7 +129,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await checkQueueConnection(address);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const connection = createRedisClient(address);
-  const worker = new Worker<TrialJobData, TrialJobResult>(queueName, processorUrl, {
+  const worker = new Worker<TrialJobData, TrialJobResult>(queueName, options.processor ?? processorUrl, {
     connection,
     prefix: queueKeyPrefix,
     name,
@@ -136,6 +145,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         ...process.env,
         [workerBackendVariable]: options.backend ?? 'auto',
         [workerResultsVariable]: resultsDirectory,
+        [workerQueueUrlVariable]: options.queueUrl,
+        [workerQueueNameVariable]: queueName,
       },
     },
   });

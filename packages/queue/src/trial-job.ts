@@ -18,8 +18,14 @@ export interface TrialJobResult {
   readonly backend: string;
   /** The worker that trained it (`host:pid`). */
   readonly worker: string;
-  /** config.json, metrics.jsonl, status.json, checkpoint.json, result.json, model/… */
-  readonly files: readonly RunDirectoryFile[];
+  /**
+   * config.json, metrics.jsonl, status.json, checkpoint.json, result.json, model/… — inline, or
+   * (what workers send) stored under {@link filesKey} instead, so that the job's return value and
+   * BullMQ's `completed` event (which carries it) stay small.
+   */
+  readonly files?: readonly RunDirectoryFile[];
+  /** The Redis key holding the files as JSON, removed by the coordinator once it stored them. */
+  readonly filesKey?: string;
 }
 
 /** A job's progress: reported once per epoch. */
@@ -47,3 +53,7 @@ export const workerBackendVariable = 'CONTOUR_WORKER_BACKEND';
 
 /** Set by startQueueWorker for its sandboxed children: where finished runs are kept until delivered. */
 export const workerResultsVariable = 'CONTOUR_WORKER_RESULTS';
+
+/** Set by startQueueWorker for its sandboxed children: the Redis address and queue to store files in. */
+export const workerQueueUrlVariable = 'CONTOUR_WORKER_QUEUE_URL';
+export const workerQueueNameVariable = 'CONTOUR_WORKER_QUEUE_NAME';

@@ -3,7 +3,7 @@ import { enqueueSweep } from '@contour/queue';
 import { freePort, type RedisServer, startRedisServer } from '@contour/queue/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-cli.js';
-import { sweepIdOf } from './queue.js';
+import { formatBytes, sweepIdOf } from './queue.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -14,6 +14,14 @@ afterAll(async () => {
 });
 
 const run = (args: string[]) => runInProcess(['queue', ...args]);
+
+describe('formatBytes', () => {
+  it('uses decimal units with one decimal', () => {
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(1_234_567)).toBe('1.2 MB');
+    expect(formatBytes(Number.NaN)).toBe('unknown');
+  });
+});
 
 describe('sweepIdOf', () => {
   it('strips the index and config hash of a trial id', () => {
@@ -32,14 +40,22 @@ describe('contour queue', () => {
     expect(overview.code).toBe(0);
     expect(overview.stdout).toContain(`${redis.url} queue contour-trials: 0 worker(s)`);
     expect(overview.stdout).toContain('waiting 2 · active 0');
+    expect(overview.stdout).toMatch(/^Redis: \d+(\.\d)? [kM]B used \(INFO memory used_memory\), \d+ keys$/m);
     expect(overview.stdout).toMatch(/queued\s+│?\s*2/);
 
     const detail = await run(['status', '--queue', redis.url, '--sweep', 'queued']);
     for (const trial of trials) expect(detail.stdout).toMatch(new RegExp(`${trial.id}\\s+│?\\s*waiting`));
 
     const json = await run(['status', '--queue', redis.url, '--sweep', 'queued', '--json']);
-    const status = JSON.parse(json.stdout) as { counts: Record<string, number>; jobs: Array<{ id: string }> };
+    const status = JSON.parse(json.stdout) as {
+      counts: Record<string, number>;
+      jobs: Array<{ id: string }>;
+      redis: { usedMemoryBytes: number; keys: number };
+    };
     expect(status.counts.waiting).toBe(2);
+    // Two job hashes at least, and Redis's own accounting of a near-empty server (~1 MB).
+    expect(status.redis.keys).toBeGreaterThanOrEqual(2);
+    expect(status.redis.usedMemoryBytes).toBeGreaterThan(100_000);
     expect(status.jobs.map((job) => job.id)).toEqual(trials.map((trial) => trial.id));
 
     const refused = await run(['clean', '--queue', redis.url]);

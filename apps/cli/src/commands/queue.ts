@@ -35,6 +35,19 @@ export function sweepIdOf(trialId: string): string {
   return trialId.replace(/-\d+-[0-9a-f]{8}$/, '');
 }
 
+/** 1234567 → `1.2 MB` (decimal units, as Redis's own `used_memory_human` is not). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'unknown';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
 function countsLine(counts: Readonly<Record<TrialJobState, number>>): string {
   return trialJobStates.map((state) => `${state} ${counts[state]}`).join(' · ');
 }
@@ -46,6 +59,9 @@ function printStatus(status: QueueStatus, sweepId: string | undefined): void {
     }`,
   );
   console.log(countsLine(status.counts));
+  console.log(
+    `Redis: ${formatBytes(status.redis.usedMemoryBytes)} used (INFO memory used_memory), ${status.redis.keys} keys`,
+  );
   if (status.jobs.length === 0) {
     console.log(sweepId === undefined ? 'no jobs' : `no jobs of sweep ${sweepId}`);
     return;
