@@ -245,6 +245,21 @@ function escapeHtml(text: string): string {
 }
 
 /**
+ * The report without any image (`--plots none`): `results.json`, `results.csv` and a
+ * `report.html` with the results table and the findings only.
+ */
+function writeTextReport(directory: string, runs: readonly LoadedRun[], title: string): Promise<string[]> {
+  const written = writeReportFiles(directory, runs, title, {
+    overlay: '<p>No charts: the sweep ran with <code>--plots none</code>.</p>',
+    rowsPerRun: '',
+    rateUnderLoss: '',
+    updateRatios: '',
+    autoHtml: '',
+  });
+  return Promise.resolve(written);
+}
+
+/**
  * Writes a sweep's (or any set of runs') report: `sweep.svg` / `sweep.png` (the classic grid, all
  * runs overlaid), `results.json`, `results.csv` and `report.html` (the charts inline and the
  * results table; no scripts, so it opens anywhere).
@@ -253,7 +268,9 @@ export async function writeReport(
   directory: string,
   runs: readonly LoadedRun[],
   title: string,
+  options: { readonly charts?: boolean } = {},
 ): Promise<string[]> {
+  if (options.charts === false) return writeTextReport(directory, runs, title);
   const grid = classicGridSpec(
     runs.map((run) => run.curves),
     { title: `${title}: loss per epoch (training solid, validation dashed)` },
@@ -312,7 +329,33 @@ export async function writeReport(
 ${autoSvgs[index] ?? ''}`;
           })
           .join('\n')}`;
-  const written = [...gridPaths];
+  return [
+    ...gridPaths,
+    ...writeReportFiles(directory, runs, title, {
+      overlay,
+      rowsPerRun,
+      rateUnderLoss,
+      updateRatios,
+      autoHtml,
+    }),
+  ];
+}
+
+/** results.json, results.csv and report.html around the given chart markup. */
+function writeReportFiles(
+  directory: string,
+  runs: readonly LoadedRun[],
+  title: string,
+  charts: {
+    overlay: string;
+    rowsPerRun: string;
+    rateUnderLoss: string;
+    updateRatios: string;
+    autoHtml: string;
+  },
+): string[] {
+  const { overlay, rowsPerRun, rateUnderLoss, updateRatios, autoHtml } = charts;
+  const written: string[] = [];
   const rows = resultRows(runs);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
   const header = Object.keys(rows[0] ?? { run: '' });

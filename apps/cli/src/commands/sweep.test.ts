@@ -3,10 +3,86 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-cli.js';
-import { parseVary } from './sweep.js';
+import { parseVary, perRunPlotsThreshold, plotMode } from './sweep.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-sweep-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('plotMode', () => {
+  it('draws per run up to the threshold, the sweep only above it, and takes the flag when given', () => {
+    expect(plotMode(undefined, perRunPlotsThreshold)).toBe('per-run');
+    expect(plotMode(undefined, perRunPlotsThreshold + 1)).toBe('sweep');
+    expect(plotMode('none', 2)).toBe('none');
+    expect(plotMode('per-run', 1000)).toBe('per-run');
+    expect(() => plotMode('all', 2)).toThrow('--plots must be one of per-run, sweep, none; got "all"');
+  });
+});
+
+/** Every file under a directory, relative, sorted. */
+function filesUnder(directory: string, prefix = ''): string[] {
+  return readdirSync(join(directory, prefix), { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(directory, join(prefix, entry.name)) : [join(prefix, entry.name)],
+    )
+    .sort();
+}
+const images = (files: readonly string[]) => files.filter((file) => /\.(svg|png)$/.test(file));
+
+describe('contour sweep --plots', () => {
+  const rates = Array.from({ length: perRunPlotsThreshold + 1 }, (_, index) => 0.05 + index * 0.01);
+  const flags = ['--epochs', '1', '--train-limit', '200', '--backend', 'cpu', '--workers', '0'];
+
+  it("above the threshold draws only the sweep; per-run adds each trial's charts; none draws nothing", async () => {
+    const out = join(scratch, 'plots');
+    const first = await runInProcess(['sweep', '--lr', rates.join(','), ...flags, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const trials = readdirSync(join(out, 'trials'));
+    expect(trials).toHaveLength(perRunPlotsThreshold + 1);
+    expect(images(filesUnder(join(out, 'trials')))).toEqual([]);
+    expect(images(filesUnder(out))).toEqual(['sweep.png', 'sweep.svg']);
+    for (const file of ['report.html', 'results.json', 'results.csv'])
+      expect(existsSync(join(out, file))).toBe(true);
+
+    // Asked for: every trial gets its charts (the trained trials are reused, not trained again).
+    const perRun = await runInProcess([
+      'sweep',
+      '--lr',
+      rates.join(','),
+      ...flags,
+      '--plots',
+      'per-run',
+      '--out',
+      out,
+    ]);
+    expect(perRun.code, perRun.stderr).toBe(0);
+    for (const trial of trials) {
+      expect(images(filesUnder(join(out, 'trials', trial)))).toEqual(
+        expect.arrayContaining(['loss.png', 'loss.svg']),
+      );
+    }
+
+    const bare = join(scratch, 'no-plots');
+    const none = await runInProcess(['sweep', '--lr', '0.1,0.2', ...flags, '--plots', 'none', '--out', bare]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(images(filesUnder(bare))).toEqual([]);
+    expect(readFileSync(join(bare, 'report.html'), 'utf8')).toContain('<table>');
+    expect(JSON.parse(readFileSync(join(bare, 'results.json'), 'utf8'))).toHaveLength(2);
+
+    const bad = await runInProcess([
+      'sweep',
+      '--lr',
+      '0.1',
+      ...flags,
+      '--plots',
+      'all',
+      '--out',
+      join(scratch, 'bad'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('contour: --plots must be one of per-run, sweep, none; got "all"');
+    expect(existsSync(join(scratch, 'bad'))).toBe(false);
+  }, 180_000);
+});
 
 describe('contour sweep', () => {
   it('runs the mnist-lr-sweep preset end to end on a subset, producing every file', async () => {

@@ -31,6 +31,26 @@ interface SweepFlags extends TrainingFlags {
   queue?: string;
   preset?: string;
   id?: string;
+  plots?: string;
+}
+
+/** What `--plots` draws: each trial's own charts and the sweep's, the sweep's only, or none. */
+export const plotModes = ['per-run', 'sweep', 'none'] as const;
+export type PlotMode = (typeof plotModes)[number];
+
+/**
+ * Sweeps with more trials than this draw only the sweep-level charts unless `--plots per-run`
+ * (each trial's PNG and SVGs are ~0.4 MB: 1,000 trials would write ~400 MB of images).
+ */
+export const perRunPlotsThreshold = 20;
+
+/** The `--plots` mode a sweep of `trialCount` trials uses. */
+export function plotMode(flag: string | undefined, trialCount: number): PlotMode {
+  if (flag === undefined) return trialCount > perRunPlotsThreshold ? 'sweep' : 'per-run';
+  if (!(plotModes as readonly string[]).includes(flag)) {
+    throw new UsageError(`--plots must be one of ${plotModes.join(', ')}; got "${flag}"`);
+  }
+  return flag as PlotMode;
 }
 
 /** Presets: named experiments, exactly as documented. */
@@ -133,6 +153,10 @@ export function registerSweepCommand(program: Command): void {
     )
     .option('--preset <name>', `a named experiment: ${Object.keys(sweepPresets).join(', ')}`)
     .option('--id <id>', 'sweep id (default: the --out folder name); trial ids derive from it')
+    .option(
+      '--plots <mode>',
+      `per-run (each trial's charts too), sweep (the sweep's charts only) or none (no images); default per-run up to ${perRunPlotsThreshold} trials, sweep above`,
+    )
     .action(async (flags: SweepFlags, commandObject: Command) => {
       let effective: SweepFlags = flags;
       if (flags.preset !== undefined) {
@@ -194,6 +218,7 @@ export function registerSweepCommand(program: Command): void {
           .replace(/[^A-Za-z0-9._-]/g, '-')
           .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
       const trials = expandSweep(sweepId, base, axes);
+      const plots = plotMode(effective.plots, trials.length);
       if (effective.queue !== undefined && effective.workers !== undefined) {
         throw new UsageError(
           '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
@@ -221,7 +246,7 @@ export function registerSweepCommand(program: Command): void {
             `${JSON.stringify({ rates, records: autoRecords }, null, 2)}\n`,
           );
         console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
-        startChartWorkers();
+        if (plots !== 'none') startChartWorkers();
         const sweepOptions: SweepRunOptions = {
           directory,
           lock,
@@ -251,8 +276,8 @@ export function registerSweepCommand(program: Command): void {
               });
         const runs = loadSweepRuns(directory);
         const [, written] = await Promise.all([
-          Promise.all(runs.map(writeRunPlots)),
-          writeReport(directory, runs, `Sweep ${sweepId}`),
+          plots === 'per-run' ? Promise.all(runs.map(writeRunPlots)) : Promise.resolve([]),
+          writeReport(directory, runs, `Sweep ${sweepId}`, { charts: plots !== 'none' }),
         ]);
         console.log(resultsTable(runs));
         for (const line of findingLines(runs)) console.log(`finding: ${line}`);
