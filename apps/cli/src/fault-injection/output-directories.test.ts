@@ -53,9 +53,22 @@ function mountReadOnly(): { directory: string; unmount: () => void } | string {
 }
 
 describe('a read-only --out (a real read-only tmpfs)', () => {
-  const mounted = mountReadOnly();
-  afterAll(() => typeof mounted !== 'string' && mounted.unmount());
-  const skip = typeof mounted === 'string' ? mounted : undefined;
+  // Probed at collection (mounted and unmounted at once), mounted for the tests in beforeAll: a
+  // filtered run that skips them never leaves a mount behind.
+  const probe = mountReadOnly();
+  if (typeof probe !== 'string') {
+    probe.unmount();
+    rmSync(probe.directory, { recursive: true, force: true });
+  }
+  const skip = typeof probe === 'string' ? probe : undefined;
+  let mounted: { directory: string; unmount: () => void } | undefined;
+  beforeAll(() => {
+    if (skip !== undefined) return;
+    const result = mountReadOnly();
+    if (typeof result === 'string') throw new Error(result);
+    mounted = result;
+  });
+  afterAll(() => mounted?.unmount());
   it.skipIf(skip !== undefined).each(writers)(
     `%s: one line "cannot write to <dir>: read-only file system", exit 2${skip ? ` (skipped: ${skip})` : ''}`,
     async (_name, args) => {
