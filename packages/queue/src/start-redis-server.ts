@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,10 @@ export interface RedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
-  /** Stops the server (SIGTERM, then SIGKILL after two seconds) and waits for it to exit. */
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after two seconds), waits for it to exit and removes
+   * its working directory when it made one.
+   */
   stop(): Promise<void>;
   /**
    * Stops the server and starts it again on the same port: with `appendOnly` it comes back with
@@ -65,6 +68,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const owned = options.directory === undefined;
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'contour-redis-'));
   const persistence = options.appendOnly
     ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
@@ -73,7 +77,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop: () => stopProcess(child),
+    stop: async () => {
+      await stopProcess(child);
+      if (owned) rmSync(directory, { recursive: true, force: true });
+    },
     restart: async () => {
       await stopProcess(child);
       child = await launch(port, ['--dir', directory, '--save', '', ...persistence]);

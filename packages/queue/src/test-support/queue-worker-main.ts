@@ -2,12 +2,14 @@
 // Locks short enough that a killed worker's trial is taken over within ~10 s, and long enough for
 // their renewal on a loaded 2-core CI machine: with 3 s locks one healthy trial came back `failed`
 // once in CI (most likely a lock that expired under load; not reproduced). Prints `ready <name>`.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startQueueWorker } from '../start-queue-worker.js';
 
 const [queueUrl = '', concurrency = '1', queueName] = process.argv.slice(2);
+const resultsDirectory = mkdtempSync(join(tmpdir(), 'contour-test-worker-'));
+process.on('exit', () => rmSync(resultsDirectory, { recursive: true, force: true }));
 const worker = await startQueueWorker({
   queueUrl,
   ...(queueName === undefined ? {} : { queueName }),
@@ -15,7 +17,7 @@ const worker = await startQueueWorker({
   lockDuration: 10_000,
   stalledInterval: 2000,
   // Its own: a run kept by an earlier test run must never stand in for training.
-  resultsDirectory: mkdtempSync(join(tmpdir(), 'contour-test-worker-')),
+  resultsDirectory,
   onError: (message) => process.stdout.write(`error ${message}\n`),
   onTrialStart: (trialId) => process.stdout.write(`start ${trialId}\n`),
   onTrialEnd: (trialId, outcome) => process.stdout.write(`end ${trialId} ${outcome.status}\n`),
