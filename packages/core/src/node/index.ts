@@ -26,7 +26,7 @@ export {
   findAutoLearningRateForConfig,
   findLearningRate,
 } from './find-learning-rate.js';
-export { checkRunInputs, loadRunDataset } from './load-run-dataset.js';
+export { checkRunInputs, loadDataSource, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, loadTrainableModel, readInitialWeights, saveModel } from './model-files.js';
 export {
   finishRun,

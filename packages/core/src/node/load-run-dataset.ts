@@ -1,5 +1,5 @@
 import { selectBackend } from '@contour/backends';
-import type { PreparedDataset } from '@contour/mnist-loader';
+import type { MnistDataset, PreparedDataset } from '@contour/mnist-loader';
 import { loadMnistDataset } from '@contour/mnist-loader/node';
 import { type DataConfig, prepareRunDataset } from '../data-config.js';
 import { checkModelFitsData } from '../model/layers-model-adapter.js';
@@ -15,11 +15,33 @@ export async function loadRunDataset(
   data: DataConfig,
   training: { readonly seed: number; readonly batchSize: number },
 ): Promise<PreparedDataset> {
-  const loaded = await loadMnistDataset(
-    data.source,
-    data.classCount === undefined ? {} : { classCount: data.classCount },
-  );
+  const loaded = await loadDataSource(data.source, data.classCount);
   return prepareRunDataset(loaded, data, training);
+}
+
+/** The sources whose files ship with Contour or a Debian package: they never change under a process. */
+const builtInSources = new Set(['mnist', 'fashion-mnist']);
+const builtInDatasets = new Map<string, Promise<MnistDataset>>();
+
+/**
+ * Loads a data source, reading each built-in one (`mnist`, `fashion-mnist`) once per process:
+ * a process that trains many trials (a queue worker's child, a sweep's worker process) skips the
+ * re-read (~40 ms for the embedded sample, ~0.3 s for Fashion-MNIST here). Preparing never
+ * modifies the loaded data, so every trial still starts from the same pixels. A directory is read
+ * again each time (its files may change between runs).
+ */
+export function loadDataSource(source: string, classCount?: number): Promise<MnistDataset> {
+  const options = classCount === undefined ? {} : { classCount };
+  if (!builtInSources.has(source)) return loadMnistDataset(source, options);
+  const key = `${source}:${classCount ?? ''}`;
+  let loading = builtInDatasets.get(key);
+  if (!loading) {
+    loading = loadMnistDataset(source, options);
+    // A failed read (a bad classCount, a missing Debian package) is not remembered.
+    loading.catch(() => builtInDatasets.delete(key));
+    builtInDatasets.set(key, loading);
+  }
+  return loading;
 }
 
 /**
