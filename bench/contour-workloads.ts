@@ -15,7 +15,7 @@ import { runSweep } from '../packages/core/src/node/index.ts';
 import { expandSweep } from '../packages/core/src/sweep.ts';
 import { trainVectorised } from '../packages/core/src/training/vectorised-sweep.ts';
 import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
-import { race } from '../packages/race/src/index.ts';
+import { type Racer, race } from '../packages/race/src/index.ts';
 import type { BenchSettings } from './bench-support.ts';
 import { loadTfCore, peakRssMegabytes } from './bench-support.ts';
 
@@ -250,7 +250,11 @@ export async function contourRace(settings: BenchSettings): Promise<WorkloadMeas
     surface: settings.race.surface,
     start: [...settings.race.start],
     steps: settings.race.steps,
-    racers: settings.race.racers.map(({ label, spec }) => ({ label, spec })),
+    // The settings hold plain JSON shared with the PyTorch and tfjs-layers workloads; race validates it.
+    racers: settings.race.racers.map(({ label, spec }) => ({
+      label,
+      spec: spec as unknown as Racer['spec'],
+    })),
   });
   const seconds = (performance.now() - started) / 1000;
   return {

@@ -1,4 +1,4 @@
-import { createSchedule, sampleSchedule } from '@contour/schedules';
+import { createSchedule, type ScheduleSpec, sampleSchedule } from '@contour/schedules';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { contentSecurityPolicy } from '../security-headers.js';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
@@ -63,7 +63,7 @@ describe('app shell', () => {
     const { page } = session;
     await page.goto(`${inject('baseUrl')}#panel=schedules`);
     await waitForApp(page);
-    const spec = { type: 'cosineWarmRestarts', lr: 0.05, t0: 10, tMult: 2 };
+    const spec: ScheduleSpec = { type: 'cosineWarmRestarts', lr: 0.05, t0: 10, tMult: 2 };
     await page.getByLabel('Spec JSON', { exact: false }).fill(JSON.stringify(spec));
     await page.getByLabel('Steps to plot').fill('70');
     await expect.poll(() => page.url()).toContain('state=');

@@ -1,4 +1,4 @@
-import { createSchedule, sampleSchedule } from '@contour/schedules';
+import { createSchedule, type ScheduleSpec, sampleSchedule } from '@contour/schedules';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type BrowserSession, openBrowserSession } from './browser-session.js';
 import { expectRatesClose, plottedValues, waitForApp } from './page-helpers.js';
@@ -32,7 +32,7 @@ describe('schedule designer', () => {
 
   it('plots a combinator typed as JSON, reports invalid fields, and draws it as the package does', async () => {
     const { page } = session;
-    const spec = {
+    const spec: ScheduleSpec = {
       type: 'sequential',
       lr: 0.1,
       schedules: [

@@ -1,5 +1,14 @@
 import { defineSchedulePlugin } from '@contour/schedules';
 
+// The plugin's types join `ScheduleSpec`, so specs that use them are type-checked like built-ins
+// (`createSchedule({ type: 'acme:warmSine', lr: 0.1, steps: 50 }, { registry })`).
+declare module '@contour/schedules' {
+  interface PluginScheduleOptions {
+    'acme:warmSine': { lr: number; steps: number; floor?: number };
+    'acme:inverseSqrt': { lr: number; warmupSteps?: number };
+  }
+}
+
 /**
  * An example schedule plugin. Its types are used as `"acme:warmSine"` and `"acme:inverseSqrt"`
  * in any spec, alone or inside warmup/sequential/chain, once the plugin is registered:

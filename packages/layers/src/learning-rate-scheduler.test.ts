@@ -1,5 +1,5 @@
 import { createOptimizer, toTfOptimizer } from '@contour/optimizers';
-import { createSchedule } from '@contour/schedules';
+import { createSchedule, type ScheduleSpec } from '@contour/schedules';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LayersOptionError } from './layers-error.js';
 import { learningRateScheduler } from './learning-rate-scheduler.js';
@@ -10,7 +10,7 @@ beforeAll(cpuBackend);
 const first = 0.01;
 const second = 0.03;
 /** Epoch 0 at `first`, epoch 1 at `second` (×3 at milestone 1). */
-const twoRates = { type: 'multiStep', lr: first, milestones: [1], gamma: 3 };
+const twoRates: ScheduleSpec = { type: 'multiStep', lr: first, milestones: [1], gamma: 3 };
 const constructionRate = 0.5;
 const epsilon = 1e-7;
 

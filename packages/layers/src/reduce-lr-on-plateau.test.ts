@@ -1,4 +1,4 @@
-import { createSchedule } from '@contour/schedules';
+import { createSchedule, type ScheduleSpec } from '@contour/schedules';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fixture from './fixtures/keras-reduce-lr-on-plateau.json' with { type: 'json' };
 import { learningRateScheduler } from './learning-rate-scheduler.js';
@@ -69,7 +69,7 @@ describe('reduceLROnPlateau', () => {
   });
 
   it('composes with a warmup + cosine scheduler: reductions multiply the schedule, in either order', async () => {
-    const spec = { type: 'warmup', lr: 0.1, steps: 3, schedule: { type: 'cosine', tMax: 10 } };
+    const spec: ScheduleSpec = { type: 'warmup', lr: 0.1, steps: 3, schedule: { type: 'cosine', tMax: 10 } };
     const schedule = createSchedule(spec);
     const metrics = [1, 0.9, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.7, 0.7];
     // patience 2: no improvement at epochs 3, 4 → reduce after epoch 4; 5, 6 → after 6; 8 improves.

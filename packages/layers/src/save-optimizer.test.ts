@@ -1,4 +1,9 @@
-import { createOptimizer, type TfOptimizerAdapter, toTfOptimizer } from '@contour/optimizers';
+import {
+  createOptimizer,
+  type OptimizerSpec,
+  type TfOptimizerAdapter,
+  toTfOptimizer,
+} from '@contour/optimizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findLearningRate } from './find-learning-rate.js';
 import { contourOptimizerClassName } from './register-serialization.js';
@@ -43,7 +48,7 @@ async function fit(model: tfl.LayersModel, data: { x: tf.Tensor; y: tf.Tensor },
   await model.fit(data.x, data.y, { epochs, batchSize: 8, shuffle: false, verbose: 0 });
 }
 
-const specs = {
+const specs: Record<string, OptimizerSpec> = {
   'adam with a step schedule': { type: 'adam', lr: { type: 'step', lr: 0.02, stepSize: 5, gamma: 0.5 } },
   'sgd with Nesterov momentum and a head lrMult': {
     type: 'sgd',
@@ -88,7 +93,7 @@ describe('Contour optimizer serialization', () => {
 
   it('findLearningRate right after loading keeps the loaded slots (matched before its snapshot)', async () => {
     const data = regressionData(32);
-    const spec = { type: 'adam', lr: 0.02 };
+    const spec: OptimizerSpec = { type: 'adam', lr: 0.02 };
     const saved = buildModel(toTfOptimizer(createOptimizer(spec)));
     const uninterrupted = buildModel(toTfOptimizer(createOptimizer(spec)));
     uninterrupted.setWeights(saved.getWeights());

@@ -1,5 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFiniteValues, type LossOptions, reduceValues, resolveLossOptions } from './loss-options.js';
+import {
+  assertFiniteValues,
+  type LossOptions,
+  type NoReduction,
+  reduceValues,
+  resolveLossOptions,
+  type ScalarReduction,
+} from './loss-options.js';
 
 /**
  * Binary cross entropy computed from logits, stable for any finite logits: element-wise
@@ -12,6 +19,17 @@ import { assertFiniteValues, type LossOptions, reduceValues, resolveLossOptions 
  * @throws TypeError when shapes differ; NonFiniteLossError for NaN/infinite element losses.
  * @see TensorFlow `sigmoid_cross_entropy_with_logits`, PyTorch `BCEWithLogitsLoss`.
  */
+export function binaryCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  options?: ScalarReduction<LossOptions>,
+): tf.Scalar;
+export function binaryCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  options: NoReduction<LossOptions>,
+): tf.Tensor;
+export function binaryCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options?: LossOptions): tf.Tensor;
 export function binaryCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options?: LossOptions): tf.Tensor {
   const name = 'binaryCrossEntropy';
   const { reduction, nonFinite } = resolveLossOptions(name, options);

@@ -5,7 +5,9 @@ export {
   assertFiniteValues,
   type LossOptions,
   type NonFinitePolicy,
+  type NoReduction,
   type Reduction,
+  type ScalarReduction,
 } from './loss-options.js';
 export { type MeanSquaredErrorOptions, meanSquaredError } from './mean-squared-error.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';

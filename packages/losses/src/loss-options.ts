@@ -62,9 +62,14 @@ export function assertFiniteValues(lossName: string, values: tf.Tensor): void {
   if (count > 0) throw new NonFiniteLossError(lossName, indices, count);
 }
 
+/** Options whose reduction gives one number (`mean`, the default, or `sum`): the loss is a `tf.Scalar`. */
+export type ScalarReduction<Options extends LossOptions> = Options & { readonly reduction?: 'mean' | 'sum' };
+
+/** Options that keep one value per example (`reduction: 'none'`): the loss is a tensor. */
+export type NoReduction<Options extends LossOptions> = Options & { readonly reduction: 'none' };
+
 /** Applies the reduction to per-example values (a float32 tensor). */
-export function reduceValues(values: tf.Tensor, reduction: Reduction): tf.Tensor {
-  if (reduction === 'none') return values;
+export function reduceValues(values: tf.Tensor, reduction: 'mean' | 'sum'): tf.Scalar {
   return reduction === 'sum' ? tf.sum(values) : tf.mean(values);
 }
 

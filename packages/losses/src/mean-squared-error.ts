@@ -3,8 +3,10 @@ import {
   assertFiniteValues,
   type LossOptions,
   logitsShape,
+  type NoReduction,
   reduceValues,
   resolveLossOptions,
+  type ScalarReduction,
   toTargets,
 } from './loss-options.js';
 
@@ -29,6 +31,21 @@ export interface MeanSquaredErrorOptions extends LossOptions {
  * @throws TypeError for shape mismatches; NonFiniteLossError for NaN/infinite per-example values.
  * @see Nielsen, "Neural Networks and Deep Learning", ch. 3 (quadratic cost vs cross entropy).
  */
+export function meanSquaredError(
+  predictions: tf.Tensor,
+  labels: tf.Tensor,
+  options?: ScalarReduction<MeanSquaredErrorOptions>,
+): tf.Scalar;
+export function meanSquaredError(
+  predictions: tf.Tensor,
+  labels: tf.Tensor,
+  options: NoReduction<MeanSquaredErrorOptions>,
+): tf.Tensor;
+export function meanSquaredError(
+  predictions: tf.Tensor,
+  labels: tf.Tensor,
+  options?: MeanSquaredErrorOptions,
+): tf.Tensor;
 export function meanSquaredError(
   predictions: tf.Tensor,
   labels: tf.Tensor,

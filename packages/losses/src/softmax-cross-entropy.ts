@@ -3,8 +3,10 @@ import {
   assertFiniteValues,
   type LossOptions,
   logitsShape,
+  type NoReduction,
   reduceValues,
   resolveLossOptions,
+  type ScalarReduction,
   toTargets,
 } from './loss-options.js';
 
@@ -23,6 +25,17 @@ import {
  *   per-example loss is NaN or infinite (e.g. NaN logits) and `nonFinite` is `throw`.
  * @see PyTorch `torch.nn.CrossEntropyLoss`, TensorFlow `softmax_cross_entropy_with_logits`.
  */
+export function softmaxCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  options?: ScalarReduction<LossOptions>,
+): tf.Scalar;
+export function softmaxCrossEntropy(
+  logits: tf.Tensor,
+  labels: tf.Tensor,
+  options: NoReduction<LossOptions>,
+): tf.Tensor;
+export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options?: LossOptions): tf.Tensor;
 export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, options?: LossOptions): tf.Tensor {
   const name = 'softmaxCrossEntropy';
   const { reduction, nonFinite } = resolveLossOptions(name, options);

@@ -1,7 +1,7 @@
-import { createSchedule } from '@contour/schedules';
+import { createSchedule, type ScheduleSpec } from '@contour/schedules';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOptimizer } from './create-optimizer.js';
+import { createOptimizer, createOptimizerFromJson, type OptimizerSpec } from './create-optimizer.js';
 import {
   OptimizerSpecError,
   OptimizerStateError,
@@ -52,34 +52,34 @@ function applySteps(
 describe('createOptimizer', () => {
   it('treats Object.prototype names as unknown types (not as rules)', () => {
     for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
-      expect(() => createOptimizer({ type, lr: 0.1 }), type).toThrow(
+      expect(() => createOptimizerFromJson({ type, lr: 0.1 }), type).toThrow(
         `optimizer spec: "type" must be one of sgd, adagrad, rmsprop, adadelta, adam, adamw, rprop, localGains; got "${type}"`,
       );
   });
   it('validates specs with one-line errors naming the field and what is allowed', () => {
-    expect(() => createOptimizer({ type: 'sgdd', lr: 0.1 })).toThrow(UnknownOptimizerTypeError);
-    expect(() => createOptimizer({ type: 'sgdd', lr: 0.1 })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgdd', lr: 0.1 })).toThrow(UnknownOptimizerTypeError);
+    expect(() => createOptimizerFromJson({ type: 'sgdd', lr: 0.1 })).toThrow(
       'optimizer spec: "type" must be one of sgd, adagrad, rmsprop, adadelta, adam, adamw, rprop, localGains; got "sgdd"',
     );
-    expect(() => createOptimizer({ type: 'sgd' })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgd' })).toThrow(
       'optimizer spec: "lr" of "sgd" must be a number ≥ 0 or a schedule spec like {"type": "step", ...}; it is missing',
     );
-    expect(() => createOptimizer({ type: 'sgd', lr: 0.1, momentum: -1 })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgd', lr: 0.1, momentum: -1 })).toThrow(
       'optimizer spec: "momentum" of "sgd" must be a finite number ≥ 0; got -1',
     );
-    expect(() => createOptimizer({ type: 'adam', beta1: 1 })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'adam', beta1: 1 })).toThrow(
       'optimizer spec: "beta1" of "adam" must be a finite number ≥ 0 and < 1; got 1',
     );
-    expect(() => createOptimizer({ type: 'adam', betas: [0.9, 0.99] })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'adam', betas: [0.9, 0.99] })).toThrow(
       /"betas" of "adam" must be absent \("adam" accepts type, lr, groups/,
     );
-    expect(() => createOptimizer({ type: 'sgd', lr: { type: 'step', lr: 0.1 } })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgd', lr: { type: 'step', lr: 0.1 } })).toThrow(
       /^optimizer spec: "lr\.stepSize" of "sgd" must be/,
     );
-    expect(() => createOptimizer({ type: 'sgd', lr: { type: 'stepp' } })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgd', lr: { type: 'stepp' } })).toThrow(
       /"lr\.type" of "sgd" must be one of constant, step/,
     );
-    expect(() => createOptimizer({ type: 'sgd', lr: 0.1, groups: [{ lrMult: 10 }] })).toThrow(
+    expect(() => createOptimizerFromJson({ type: 'sgd', lr: 0.1, groups: [{ lrMult: 10 }] })).toThrow(
       'optimizer spec: "groups[0].match" of "sgd" must be a glob on parameter names (or give "layer"); it is missing',
     );
     expect(() => createOptimizer({ type: 'rprop', groups: [{ match: '*', weightDecay: 0.1 }] })).toThrow(
@@ -113,7 +113,7 @@ describe('createOptimizer', () => {
   });
 
   it('follows a step-decay schedule spec exactly: rate 0.1·0.5^⌊t/2⌋', () => {
-    const spec = { type: 'sgd', lr: { type: 'step', lr: 0.1, stepSize: 2, gamma: 0.5 } };
+    const spec: OptimizerSpec = { type: 'sgd', lr: { type: 'step', lr: 0.1, stepSize: 2, gamma: 0.5 } };
     const trajectory = runOptimizer(spec, [1], () => [1], 5);
     expectClose(trajectory.flat(), [0.9, 0.8, 0.75, 0.7, 0.675]);
     const optimizer = createOptimizer(spec);
@@ -227,7 +227,7 @@ describe('createOptimizer', () => {
   });
 
   it('export → JSON → import → continue equals the uninterrupted run bit for bit', () => {
-    const specs = [
+    const specs: OptimizerSpec[] = [
       {
         type: 'sgd',
         lr: { type: 'cosine', lr: 0.1, tMax: 7 },
@@ -307,13 +307,14 @@ describe('createOptimizer', () => {
   });
 
   it('leaks no tensors: the count after 50 steps equals the count after the first', () => {
-    for (const spec of [
+    const specs: OptimizerSpec[] = [
       { type: 'sgd', lr: 0.1, momentum: 0.9, clipGlobalNorm: 1, clipValue: 2, weightDecay: 0.1 },
       { type: 'rmsprop', centered: true, momentum: 0.5 },
       { type: 'adamw', amsgrad: true },
       { type: 'rprop' },
       { type: 'localGains', lr: 0.1 },
-    ]) {
+    ];
+    for (const spec of specs) {
       const { variables, gradientsAt } = twoParameters();
       const optimizer = createOptimizer(spec);
       const start = tf.memory().numTensors;
@@ -329,7 +330,7 @@ describe('createOptimizer', () => {
   });
 
   it('follows the momentum a cyclic schedule cycles (sgd momentum, adam beta1)', () => {
-    const schedule = { type: 'oneCycle', maxLr: 1, totalSteps: 10 };
+    const schedule: ScheduleSpec = { type: 'oneCycle', maxLr: 1, totalSteps: 10 };
     const reference = createSchedule(schedule);
     const optimizer = createOptimizer({ type: 'sgd', lr: schedule, momentum: 0.9 });
     expect(optimizer.momentumAt(0)).toBe(0.95);

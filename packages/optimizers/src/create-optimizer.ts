@@ -16,24 +16,108 @@ import {
   UnknownOptimizerTypeError,
 } from './optimizer-spec-error.js';
 import type { OptimizerState, SavedTensor } from './optimizer-state.js';
-import { findParameterGroup, type ParameterGroup, readParameterGroups } from './parameter-groups.js';
+import {
+  findParameterGroup,
+  type ParameterGroup,
+  type ParameterGroupSpec,
+  readParameterGroups,
+} from './parameter-groups.js';
 import { type Hyperparameters, readField } from './spec-fields.js';
 import type { StepValues, UpdateRule } from './update-rule.js';
 
-/**
- * An optimizer spec: plain JSON `{"type": "sgd", "lr": 0.1 | <schedule spec>, ...}`. Besides the
- * rule's own fields (see each rule) every spec accepts:
- * - `groups`: parameter groups (`match`/`layer` globs, `lrMult`, `weightDecay`, `frozen`);
- * - `clipGlobalNorm`: rescale gradients to this global L2 norm at most (PyTorch `clip_grad_norm_`);
- * - `clipValue`: clip every gradient element to [−clipValue, clipValue] (applied before the norm clip);
- * - `skipNonFinite` (true): skip a step whose gradients hold NaN/±∞ (parameters and slots unchanged);
- * - `maxConsecutiveSkips` (10): more consecutive skipped steps than this declares the run diverged.
- */
-export interface OptimizerSpec {
-  readonly type: OptimizerType | (string & {});
-  readonly lr?: number | ScheduleSpec;
-  readonly [field: string]: unknown;
+/** A learning rate: a number, or a schedule spec (`{ type: 'cosine', lr: 0.1, tMax: 100 }`). */
+export type LearningRate = number | ScheduleSpec;
+
+/** Fields every optimizer spec accepts besides its rule's own. */
+export interface SharedOptimizerOptions {
+  /** Parameter groups (`match`/`layer` globs, `lrMult`, `weightDecay`, `frozen`). */
+  readonly groups?: readonly ParameterGroupSpec[];
+  /** Rescale gradients to this global L2 norm at most (PyTorch `clip_grad_norm_`). */
+  readonly clipGlobalNorm?: number;
+  /** Clip every gradient element to [−clipValue, clipValue] (applied before the norm clip). */
+  readonly clipValue?: number;
+  /** Skip a step whose gradients hold NaN/±∞, parameters and slots unchanged (default true). */
+  readonly skipNonFinite?: boolean;
+  /** More consecutive skipped steps than this declares the run diverged (default 10). */
+  readonly maxConsecutiveSkips?: number;
 }
+
+/**
+ * Each rule's own fields (see the rule for formulas and defaults). `lr` is required where PyTorch
+ * requires it (sgd, localGains) and defaults to the rule's usual rate elsewhere.
+ */
+export interface OptimizerOptions {
+  sgd: {
+    lr: LearningRate;
+    momentum?: number;
+    dampening?: number;
+    nesterov?: boolean;
+    weightDecay?: number;
+    momentumForm?: 'pytorch' | 'sutskever';
+  };
+  adagrad: {
+    lr?: LearningRate;
+    lrDecay?: number;
+    weightDecay?: number;
+    initialAccumulatorValue?: number;
+    epsilon?: number;
+  };
+  rmsprop: {
+    lr?: LearningRate;
+    alpha?: number;
+    epsilon?: number;
+    weightDecay?: number;
+    momentum?: number;
+    centered?: boolean;
+  };
+  adadelta: { lr?: LearningRate; rho?: number; epsilon?: number; weightDecay?: number };
+  adam: {
+    lr?: LearningRate;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
+    weightDecay?: number;
+    amsgrad?: boolean;
+  };
+  adamw: {
+    lr?: LearningRate;
+    beta1?: number;
+    beta2?: number;
+    epsilon?: number;
+    weightDecay?: number;
+    amsgrad?: boolean;
+  };
+  rprop: { lr?: LearningRate; etaMinus?: number; etaPlus?: number; stepMin?: number; stepMax?: number };
+  localGains: {
+    lr: LearningRate;
+    increase?: number;
+    decrease?: number;
+    minGain?: number;
+    maxGain?: number;
+    momentum?: number;
+  };
+}
+
+/** The spec of one optimizer type. */
+export type OptimizerSpecOf<Type extends OptimizerType> = { readonly type: Type } & SharedOptimizerOptions &
+  Readonly<OptimizerOptions[Type]>;
+
+/**
+ * An optimizer spec, e.g. `{ type: 'sgd', lr: 0.1, momentum: 0.9 }`: a union discriminated by
+ * `type`, so a misspelt type or field, or a string where a number belongs, does not compile. JSON
+ * read at run time goes through `createOptimizerFromJson`, which validates it the same way.
+ */
+export type OptimizerSpec = { [Type in OptimizerType]: OptimizerSpecOf<Type> }[OptimizerType];
+
+/**
+ * An optimizer spec whose `lr` may be left out because the caller sets it (a learning-rate range
+ * test, a search): e.g. `{ type: 'sgd', momentum: 0.9 }`.
+ */
+export type OptimizerSpecWithoutRate = OptimizerSpec extends infer Spec
+  ? Spec extends OptimizerSpec
+    ? Omit<Spec, 'lr'> & { readonly lr?: LearningRate }
+    : never
+  : never;
 
 /** Options of createOptimizer that are not part of the JSON spec. */
 export interface CreateOptimizerOptions {
@@ -85,7 +169,7 @@ const sharedFieldNames = [
 ];
 
 /**
- * Builds an optimizer from a JSON spec, validating every field at once.
+ * Builds an optimizer from a typed spec, validating every field at once.
  *
  * @example
  * const optimizer = createOptimizer({ type: 'sgd', lr: { type: 'step', lr: 0.1, stepSize: 30 }, momentum: 0.9 });
@@ -95,8 +179,21 @@ const sharedFieldNames = [
  * @throws UnknownOptimizerTypeError (lists the known types); OptimizerSpecError naming the field and
  *   what it accepts (schedule errors in `lr` are reported as `lr.<field>`).
  */
-export function createOptimizer(spec: unknown, options: CreateOptimizerOptions = {}): ContourOptimizer {
+export function createOptimizer(spec: OptimizerSpec, options: CreateOptimizerOptions = {}): ContourOptimizer {
   return new ContourOptimizer(spec, options);
+}
+
+/**
+ * Builds an optimizer from JSON read at run time (a file, a command-line flag, a saved model):
+ * any value, validated exactly as `createOptimizer` validates a typed spec.
+ *
+ * @example createOptimizerFromJson(JSON.parse('{"type": "adam", "lr": 0.001}'))
+ */
+export function createOptimizerFromJson(
+  json: unknown,
+  options: CreateOptimizerOptions = {},
+): ContourOptimizer {
+  return new ContourOptimizer(json, options);
 }
 
 /**
@@ -388,7 +485,9 @@ export class ContourOptimizer {
       version: 1,
       type: this.type,
       learningRate:
-        typeof this.#learningRate === 'number' ? this.#learningRate : (this.#schedule.spec as JsonValue),
+        typeof this.#learningRate === 'number'
+          ? this.#learningRate
+          : (this.#schedule.spec as unknown as JsonValue),
       scheduleState: this.#schedule.getState(),
       step: this.#step,
       skippedSteps: this.#skippedSteps,

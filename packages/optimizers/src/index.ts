@@ -14,9 +14,15 @@ export {
   ContourOptimizer,
   type CreateOptimizerOptions,
   createOptimizer,
+  createOptimizerFromJson,
+  type LearningRate,
   type NamedGradients,
   type NamedVariables,
+  type OptimizerOptions,
   type OptimizerSpec,
+  type OptimizerSpecOf,
+  type OptimizerSpecWithoutRate,
+  type SharedOptimizerOptions,
   type StepReport,
 } from './create-optimizer.js';
 export { localGainsRule } from './local-gains.js';

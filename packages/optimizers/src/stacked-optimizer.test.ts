@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createOptimizer } from './create-optimizer.js';
+import { createOptimizerFromJson } from './create-optimizer.js';
 import type { OptimizerState } from './optimizer-state.js';
 import { modelSlice, StackedOptimizer, type StackedParameter } from './stacked-optimizer.js';
 import { useCpuBackend } from './test-support/use-cpu-backend.js';
@@ -42,7 +42,7 @@ function oneAtATime(specs: readonly unknown[], steps: number, options = {}): Out
   const weights: Float32Array[][] = [];
   const states: OptimizerState[] = [];
   specs.forEach((spec, model) => {
-    const optimizer = createOptimizer(spec, options);
+    const optimizer = createOptimizerFromJson(spec, options);
     const variables = Object.fromEntries(
       names.map((name, index) => [
         name,

@@ -1,6 +1,6 @@
 import type { JsonValue } from '@contour/schedules';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ContourOptimizer, createOptimizer, type StepReport } from './create-optimizer.js';
+import { type ContourOptimizer, createOptimizerFromJson, type StepReport } from './create-optimizer.js';
 import { OptimizerStateError } from './optimizer-spec-error.js';
 import type { OptimizerState } from './optimizer-state.js';
 import { findParameterGroup } from './parameter-groups.js';
@@ -84,7 +84,7 @@ export class TfOptimizerAdapter extends tf.Optimizer {
   ): T {
     const saved = decodeConfig(config.contourState);
     const adapter = new (cls as unknown as new (optimizer: ContourOptimizer) => TfOptimizerAdapter)(
-      createOptimizer(saved.spec),
+      createOptimizerFromJson(saved.spec),
     );
     adapter.optimizer.importState({ ...saved.state, parameters: {} });
     adapter.iterations_ = saved.state.step;

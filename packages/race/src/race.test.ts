@@ -1,6 +1,7 @@
+import type { OptimizerSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { race } from './race.js';
+import { type Racer, race } from './race.js';
 import { racePreset } from './race-presets.js';
 import { createSurface, surfaceNames } from './surfaces.js';
 import { useCpuBackend } from './test-support/use-cpu-backend.js';
@@ -90,7 +91,7 @@ describe('race', () => {
   });
 
   it('rejects bad options with one-line errors', () => {
-    const racers = [{ spec: { type: 'sgd', lr: 0.1 } }];
+    const racers: Racer[] = [{ spec: { type: 'sgd', lr: 0.1 } }];
     expect(() => race({ surface: 'booth', steps: 0, racers })).toThrow(
       'race: "steps" must be an integer in [1, 100000]; got 0',
     );
@@ -100,7 +101,9 @@ describe('race', () => {
     expect(() => race({ surface: 'booth', steps: 5, racers: [] })).toThrow(
       /"racers" must be a non-empty list/,
     );
-    expect(() => race({ surface: 'booth', steps: 5, racers: [{ spec: { type: 'sgd' } }] })).toThrow(
+    // A spec read from JSON at run time: validated by race as by createOptimizer.
+    const missingRate = JSON.parse('{"type": "sgd"}') as OptimizerSpec;
+    expect(() => race({ surface: 'booth', steps: 5, racers: [{ spec: missingRate }] })).toThrow(
       /optimizer spec: "lr" of "sgd"/,
     );
     expect(() => racePreset('modern-race', 'booth')).toThrow(

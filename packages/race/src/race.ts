@@ -1,4 +1,4 @@
-import { createOptimizer } from '@contour/optimizers';
+import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { RaceSpecError } from './race-spec-error.js';
 import {
@@ -9,16 +9,16 @@ import {
   type SurfaceOptions,
 } from './surfaces.js';
 
-/** One competitor: an optimizer spec (JSON, as for createOptimizer) and an optional label. */
+/** One competitor: an optimizer spec (as for createOptimizer) and an optional label. */
 export interface Racer {
   readonly label?: string;
-  readonly spec: unknown;
+  readonly spec: OptimizerSpec;
 }
 
 /** Options of `race`. */
 export interface RaceOptions {
-  /** A built-in surface name or a Surface object. */
-  readonly surface: SurfaceName | (string & {}) | Surface;
+  /** A built-in surface name or a Surface object (`createSurface(name)` checks a name read at run time). */
+  readonly surface: SurfaceName | Surface;
   /** Options of a named surface (quadratic's condition number). */
   readonly surfaceOptions?: SurfaceOptions;
   /** Start point (default: the surface's classic start). */

@@ -1,7 +1,7 @@
 import { builtInSchedules } from './built-ins/index.js';
 import { type SchedulePlugin, ScheduleRegistry } from './registry.js';
-import type { BuiltInScheduleOptions, BuiltInScheduleSpec } from './specs.js';
-import type { Schedule, ScheduleSpec, ScheduleUnit } from './types.js';
+import type { BuiltInScheduleOptions, ScheduleSpec } from './specs.js';
+import type { Schedule, ScheduleUnit } from './types.js';
 
 /** Options of `createScheduleRegistry`. */
 export interface ScheduleRegistryOptions {
@@ -19,16 +19,30 @@ export function createScheduleRegistry(options: ScheduleRegistryOptions = {}): S
 const defaultRegistry = createScheduleRegistry();
 
 /**
- * Builds a schedule from a JSON spec (built-in types, or plugin types when `registry` has them).
- * Throws ScheduleSpecError naming the offending field; UnknownScheduleTypeError lists known types.
+ * Builds a schedule from a typed spec (built-in types, or plugin types declared in
+ * `PluginScheduleOptions` when `registry` has their plugin). Throws ScheduleSpecError naming the
+ * offending field; UnknownScheduleTypeError lists known types.
  *
  * @example createSchedule({ type: 'step', lr: 0.1, stepSize: 30 }).value(30) // 0.01
  */
 export function createSchedule(
-  spec: BuiltInScheduleSpec | ScheduleSpec | unknown,
+  spec: ScheduleSpec,
   options: { readonly registry?: ScheduleRegistry } = {},
 ): Schedule {
   return (options.registry ?? defaultRegistry).create(spec);
+}
+
+/**
+ * Builds a schedule from JSON read at run time (a file, a command-line flag, a form): any value,
+ * validated exactly as `createSchedule` validates a typed spec.
+ *
+ * @example createScheduleFromJson(JSON.parse('{"type": "cosine", "lr": 0.1, "tMax": 100}'))
+ */
+export function createScheduleFromJson(
+  json: unknown,
+  options: { readonly registry?: ScheduleRegistry } = {},
+): Schedule {
+  return (options.registry ?? defaultRegistry).create(json);
 }
 
 /**
@@ -36,7 +50,7 @@ export function createSchedule(
  * schedule already built.
  */
 export function toSchedule(
-  learningRate: number | Schedule | BuiltInScheduleSpec | ScheduleSpec,
+  learningRate: number | Schedule | ScheduleSpec,
   options: { readonly registry?: ScheduleRegistry } = {},
 ): Schedule {
   if (typeof learningRate === 'number')
@@ -65,7 +79,7 @@ type Factory<Type extends keyof BuiltInScheduleOptions> = (
 ) => Schedule;
 
 function factory<Type extends keyof BuiltInScheduleOptions>(type: Type): Factory<Type> {
-  return (options) => createSchedule({ ...options, type });
+  return (options) => createSchedule({ ...options, type } as ScheduleSpec);
 }
 
 /** η(t) = lr. */

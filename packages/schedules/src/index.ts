@@ -16,6 +16,7 @@ export {
   cosineDecayRestarts,
   cosineWarmRestarts,
   createSchedule,
+  createScheduleFromJson,
   createScheduleRegistry,
   cyclic,
   exponential,
@@ -51,7 +52,16 @@ export {
   ScheduleRegistry,
   type ScheduleTypeInfo,
 } from './registry.js';
-export type { BuiltInScheduleOptions, BuiltInScheduleSpec, MemberSpec } from './specs.js';
+export type {
+  BuiltInScheduleOptions,
+  BuiltInScheduleSpec,
+  MemberSpec,
+  PluginScheduleOptions,
+  ScheduleOptions,
+  ScheduleSpec,
+  ScheduleSpecOf,
+  ScheduleType,
+} from './specs.js';
 export type {
   BooleanParameter,
   ChoiceParameter,
@@ -67,7 +77,6 @@ export type {
   ScheduleDefinition,
   ScheduleListParameter,
   ScheduleParameter,
-  ScheduleSpec,
   ScheduleStateHandlers,
   ScheduleUnit,
   StringParameter,

@@ -5,7 +5,7 @@ import type {
   ParameterDescriptor,
   ParameterDescriptors,
   ResolvedParameters,
-  ScheduleSpec,
+  ScheduleSpecRecord,
 } from './types.js';
 
 /** Keys every spec may carry besides its parameters. */
@@ -117,7 +117,7 @@ function fits(value: unknown, descriptor: ParameterDescriptor): boolean {
  * naming the field (prefixed with `path`, e.g. `schedules[0].`) and what it accepts.
  */
 export function resolveParameters(
-  spec: ScheduleSpec,
+  spec: ScheduleSpecRecord,
   descriptors: ParameterDescriptors,
   path: string,
   inheritedLearningRate: number | undefined,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule } from './create-schedule.js';
+import { createScheduleFromJson } from './create-schedule.js';
 import reference from './fixtures/pytorch-reference.json' with { type: 'json' };
 
 interface ReferenceCase {
@@ -17,7 +17,7 @@ interface ReferenceCase {
 describe('PyTorch reference rates', () => {
   for (const entry of reference.cases as ReferenceCase[]) {
     it(`${entry.spec.type} equals torch ${reference.torch}: ${JSON.stringify(entry.spec)}`, () => {
-      const schedule = createSchedule(entry.spec);
+      const schedule = createScheduleFromJson(entry.spec);
       entry.rates.forEach((expected, t) => {
         const actual = schedule.value(t);
         expect(Math.abs(actual - expected), `rate at t=${t}`).toBeLessThanOrEqual(

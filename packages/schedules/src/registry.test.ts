@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule, createScheduleRegistry } from './create-schedule.js';
+import { createSchedule, createScheduleFromJson, createScheduleRegistry } from './create-schedule.js';
 import { SchedulePluginError, ScheduleSpecError, UnknownScheduleTypeError } from './errors.js';
 import { defineSchedulePlugin } from './registry.js';
 
@@ -123,11 +123,11 @@ describe('ScheduleRegistry', () => {
 
 describe('createSchedule', () => {
   it('rejects specs that are not objects or have no string type', () => {
-    expect(() => createSchedule('step')).toThrow(
+    expect(() => createScheduleFromJson('step')).toThrow(
       'schedule spec: "spec" must be a JSON object like {"type": "step", ...}; got "step"',
     );
-    expect(() => createSchedule({ lr: 1 })).toThrow(/"type" must be one of/);
-    expect(() => createSchedule({ type: 'step', lr: 1, stepSize: 2, unit: 'batch' })).toThrow(
+    expect(() => createScheduleFromJson({ lr: 1 })).toThrow(/"type" must be one of/);
+    expect(() => createScheduleFromJson({ type: 'step', lr: 1, stepSize: 2, unit: 'batch' })).toThrow(
       'schedule spec: "unit" of "step" must be one of "step", "epoch"; got "batch"',
     );
   });
@@ -165,7 +165,7 @@ describe('createSchedule', () => {
     ],
   ])('rejects %j naming %s', (spec, field, allowed) => {
     try {
-      createSchedule(spec);
+      createScheduleFromJson(spec);
       expect.fail('accepted');
     } catch (error) {
       expect(error).toBeInstanceOf(ScheduleSpecError);

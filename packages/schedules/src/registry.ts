@@ -6,6 +6,7 @@ import {
   UnknownScheduleTypeError,
 } from './errors.js';
 import { describeParameter, resolveParameters } from './parameters.js';
+import type { ScheduleSpec } from './specs.js';
 import type {
   JsonValue,
   ParameterDescriptor,
@@ -13,7 +14,7 @@ import type {
   ScheduleBehaviour,
   ScheduleContext,
   ScheduleDefinition,
-  ScheduleSpec,
+  ScheduleSpecRecord,
   ScheduleUnit,
 } from './types.js';
 
@@ -230,7 +231,7 @@ export class ScheduleRegistry {
       unit = raw.unit;
     }
     const parameters = resolveParameters(
-      raw as ScheduleSpec,
+      raw as ScheduleSpecRecord,
       entry.definition.parameters,
       prefix,
       inheritedLearningRate,
@@ -284,7 +285,7 @@ function normalizeSpec(
       normalized[name] = value;
     }
   }
-  return normalized as ScheduleSpec;
+  return normalized as unknown as ScheduleSpec;
 }
 
 /** Errors Contour raises itself (a member's bad spec inside a plugin's create passes through). */

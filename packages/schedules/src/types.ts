@@ -1,14 +1,15 @@
+import type { ScheduleSpec, ScheduleUnit } from './specs.js';
+
+export type { ScheduleUnit } from './specs.js';
+
 /** JSON values: what specs and schedule state are made of. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** What the step `t` counts: optimizer steps (batches) or epochs. */
-export type ScheduleUnit = 'step' | 'epoch';
-
 /**
- * A schedule spec: plain JSON `{"type": "<name>", ...params}`. `unit` says whether `t` counts
- * batches (`"step"`, the default) or epochs. Plugin types are namespaced: `"acme:warmSine"`.
+ * A spec as the registry reads it at run time (JSON from a file, a flag or a plugin's example):
+ * a type id and its fields, all still to be validated. Typed code writes `ScheduleSpec` instead.
  */
-export interface ScheduleSpec {
+export interface ScheduleSpecRecord {
   readonly type: string;
   readonly unit?: ScheduleUnit;
   readonly [parameter: string]: unknown;
@@ -147,7 +148,7 @@ export interface ScheduleContext {
    * Builds a member from its (validated) spec. `inheritedLearningRate` fills a missing `lr`;
    * `field` names the member in error messages, e.g. `schedules[1]`.
    */
-  createMember(spec: ScheduleSpec, field: string, inheritedLearningRate: number | undefined): Schedule;
+  createMember(spec: unknown, field: string, inheritedLearningRate: number | undefined): Schedule;
 }
 
 /** Parameters after validation: defaults filled in, members still as specs. */

@@ -10,6 +10,7 @@ import {
   raceChartData,
   racePreset,
   racePresetNames,
+  type SurfaceName,
   surfaceNames,
 } from '@contour/race';
 import type { Command } from 'commander';
@@ -46,7 +47,9 @@ export function readRacer(text: string, index: number): Racer {
   if (label !== undefined && (typeof label !== 'string' || label.trim() === '')) {
     throw new UsageError(`--optimizer #${index + 1}: "label" must be a non-empty string`);
   }
-  return label === undefined ? { spec } : { label: label as string, spec };
+  // Checked field by field when the race builds its optimizers (OptimizerSpecError: exit 2).
+  const optimizerSpec = spec as unknown as Racer['spec'];
+  return label === undefined ? { spec: optimizerSpec } : { label: label as string, spec: optimizerSpec };
 }
 
 function parseStart(text: string): [number, number] {
@@ -107,7 +110,7 @@ function runRace(options: RaceCommandOptions): RaceResult {
   };
   try {
     return race({
-      surface: options.surface,
+      surface: options.surface as SurfaceName,
       surfaceOptions,
       ...(options.from === undefined ? {} : { start: parseStart(options.from) }),
       steps,

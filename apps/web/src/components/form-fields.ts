@@ -1,5 +1,5 @@
 import type { BackendSelection } from '@contour/backends';
-import { createSchedule } from '@contour/schedules';
+import { createScheduleFromJson } from '@contour/schedules';
 import {
   html,
   nothing,
@@ -253,7 +253,10 @@ export function parseScheduleSpec(text: string): Parsed<Record<string, unknown> 
   const parsed = parseJsonObject(text);
   if ('error' in parsed) return parsed;
   try {
-    createSchedule({ ...parsed.value, lr: typeof parsed.value.lr === 'number' ? parsed.value.lr : 0.1 });
+    createScheduleFromJson({
+      ...parsed.value,
+      lr: typeof parsed.value.lr === 'number' ? parsed.value.lr : 0.1,
+    });
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }

@@ -55,7 +55,7 @@ export function withUnit(spec: Spec, unit: string): Spec {
 
 /** A spec for a new combinator member: the type's template without its rate (members inherit it). */
 function memberTemplate(type: string, steps: number): Spec {
-  const { lr: _lr, ...rest } = scheduleTemplate(type, steps) as Spec;
+  const { lr: _lr, ...rest } = scheduleTemplate(type, steps);
   return rest;
 }
 
@@ -105,9 +105,7 @@ export class ScheduleEditor extends LightElement {
 
   #changeType(type: string): void {
     this.#drafts.clear();
-    const next = this.member
-      ? memberTemplate(type, this.steps)
-      : (scheduleTemplate(type, this.steps) as Spec);
+    const next = this.member ? memberTemplate(type, this.steps) : scheduleTemplate(type, this.steps);
     if (!this.member && this.spec.unit !== undefined) next.unit = this.spec.unit;
     this.#emit(next);
   }

@@ -1,4 +1,4 @@
-import { createSchedule, sampleSchedule } from '@contour/schedules';
+import { createSchedule, createScheduleFromJson, sampleSchedule } from '@contour/schedules';
 import { describe, expect, it } from 'vitest';
 import { rescaleTemplate, scheduleTemplate, scheduleTemplates, templateSteps } from './schedule-templates.js';
 
@@ -7,7 +7,10 @@ describe('scheduleTemplate', () => {
     for (const [type, template] of Object.entries(scheduleTemplates)) {
       expect(scheduleTemplate(type), type).toEqual(template);
       for (const steps of [1, 7, 75, 1000]) {
-        expect(() => createSchedule(scheduleTemplate(type, steps)), `${type} over ${steps}`).not.toThrow();
+        expect(
+          () => createScheduleFromJson(scheduleTemplate(type, steps)),
+          `${type} over ${steps}`,
+        ).not.toThrow();
       }
     }
     expect(scheduleTemplate('acme:plugin', 75)).toEqual({ type: 'acme:plugin' });

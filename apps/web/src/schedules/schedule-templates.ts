@@ -75,8 +75,10 @@ const stepListKeys = new Set(['milestones', 'boundaries']);
  * shape over the steps the designer plots — the Sweep lab's run length by default (at least 10
  * steps: below that, the template of 10).
  */
-export function rescaleTemplate(spec: ScheduleSpec, steps: number): ScheduleSpec {
-  if (steps === templateSteps) return structuredClone(spec) as ScheduleSpec;
+export function rescaleTemplate(spec: ScheduleSpec, steps: number): Record<string, unknown> {
+  // Editable JSON from here on (the designer's form edits any field, plugin types included).
+  const json = structuredClone(spec) as unknown as Record<string, unknown>;
+  if (steps === templateSteps) return json;
   // Every phase of a template needs a step or more (oneCycle's three): 10 steps at the least.
   const factor = Math.max(steps, 10) / templateSteps;
   // Positions are rescaled, not lengths, so pieces that follow each other (a warmup and what it
@@ -113,11 +115,11 @@ export function rescaleTemplate(spec: ScheduleSpec, steps: number): ScheduleSpec
       next.expr = node.expr.replaceAll(`/ ${templateSteps})`, `/ ${Math.round(factor * templateSteps)})`);
     return next;
   };
-  return rescale(spec as Record<string, unknown>, 0) as ScheduleSpec;
+  return rescale(json, 0);
 }
 
 /** The template of `type` over `steps` steps (default 200), or a bare `{ type }` for types without one (plugins). */
-export function scheduleTemplate(type: string, steps = templateSteps): ScheduleSpec {
+export function scheduleTemplate(type: string, steps = templateSteps): Record<string, unknown> {
   const template = scheduleTemplates[type];
   return template ? rescaleTemplate(template, steps) : { type };
 }

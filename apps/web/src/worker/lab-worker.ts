@@ -353,7 +353,7 @@ async function runRace(request: Extract<WorkerRequest, { type: 'race' }>): Promi
   const clamped = request.start ? clampToDomain(surface, request.start) : undefined;
   const racers = racePreset('classic-race', surface.name).map((racer) => {
     const rate = racer.label === undefined ? undefined : request.rates?.[racer.label];
-    return rate === undefined ? racer : { ...racer, spec: { ...(racer.spec as object), lr: rate } };
+    return rate === undefined ? racer : { ...racer, spec: { ...racer.spec, lr: rate } };
   });
   const result = race({
     surface,

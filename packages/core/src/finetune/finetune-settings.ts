@@ -139,7 +139,8 @@ export function finetuneOptimizerSpec(
     const high = settings.discriminative[1];
     spec =
       spec.lr !== undefined && typeof spec.lr === 'object'
-        ? { ...spec, lr: { ...spec.lr, lr: high } }
+        ? // The schedule's own rate becomes hi (a schedule without one is rejected when built).
+          ({ ...spec, lr: { ...spec.lr, lr: high } } as OptimizerSpec)
         : { ...spec, lr: high };
   }
   return groups.length > 0 ? { ...spec, groups } : spec;

@@ -11,7 +11,7 @@ describe('findAutoLearningRate', () => {
     const before = tf.memory().numTensors;
     const training = {
       model: parseModelSpec('linear'),
-      optimizer: { type: 'sgd', lr: 0.1 },
+      optimizer: { type: 'sgd' as const, lr: 0.1 },
       batchSize: 64,
       seed: 5,
       loss: 'cross-entropy' as const,

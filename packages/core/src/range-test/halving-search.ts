@@ -1,5 +1,5 @@
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
-import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
+import { createOptimizer, type OptimizerSpecWithoutRate } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
@@ -36,7 +36,7 @@ export interface HalvingSearchResult {
 /** Options of {@link runHalvingSearch}. */
 export interface HalvingSearchOptions {
   /** Update rule (its `lr` is replaced by each attempt's rate). */
-  readonly optimizer: OptimizerSpec;
+  readonly optimizer: OptimizerSpecWithoutRate;
   /** First rate tried; default 10. */
   readonly startLearningRate?: number;
   /** Each failed attempt multiplies the rate by this; default 0.5 (halving). */

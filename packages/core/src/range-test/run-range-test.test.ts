@@ -1,5 +1,5 @@
 import { createBatcher } from '@contour/mnist-loader';
-import { createOptimizer } from '@contour/optimizers';
+import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createModel } from '../model/model.js';
@@ -41,7 +41,7 @@ describe('runRangeTest', () => {
 
   it('restores the weights and a live optimizer state bit for bit, so training continues as if it never ran', async () => {
     const dataset = await smallDataset(600);
-    const spec = { type: 'adam', lr: 0.01, groups: [{ layer: 'head', lrMult: 3 }] };
+    const spec: OptimizerSpec = { type: 'adam', lr: 0.01, groups: [{ layer: 'head', lrMult: 3 }] };
     const batcher = createBatcher(dataset, { batchSize: 32, seed: 3 });
     const makeTrained = () => {
       const model = createModel(parseModelSpec('mlp:16'), { inputSize: 784, outputSize: 10, seed: 2 });

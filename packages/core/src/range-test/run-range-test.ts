@@ -1,5 +1,5 @@
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
-import { ContourOptimizer, createOptimizer, type OptimizerSpec } from '@contour/optimizers';
+import { ContourOptimizer, createOptimizer, type OptimizerSpecWithoutRate } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
@@ -21,7 +21,7 @@ export interface RunRangeTestOptions extends Partial<RangeTestSettings> {
    * replaced every step (`setLearningRate`); parameter groups still apply (`lrMult` multiplies the
    * swept rate, frozen groups stay frozen).
    */
-  readonly optimizer: OptimizerSpec | ContourOptimizer;
+  readonly optimizer: OptimizerSpecWithoutRate | ContourOptimizer;
   /** Examples per batch; default 64. */
   readonly batchSize?: number;
   /** Seed of the batch order and dropout; default 0. */

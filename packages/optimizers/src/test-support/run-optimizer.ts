@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type CreateOptimizerOptions, createOptimizer } from '../create-optimizer.js';
+import { type CreateOptimizerOptions, createOptimizerFromJson } from '../create-optimizer.js';
 
 /**
  * Runs an optimizer from `initial` with the gradients `gradientAt(step, parameter)` (float64 in,
@@ -12,7 +12,7 @@ export function runOptimizer(
   steps: number,
   options?: CreateOptimizerOptions,
 ): number[][] {
-  const optimizer = createOptimizer(spec, options);
+  const optimizer = createOptimizerFromJson(spec, options);
   const variable = tf.variable(tf.tensor1d(initial as number[]));
   const trajectory: number[][] = [];
   for (let step = 0; step < steps; step += 1) {

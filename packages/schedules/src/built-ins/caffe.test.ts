@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule } from '../create-schedule.js';
+import { createScheduleFromJson } from '../create-schedule.js';
 import { expectClose } from '../test-support/expect-close.js';
 
 const at = (spec: object, steps: number[]) => {
-  const schedule = createSchedule({ type: 'caffe', ...spec });
+  const schedule = createScheduleFromJson({ type: 'caffe', ...spec });
   return steps.map((t) => schedule.value(t));
 };
 
@@ -64,21 +64,21 @@ describe('caffe', () => {
       { policy: 'inv', power: 0.75 },
       { policy: 'multistep', stepValues: [5] },
     ])
-      expect(() => createSchedule({ type: 'caffe', lr: 1, gamma: -0.1, ...policy })).toThrow(
+      expect(() => createScheduleFromJson({ type: 'caffe', lr: 1, gamma: -0.1, ...policy })).toThrow(
         `"gamma" of "caffe" must be a finite number ≥ 0 for policy "${policy.policy}"; got -0.1`,
       );
-    expect(() => createSchedule({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1, stepSize: 0 })).toThrow(
-      '"stepSize" of "caffe" must be an integer ≥ 1 for policy "step" (its period); got 0',
-    );
-    expect(() => createSchedule({ type: 'caffe', policy: 'poly', lr: 1, power: 1, maxIter: 0 })).toThrow(
-      /"maxIter" of "caffe" must be/,
-    );
+    expect(() =>
+      createScheduleFromJson({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1, stepSize: 0 }),
+    ).toThrow('"stepSize" of "caffe" must be an integer ≥ 1 for policy "step" (its period); got 0');
+    expect(() =>
+      createScheduleFromJson({ type: 'caffe', policy: 'poly', lr: 1, power: 1, maxIter: 0 }),
+    ).toThrow(/"maxIter" of "caffe" must be/);
   });
   it('names a parameter the policy needs and rejects ones it does not use', () => {
-    expect(() => createSchedule({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1 })).toThrow(
+    expect(() => createScheduleFromJson({ type: 'caffe', policy: 'step', lr: 1, gamma: 0.1 })).toThrow(
       'schedule spec: "stepSize" of "caffe" must be given for policy "step"; it is missing',
     );
-    expect(() => createSchedule({ type: 'caffe', policy: 'fixed', lr: 1, gamma: 0.1 })).toThrow(
+    expect(() => createScheduleFromJson({ type: 'caffe', policy: 'fixed', lr: 1, gamma: 0.1 })).toThrow(
       /"gamma" of "caffe" must be absent for policy "fixed"/,
     );
   });

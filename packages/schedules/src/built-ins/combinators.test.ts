@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createSchedule, sampleSchedule } from '../create-schedule.js';
+import type { MemberSpec } from '../specs.js';
 import { expectClose } from '../test-support/expect-close.js';
 
-const members = [
+const members: MemberSpec[] = [
   { type: 'constantFactor', factor: 0.1, totalIters: 2 },
   { type: 'exponential', gamma: 0.9 },
 ];

@@ -1,5 +1,5 @@
 import { describeValue, ScheduleSpecError, ScheduleValueError } from '../errors.js';
-import type { JsonValue, Schedule, ScheduleBehaviour, ScheduleDefinition, ScheduleSpec } from '../types.js';
+import type { JsonValue, Schedule, ScheduleBehaviour, ScheduleDefinition } from '../types.js';
 import { learningRateParameter, unitInterval } from './parameter-presets.js';
 import { countAtOrBelow } from './pytorch.js';
 
@@ -65,8 +65,7 @@ export const warmupSchedule: ScheduleDefinition = {
     const steps = parameters.steps as number;
     const startFactor = parameters.startFactor as number;
     const memberSpec =
-      (parameters.schedule as ScheduleSpec | undefined) ??
-      (lr === undefined ? undefined : { type: 'constant' });
+      (parameters.schedule as object | undefined) ?? (lr === undefined ? undefined : { type: 'constant' });
     if (memberSpec === undefined) {
       throw new ScheduleSpecError(
         'lr',
@@ -111,7 +110,7 @@ export const sequentialSchedule: ScheduleDefinition = {
   },
   create: (parameters, context) => {
     const lr = parameters.lr as number | undefined;
-    const specs = parameters.schedules as ScheduleSpec[];
+    const specs = parameters.schedules as unknown[];
     const milestones = parameters.milestones as number[];
     if (milestones.length !== specs.length - 1) {
       throw new ScheduleSpecError(
@@ -161,7 +160,7 @@ export const chainSchedule: ScheduleDefinition = {
   },
   create: (parameters, context) => {
     const lr = parameters.lr as number;
-    const specs = parameters.schedules as ScheduleSpec[];
+    const specs = parameters.schedules as unknown[];
     const members = specs.map((spec, index) => {
       const member = context.createMember(spec, `schedules[${index}]`, lr);
       if (!(member.baseLearningRate > 0)) {

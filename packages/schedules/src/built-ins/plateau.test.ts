@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule } from '../create-schedule.js';
+import { createScheduleFromJson } from '../create-schedule.js';
 
 /** Feeds metrics one by one; returns the rate in effect before each metric is seen. */
 function replay(spec: object, metrics: number[]): number[] {
-  const schedule = createSchedule({ type: 'reduceOnPlateau', ...spec });
+  const schedule = createScheduleFromJson({ type: 'reduceOnPlateau', ...spec });
   return metrics.map((metric, t) => {
     const rate = schedule.value(t);
     schedule.observe(metric, t);
@@ -39,8 +39,8 @@ describe('reduceOnPlateau', () => {
   it('saves and restores its JSON state mid-run and continues exactly', () => {
     const metrics = [5, 4, 4, 4, 4, 3, 3, 3, 3, 3];
     const spec = { type: 'reduceOnPlateau', lr: 1, patience: 1, factor: 0.5, cooldown: 1 };
-    const whole = createSchedule(spec);
-    const first = createSchedule(spec);
+    const whole = createScheduleFromJson(spec);
+    const first = createScheduleFromJson(spec);
     const wholeRates: number[] = [];
     metrics.forEach((metric, t) => {
       wholeRates.push(whole.value(t));
@@ -52,7 +52,7 @@ describe('reduceOnPlateau', () => {
       first.observe(metric, t);
     });
     const saved = JSON.parse(JSON.stringify(first.getState()));
-    const second = createSchedule(spec);
+    const second = createScheduleFromJson(spec);
     second.setState(saved);
     metrics.slice(4).forEach((metric, index) => {
       resumedRates.push(second.value(index + 4));
@@ -62,7 +62,7 @@ describe('reduceOnPlateau', () => {
     expect(wholeRates).toEqual([1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25]);
   });
   it('rejects malformed state with a clear error', () => {
-    const schedule = createSchedule({ type: 'reduceOnPlateau', lr: 1 });
+    const schedule = createScheduleFromJson({ type: 'reduceOnPlateau', lr: 1 });
     expect(() => schedule.setState({ best: 'x' })).toThrow(/reduceOnPlateau state must be/);
   });
 });

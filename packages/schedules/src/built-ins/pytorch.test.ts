@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule, sampleSchedule } from '../create-schedule.js';
+import { createSchedule, createScheduleFromJson, sampleSchedule } from '../create-schedule.js';
 import { expectClose } from '../test-support/expect-close.js';
 
-const rates = (spec: object, count: number) => sampleSchedule(createSchedule(spec), count);
+const rates = (spec: object, count: number) => sampleSchedule(createScheduleFromJson(spec), count);
 
 describe('constant', () => {
   it('is lr at every step', () => {

@@ -5,9 +5,17 @@ import { defineSchedulePlugin } from '../registry.js';
 import { builtInConformanceExamples } from './built-in-examples.js';
 import { describeScheduleConformance, scheduleConformanceChecks } from './conformance.js';
 
+// The broken plugin's types, declared as a plugin author declares theirs (typed examples below).
+declare module '../specs.js' {
+  interface PluginScheduleOptions {
+    'broken:drifting': { lr: number };
+    'broken:negative': { lr: number };
+  }
+}
+
 describe('builtInConformanceExamples', () => {
   it('covers every built-in type', () => {
-    const covered = new Set(builtInConformanceExamples.map((example) => example.spec.type));
+    const covered = new Set<string>(builtInConformanceExamples.map((example) => example.spec.type));
     expect(Object.keys(builtInSchedules).filter((type) => !covered.has(type))).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { createScheduleRegistry } from '../create-schedule.js';
 import type { ScheduleSpecError } from '../errors.js';
 import type { SchedulePlugin, ScheduleRegistry } from '../registry.js';
-import type { Schedule, ScheduleSpec } from '../types.js';
+import type { ScheduleSpec } from '../specs.js';
+import type { Schedule, ScheduleSpecRecord } from '../types.js';
 
 /** One spec the conformance suite exercises, with optional expected rates. */
 export interface ConformanceExample {
@@ -90,9 +91,11 @@ export function scheduleConformanceChecks(options: ConformanceOptions): Conforma
   }
 
   options.examples.forEach((example, index) => {
-    const label = `${example.spec.type} #${index + 1}`;
-    const create = (spec: unknown = example.spec) => registry.create(spec);
-    const definition = registry.definition(example.spec.type);
+    // The checks below take the spec apart field by field, as the registry sees JSON.
+    const spec = example.spec as unknown as ScheduleSpecRecord;
+    const label = `${spec.type} #${index + 1}`;
+    const create = (given: unknown = spec) => registry.create(given);
+    const definition = registry.definition(spec.type);
 
     add(`${label}: rates are finite and ≥ 0`, () => {
       replay(create(), example).forEach((rate, t) => {
@@ -136,18 +139,14 @@ export function scheduleConformanceChecks(options: ConformanceOptions): Conforma
     });
 
     add(`${label}: rejects an unknown parameter`, () => {
-      expectSpecError(
-        () => create({ ...example.spec, notAParameter: 1 }),
-        'notAParameter',
-        'unknown parameter',
-      );
+      expectSpecError(() => create({ ...spec, notAParameter: 1 }), 'notAParameter', 'unknown parameter');
     });
 
     add(`${label}: rejects NaN and Infinity in number parameters`, () => {
       for (const [name, descriptor] of Object.entries(definition.parameters)) {
-        if (descriptor.kind !== 'number' || typeof example.spec[name] !== 'number') continue;
+        if (descriptor.kind !== 'number' || typeof spec[name] !== 'number') continue;
         for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
-          expectSpecError(() => create({ ...example.spec, [name]: bad }), name, `${name} = ${bad}`);
+          expectSpecError(() => create({ ...spec, [name]: bad }), name, `${name} = ${bad}`);
         }
       }
     });
@@ -155,16 +154,16 @@ export function scheduleConformanceChecks(options: ConformanceOptions): Conforma
     add(`${label}: names a missing required parameter`, () => {
       for (const [name, descriptor] of Object.entries(definition.parameters)) {
         const hasDefault = 'default' in descriptor && descriptor.default !== undefined;
-        if (hasDefault || descriptor.optional || example.spec[name] === undefined) continue;
-        const { [name]: _removed, ...rest } = example.spec;
+        if (hasDefault || descriptor.optional || spec[name] === undefined) continue;
+        const { [name]: _removed, ...rest } = spec;
         expectSpecError(() => create(rest), name, `without ${name}`);
       }
     });
 
     const lrDescriptor = definition.parameters.lr;
-    if (lrDescriptor?.kind === 'number' && lrDescriptor.inheritable && typeof example.spec.lr === 'number') {
+    if (lrDescriptor?.kind === 'number' && lrDescriptor.inheritable && typeof spec.lr === 'number') {
       add(`${label}: inherits lr inside sequential and warmup`, () => {
-        const { lr, ...member } = example.spec;
+        const { lr, ...member } = spec;
         const direct = replay(create(), example);
         const viaSequential = replay(
           create({ type: 'sequential', lr, schedules: [member], milestones: [] }),
