@@ -74,7 +74,8 @@ export interface QueueSweepOptions extends Omit<SweepRunOptions, 'workers'>, Enq
   readonly onStopWaiting?: (report: QueueWaitReport) => void;
   /**
    * Called with one line when Redis lost its data (restarted without persistence) while trials
-   * were unfinished; the coordinator then queues those trials again and goes on waiting.
+   * were unfinished, or when a job completed without its result; the coordinator then queues
+   * those trials again and goes on waiting.
    */
   readonly onStateLost?: (message: string) => void;
 }
@@ -308,6 +309,8 @@ export async function runSweepOnQueue(
   /** The last state seen of each unfinished trial's job (none yet: just enqueued, so waiting). */
   const lastState = new Map<string, string>();
   const settling = new Map<string, Promise<void>>();
+  /** How often each trial was queued again after its job completed without a result. */
+  const redeliveries = new Map<string, number>();
   let wake: () => void = () => {};
   let failure: Error | undefined;
 
@@ -336,14 +339,22 @@ export async function runSweepOnQueue(
         const result = job.returnvalue;
         const files = result?.formatVersion === 1 ? await resultFiles(result) : undefined;
         if (!files) {
+          const problem = `job ${trialId} returned no Contour run directory (got ${JSON.stringify(result)?.slice(0, 60)})`;
+          // A completed job without its result was seen twice in CI (around a Redis restart and a
+          // killed worker; cause not found). The worker keeps every finished run until it is
+          // delivered and hands it over when the trial comes back, so the trial is queued again
+          // (as often as a job is attempted) rather than failed.
+          const redelivered = (redeliveries.get(trialId) ?? 0) + 1;
+          if (redelivered <= attempts) {
+            redeliveries.set(trialId, redelivered);
+            await job.remove();
+            await addTrials(handles.queue, [trial], attempts);
+            lastState.set(trialId, 'waiting');
+            options.onStateLost?.(`${problem}: queued again (${redelivered} of ${attempts})`);
+            return;
+          }
           finish(trialId);
-          record(
-            failedRow(
-              trial,
-              directory,
-              `job ${trialId} returned no Contour run directory (got ${JSON.stringify(result)?.slice(0, 60)})`,
-            ),
-          );
+          record(failedRow(trial, directory, problem));
           return;
         }
         writeRunDirectory(directory, files);
