@@ -200,8 +200,11 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       options.onError?.(message);
       return;
     }
+    // Looked at now: a trial queued here again is handed over (and its kept run removed) as soon
+    // as this slot is free, which may be before the state check below has answered.
+    const kept = existsSync(keptRun(trialId));
     void checkState().then(() => {
-      if (existsSync(keptRun(trialId))) {
+      if (kept) {
         if (reportedTrials.has(`kept ${trialId}`)) return;
         reportedTrials.add(`kept ${trialId}`);
         const reason = stateWasLost ? 'Redis lost it' : 'its lock expired and another worker took it over';

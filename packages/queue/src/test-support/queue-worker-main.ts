@@ -20,7 +20,10 @@ const worker = await startQueueWorker({
   resultsDirectory,
   onError: (message) => process.stdout.write(`error ${message}\n`),
   onTrialStart: (trialId) => process.stdout.write(`start ${trialId}\n`),
-  onTrialEnd: (trialId, outcome) => process.stdout.write(`end ${trialId} ${outcome.status}\n`),
+  onTrialEnd: (trialId, outcome) =>
+    process.stdout.write(
+      `end ${trialId} ${outcome.status}${outcome.error ? `: ${outcome.error.split('\n')[0]}` : ''}\n`,
+    ),
 });
 process.stdout.write(`ready ${worker.name}\n`);
 process.on('SIGTERM', () => {
