@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep, resolveRunConfig, type SweepTrial } from '@contour/core';
-import { runSweep, type SweepTrialResult } from '@contour/core/node';
+import { DirectoryLockedError, lockDirectory, runSweep, type SweepTrialResult } from '@contour/core/node';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -318,6 +318,26 @@ describe('runSweepOnQueue', () => {
     } finally {
       await worker.stop();
     }
+  }, 120_000);
+
+  it('refuses a sweep directory another coordinator holds, naming it, and queues nothing', async () => {
+    const directory = join(scratch, 'held');
+    const trials = tinyTrials('held', [{ key: 'lr', values: [0.1] }]);
+    const held = lockDirectory(directory);
+    try {
+      const error = await runSweepOnQueue(trials, { directory, queueUrl: redis.url }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(DirectoryLockedError);
+      expect((error as Error).message).toContain(`pid ${process.pid}`);
+      expect(await inspector.getJobState(trials[0]?.id ?? '')).toBe('unknown');
+    } finally {
+      held.release();
+    }
+    // Released by its owner, the directory is free again; the coordinator releases its own lock.
+    const rows = await runSweepOnQueue(trials, { directory, queueUrl: redis.url, pollInterval: 300 });
+    expect(rows.map((row) => row.status)).toEqual(['finished']);
+    lockDirectory(directory).release();
   }, 120_000);
 
   it('fails in one line naming the address when Redis is unreachable, and writes nothing', async () => {

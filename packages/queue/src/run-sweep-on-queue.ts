@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SweepTrial } from '@contour/core';
 import {
   completedResult,
+  lockDirectory,
   type SweepRunOptions,
   type SweepTrialResult,
   trialDirectory,
@@ -253,9 +254,11 @@ export async function enqueueSweep(
  * nothing finished is trained again.
  *
  * Redis is contacted before anything is written: unreachable, it throws QueueConnectionError
- * naming the address and `directory` is left untouched.
+ * naming the address and `directory` is left untouched. The sweep directory is locked for the run,
+ * as `runSweep` locks it (`lock`: the caller's lock when it holds it already).
  *
  * @returns One row per trial that ended, in trial order.
+ * @throws DirectoryLockedError naming the owner when another process runs a sweep there.
  */
 export async function runSweepOnQueue(
   trials: readonly SweepTrial[],
@@ -268,9 +271,33 @@ export async function runSweepOnQueue(
   if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) {
     throw new QueueOptionError(`maxQueuedTrials must be an integer ≥ 1; got ${options.maxQueuedTrials}`);
   }
+  if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory)) {
+    throw new QueueOptionError(`lock is the lock of ${options.lock.directory}, not of ${options.directory}`);
+  }
+  // Redis first: unreachable, nothing is written (not even the lock).
+  await checkQueueConnection(parseQueueUrl(options.queueUrl));
+  // One coordinator per sweep directory: a second one stops here with the owner's pid.
+  const lock = options.lock ?? lockDirectory(options.directory);
+  try {
+    return await runSweepOnQueueLocked(trials, options, {
+      attempts,
+      pollInterval,
+      reportInterval,
+      maxQueued,
+    });
+  } finally {
+    if (options.lock === undefined) lock.release();
+  }
+}
+
+async function runSweepOnQueueLocked(
+  trials: readonly SweepTrial[],
+  options: QueueSweepOptions,
+  settings: { attempts: number; pollInterval: number; reportInterval: number; maxQueued: number },
+): Promise<SweepTrialResult[]> {
+  const { attempts, pollInterval, reportInterval, maxQueued } = settings;
   const queueName = options.queueName ?? defaultQueueName;
   const address = parseQueueUrl(options.queueUrl);
-  await checkQueueConnection(address);
 
   const rows = new Map<string, SweepTrialResult>();
   const order = new Map(trials.map((trial, position) => [trial.id, position]));
