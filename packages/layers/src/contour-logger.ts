@@ -17,8 +17,11 @@ import { LayersOptionError } from './layers-error.js';
 import { contourOptimizerOf, getLearningRate } from './optimizer-learning-rate.js';
 import { type CallbackLogs, resolveLogs } from './resolve-logs.js';
 
-/** This package's version, recorded in every run-start record. */
-export const layersVersion = '0.1.0';
+/**
+ * This package's version, recorded in every run-start record. It equals package.json's `version`
+ * (a test checks it): the browser-safe entry cannot read package.json at run time.
+ */
+export const layersVersion = '0.0.0';
 
 /** Options of {@link contourLogger}. */
 export interface ContourLoggerOptions {
