@@ -8,7 +8,6 @@ import {
   type RunSummary,
 } from '@contour/metrics-logger';
 import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
-import { createBatcher } from '@contour/mnist-loader';
 import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
@@ -25,8 +24,8 @@ import { LayersModelAdapter, withOutputUnits } from '../model/layers-model-adapt
 import type { Model } from '../model/model.js';
 import { describeModelSpec, type ModelSpec } from '../model/model-spec.js';
 import type { TrainableModel } from '../model/trainable-model.js';
-import { autoScheduleSpec } from '../range-test/auto-learning-rate.js';
 import {
+  applyAutoLearningRate,
   autoLearningRateRecords,
   type FoundAutoLearningRate,
   findAutoLearningRate,
@@ -248,23 +247,13 @@ export async function runFinetuneExperiment(
               : transferModel(source as Model, { outputSize, seed }),
         },
       );
-      const rate = found.auto.learningRate;
-      const batches = createBatcher(dataset, {
-        batchSize: options.training.batchSize,
-        seed: options.training.seed,
-      }).batchCount;
-      const schedule =
-        auto.schedule === 'auto'
-          ? autoScheduleSpec(options.training.optimizer.type, rate, batches * options.training.epochs)
-          : undefined;
-      const current = options.training.optimizer.lr;
-      fineTuning = {
-        ...options.training,
-        optimizer: {
-          ...options.training.optimizer,
-          lr: schedule ?? (current !== null && typeof current === 'object' ? { ...current, lr: rate } : rate),
-        } as OptimizerSpec,
-      };
+      const { optimizer, schedule } = applyAutoLearningRate(
+        options.training,
+        dataset,
+        found.auto.learningRate,
+        auto.schedule,
+      );
+      fineTuning = { ...options.training, optimizer };
       leadingRecords = autoLearningRateRecords(found, schedule);
       auto.onChosen?.(found, fineTuning.optimizer);
     }

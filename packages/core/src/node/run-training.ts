@@ -17,13 +17,14 @@ import {
   removeAtomicWriteLeftovers,
   writeFileAtomic,
 } from '@contour/metrics-logger/node';
-import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
+import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkModelFitsData, createTrainableModel } from '../model/layers-model-adapter.js';
 import type { ModelSpec } from '../model/model-spec.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import { autoScheduleSpec } from '../range-test/auto-learning-rate.js';
 import {
+  applyAutoLearningRate,
   autoLearningRateRecords,
   type FoundAutoLearningRate,
   findAutoLearningRate,
@@ -260,22 +261,13 @@ async function trainLocked(
       initialModel?.dispose();
       throw error;
     }
-    const rate = found.auto.learningRate;
-    const batches = createBatcher(dataset, {
-      batchSize: config.training.batchSize,
-      seed: config.training.seed,
-    }).batchCount;
-    const schedule =
-      auto.schedule === 'auto'
-        ? autoScheduleSpec(config.training.optimizer.type, rate, batches * config.training.epochs)
-        : undefined;
-    const current = config.training.optimizer.lr;
-    const lr =
-      schedule ?? (current !== null && typeof current === 'object' ? { ...current, lr: rate } : rate);
-    config = resolveRunConfig({
-      ...config,
-      training: { ...config.training, optimizer: { ...config.training.optimizer, lr } },
-    } as never);
+    const { optimizer, schedule } = applyAutoLearningRate(
+      config.training,
+      dataset,
+      found.auto.learningRate,
+      auto.schedule,
+    );
+    config = resolveRunConfig({ ...config, training: { ...config.training, optimizer } } as never);
     leadingRecords = autoLearningRateRecords(found, schedule);
     auto.onChosen?.(found, config.training.optimizer);
   }

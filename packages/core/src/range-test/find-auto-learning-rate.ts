@@ -1,7 +1,14 @@
 import type { AutoLearningRateRecord, JsonValue, RangeTestRecord } from '@contour/metrics-logger';
-import type { PreparedDataset } from '@contour/mnist-loader';
+import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
+import type { OptimizerSpec } from '@contour/optimizers';
 import type { TrainableModel, WeightValues } from '../model/trainable-model.js';
-import { type AutoLearningRate, type AutoRuleSettings, chooseLearningRate } from './auto-learning-rate.js';
+import type { TrainingConfig } from '../training/training-config.js';
+import {
+  type AutoLearningRate,
+  type AutoRuleSettings,
+  autoScheduleSpec,
+  chooseLearningRate,
+} from './auto-learning-rate.js';
 import {
   findLearningRateOnDataset,
   type LearningRateTrainingConfig,
@@ -140,4 +147,27 @@ export function autoLearningRateRecords(
       ...(schedule === undefined ? {} : { schedule }),
     },
   ];
+}
+
+/**
+ * The optimizer a run trains with once its automatic rate is chosen, and the schedule made for it:
+ * with `schedule: 'auto'` the schedule `autoScheduleSpec` builds over all of the training's steps,
+ * otherwise the chosen rate (put into the rate schedule the optimizer already had, if any).
+ */
+export function applyAutoLearningRate(
+  training: TrainingConfig,
+  dataset: PreparedDataset,
+  learningRate: number,
+  schedule?: 'auto',
+): { optimizer: OptimizerSpec; schedule: ReturnType<typeof autoScheduleSpec> | undefined } {
+  const batches = createBatcher(dataset, { batchSize: training.batchSize, seed: training.seed }).batchCount;
+  const made =
+    schedule === 'auto'
+      ? autoScheduleSpec(training.optimizer.type, learningRate, batches * training.epochs)
+      : undefined;
+  const current = training.optimizer.lr;
+  const lr =
+    made ??
+    (current !== null && typeof current === 'object' ? { ...current, lr: learningRate } : learningRate);
+  return { optimizer: { ...training.optimizer, lr } as OptimizerSpec, schedule: made };
 }
