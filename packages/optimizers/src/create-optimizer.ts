@@ -42,6 +42,16 @@ export interface SharedOptimizerOptions {
   readonly maxConsecutiveSkips?: number;
 }
 
+/** The fields of Adam and AdamW (see adam.ts for formulas and defaults). */
+export interface AdamOptions {
+  lr?: LearningRate;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+  amsgrad?: boolean;
+}
+
 /**
  * Each rule's own fields (see the rule for formulas and defaults). `lr` is required where PyTorch
  * requires it (sgd, localGains) and defaults to the rule's usual rate elsewhere.
@@ -71,22 +81,9 @@ export interface OptimizerOptions {
     centered?: boolean;
   };
   adadelta: { lr?: LearningRate; rho?: number; epsilon?: number; weightDecay?: number };
-  adam: {
-    lr?: LearningRate;
-    beta1?: number;
-    beta2?: number;
-    epsilon?: number;
-    weightDecay?: number;
-    amsgrad?: boolean;
-  };
-  adamw: {
-    lr?: LearningRate;
-    beta1?: number;
-    beta2?: number;
-    epsilon?: number;
-    weightDecay?: number;
-    amsgrad?: boolean;
-  };
+  adam: AdamOptions;
+  /** Adam's options; `weightDecay` is decoupled (AdamW) instead of added to the gradient. */
+  adamw: AdamOptions;
   rprop: { lr?: LearningRate; etaMinus?: number; etaPlus?: number; stepMin?: number; stepMax?: number };
   localGains: {
     lr: LearningRate;

@@ -11,6 +11,7 @@ export { applyUpdateRule } from './apply-rule.js';
 export { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
 export { clamp, fillLike } from './coefficients.js';
 export {
+  type AdamOptions,
   ContourOptimizer,
   type CreateOptimizerOptions,
   createOptimizer,
