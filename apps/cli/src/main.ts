@@ -89,6 +89,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     const name = error instanceof Error ? error.name : '';
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     process.stderr.write(`contour: ${message}\n`);
+    // Ctrl-C during `--lr auto`'s range test, before a run started: interrupted, like a run.
+    if (name === 'RangeTestInterruptedError') return 130;
     return usageErrorNames.has(name) || error instanceof UsageError ? 2 : 1;
   }
 }

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseModelSpec } from '../model/model-spec.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { chooseLearningRate } from './auto-learning-rate.js';
-import { autoLearningRateRecords, findAutoLearningRate } from './find-auto-learning-rate.js';
+import {
+  autoLearningRateRecords,
+  findAutoLearningRate,
+  RangeTestInterruptedError,
+} from './find-auto-learning-rate.js';
 
 describe('findAutoLearningRate', () => {
   it('runs one range test per seed and chooses by the rule from their curves; records all of it', async () => {
@@ -64,5 +68,35 @@ describe('findAutoLearningRate', () => {
         : [],
     );
     expect(chooseLearningRate(recorded).learningRate).toBe(last.learningRate);
+  });
+
+  it('chooses no rate from a range test its signal cut short (Ctrl-C): RangeTestInterruptedError', async () => {
+    const dataset = await smallDataset(1200);
+    const before = tf.memory().numTensors;
+    const training = {
+      model: parseModelSpec('linear'),
+      optimizer: { type: 'sgd' as const, lr: 0.1 },
+      batchSize: 64,
+      seed: 5,
+      loss: 'cross-entropy' as const,
+    };
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const found = findAutoLearningRate(training, dataset, {
+      seeds: 3,
+      settings: { startLearningRate: 1e-4, endLearningRate: 100, iterations: 60 },
+      signal: controller.signal,
+      // Interrupted after the first seed's test: the second stops at once, with no usable curve.
+      onRangeTest: (seed) => {
+        seen.push(seed);
+        controller.abort();
+      },
+    });
+    await expect(found).rejects.toBeInstanceOf(RangeTestInterruptedError);
+    await expect(found).rejects.toThrow(
+      'interrupted during the learning-rate range test: no rate was chosen, nothing was trained',
+    );
+    expect(seen).toEqual([5]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

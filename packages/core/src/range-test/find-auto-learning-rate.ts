@@ -39,6 +39,14 @@ export interface FindAutoLearningRateOptions {
   readonly onRangeTest?: (seed: number, result: RangeTestResult) => void;
 }
 
+/** Thrown by {@link findAutoLearningRate} when its signal stops a range test: no rate is chosen. */
+export class RangeTestInterruptedError extends Error {
+  constructor() {
+    super('interrupted during the learning-rate range test: no rate was chosen, nothing was trained');
+    this.name = 'RangeTestInterruptedError';
+  }
+}
+
 /** What {@link findAutoLearningRate} returns: every range test and the rate chosen from them. */
 export interface FoundAutoLearningRate {
   readonly rangeTests: readonly { readonly seed: number; readonly result: RangeTestResult }[];
@@ -52,6 +60,7 @@ export interface FoundAutoLearningRate {
  * Browser-safe: nothing is written.
  *
  * @throws CoreSpecError (`curves`) when no test's smoothed loss falls.
+ * @throws RangeTestInterruptedError when `signal` aborts a range test.
  */
 export async function findAutoLearningRate(
   training: LearningRateTrainingConfig,
@@ -77,6 +86,8 @@ export async function findAutoLearningRate(
           ...(options.initialWeights ? { initialWeights: options.initialWeights } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
+    // A test cut short by the signal has no usable curve: no rate is chosen from it.
+    if (options.signal?.aborted) throw new RangeTestInterruptedError();
     rangeTests.push({ seed, result });
     options.onRangeTest?.(seed, result);
   }

@@ -11,11 +11,13 @@ export {
   type UsableRegion,
 } from './auto-learning-rate.js';
 export {
+  applyAutoLearningRate,
   autoLearningRateRecords,
   defaultAutoSeeds,
   type FindAutoLearningRateOptions,
   type FoundAutoLearningRate,
   findAutoLearningRate,
+  RangeTestInterruptedError,
 } from './find-auto-learning-rate.js';
 export {
   type FindLearningRateOptions,
