@@ -144,10 +144,13 @@ describe('runSweepOnQueue', () => {
     expect(victim.output(), 'the kill must land before the trial finished').not.toMatch(
       new RegExp(`^end ${trialId}`, 'm'),
     );
-    const finishers = workers.filter(
-      (worker) => worker !== victim && new RegExp(`^end ${trialId} finished$`, 'm').test(worker.output()),
-    );
-    expect(finishers).toHaveLength(1);
+    // The coordinator may store the result before the finishing worker's `end` line reaches us.
+    const finishedBy = () =>
+      workers.filter(
+        (worker) => worker !== victim && new RegExp(`^end ${trialId} finished$`, 'm').test(worker.output()),
+      );
+    await expect.poll(() => finishedBy().length, { timeout: 15_000, interval: 100 }).toBeGreaterThan(0);
+    expect(finishedBy()).toHaveLength(1);
     // The bad trial failed once, for good.
     const bad = await Job.fromId(inspector, trials[5]?.id as string);
     expect(await bad?.getState()).toBe('failed');
