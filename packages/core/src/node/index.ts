@@ -71,3 +71,9 @@ export {
   trialDirectory,
   writeSweepFile,
 } from './sweep-runner.js';
+export {
+  WorkerProcessExitedError,
+  WorkerProcessPool,
+  type WorkerProcessPoolOptions,
+  workerExecArgv,
+} from './worker-process-pool.js';

@@ -1,8 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { configHash, stableStringify } from '../run-config.js';
@@ -13,6 +11,7 @@ import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-dir
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
+import { WorkerProcessExitedError, WorkerProcessPool } from './worker-process-pool.js';
 
 export type { SweepTrialResult } from './sweep-trial-result.js';
 
@@ -102,15 +101,6 @@ const workerUrl = new URL(
   `./sweep-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
   import.meta.url,
 );
-
-/** Starts a worker process; from sources (tests, `pnpm contour`) it runs through tsx. */
-function startWorker(): ChildProcess {
-  const fromSource = workerUrl.pathname.endsWith('.ts');
-  return fork(fileURLToPath(workerUrl), [], {
-    execArgv: fromSource ? ['--conditions=@contour/source', '--import', 'tsx'] : [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
 
 /** Whether a trial's directory holds a checkpoint to resume from. */
 function canResume(directory: string): boolean {
@@ -243,15 +233,24 @@ async function runSweepLocked(
       }
     } else {
       const queue = [...rest];
+      // Reused worker processes: tfjs and the data load once per process, not once per trial.
+      const pool = new WorkerProcessPool<WorkerRequest, WorkerReply>({ module: workerUrl, size: workers });
+      const abort = () => pool.signal('SIGINT');
+      options.signal?.addEventListener('abort', abort, { once: true });
       const runWorker = async () => {
         while (queue.length > 0 && !options.signal?.aborted) {
           const trial = queue.shift() as SweepTrial;
           const { directory, resume } = prepare(trial);
           options.onTrialStart?.(trial);
-          record(await runInWorker(trial, directory, resume, options));
+          record(await runInWorker(pool, trial, directory, resume, options));
         }
       };
-      await Promise.all(Array.from({ length: workers }, runWorker));
+      try {
+        await Promise.all(Array.from({ length: workers }, runWorker));
+      } finally {
+        options.signal?.removeEventListener('abort', abort);
+        pool.close();
+      }
     }
   };
   // Vectorised groups here while the worker pool (other processes) takes the rest.
@@ -259,49 +258,38 @@ async function runSweepLocked(
   return results.filter((result): result is SweepTrialResult => result !== undefined);
 }
 
-function runInWorker(
+async function runInWorker(
+  pool: WorkerProcessPool<WorkerRequest, WorkerReply>,
   trial: SweepTrial,
   directory: string,
   resume: boolean,
   options: SweepRunOptions,
 ): Promise<SweepTrialResult> {
-  return new Promise((resolve) => {
-    const child = startWorker();
-    let settled = false;
-    const finish = (result: SweepTrialResult) => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', abort);
-      resolve(result);
+  let result: SweepTrialResult | undefined;
+  try {
+    await pool.run({ type: 'run', trial, directory, resume }, (reply) => {
+      if (reply.type === 'epoch') {
+        options.onEpoch?.(trial, reply.record);
+        return false;
+      }
+      result =
+        reply.type === 'done'
+          ? { trial, directory, status: reply.status, summary: reply.summary, reused: false }
+          : { trial, directory, status: 'failed', summary: undefined, reused: false, error: reply.message };
+      return true;
+    });
+  } catch (error) {
+    if (!(error instanceof WorkerProcessExitedError)) throw error;
+    result = {
+      trial,
+      directory,
+      status: options.signal?.aborted ? 'interrupted' : 'failed',
+      summary: undefined,
+      reused: false,
+      error: error.message,
     };
-    const abort = () => child.kill('SIGINT');
-    options.signal?.addEventListener('abort', abort, { once: true });
-    child.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'epoch') options.onEpoch?.(trial, reply.record);
-      else if (reply.type === 'done')
-        finish({ trial, directory, status: reply.status, summary: reply.summary, reused: false });
-      else
-        finish({
-          trial,
-          directory,
-          status: 'failed',
-          summary: undefined,
-          reused: false,
-          error: reply.message,
-        });
-    });
-    child.on('exit', (code, signal) => {
-      finish({
-        trial,
-        directory,
-        status: options.signal?.aborted ? 'interrupted' : 'failed',
-        summary: undefined,
-        reused: false,
-        error: `worker exited (${signal ?? `code ${code}`}) before reporting`,
-      });
-    });
-    child.send({ type: 'run', trial, directory, resume } satisfies WorkerRequest);
-  });
+  }
+  return result as SweepTrialResult;
 }
 
 /** `sweep.json`: what was swept, so `contour report` and re-runs can rebuild it. */

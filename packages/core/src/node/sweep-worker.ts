@@ -1,4 +1,6 @@
-// A sweep worker process: trains the trials its coordinator sends and reports back over IPC.
+// A sweep worker process: trains the trials its coordinator sends, one at a time, and reports back
+// over IPC. It stays for the next trial (tfjs and the data load once) until the coordinator
+// disconnects; a coordinator that dies disconnects it too.
 import type { MetricsRecord } from '@contour/metrics-logger';
 import { runTraining } from './run-training.js';
 import type { WorkerReply, WorkerRequest } from './sweep-runner.js';
@@ -33,5 +35,5 @@ process.on('message', async (request: WorkerRequest) => {
       message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
     });
   }
-  process.disconnect?.();
 });
+process.on('disconnect', () => process.exit(0));
