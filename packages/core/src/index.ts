@@ -56,6 +56,18 @@ export {
   resolveRunConfig,
   stableStringify,
 } from './run-config.js';
+export {
+  defaultMinEpochs,
+  defaultReductionFactor,
+  type RungEntry,
+  resolveSuccessiveHalving,
+  SuccessiveHalving,
+  type SuccessiveHalvingJob,
+  type SuccessiveHalvingOptions,
+  type SuccessiveHalvingSettings,
+  type SuccessiveHalvingStage,
+  successiveHalvingRungs,
+} from './successive-halving.js';
 export { expandSweep, type SweepAxis, type SweepTrial } from './sweep.js';
 export { CachedEvaluator } from './training/cached-evaluation.js';
 export { DatasetTensors } from './training/dataset-tensors.js';
