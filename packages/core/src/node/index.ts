@@ -54,6 +54,15 @@ export {
   runFinetuneExperiment,
 } from './run-finetune-experiment.js';
 export {
+  rungLoss,
+  runSuccessiveHalvingSweep,
+  type SuccessiveHalvingDecision,
+  type SuccessiveHalvingFile,
+  type SuccessiveHalvingSweepOptions,
+  type SuccessiveHalvingTrialResult,
+  successiveHalvingFileName,
+} from './run-successive-halving-sweep.js';
+export {
   type RunConfigFile,
   RunDirectoryError,
   type RunOutcome,

@@ -77,6 +77,8 @@ export interface RunTrainingOptions {
   /** Print progress to the console (stderr) with this label; false for silence. */
   readonly console?: false | { readonly label?: string; readonly progressBar?: boolean };
   readonly callbacks?: TrainerCallbacks;
+  /** See `TrainOptions.pauseAfterEpoch`: a message pauses the run after that epoch (resumable). */
+  readonly pauseAfterEpoch?: (epoch: number) => string | undefined;
   /** Extra sinks (e.g. a sweep worker forwarding records to its coordinator). */
   readonly sinks?: readonly MetricsSink[];
   /**
@@ -317,6 +319,7 @@ async function trainLocked(
       versions,
       logger,
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+      ...(options.pauseAfterEpoch ? { pauseAfterEpoch: options.pauseAfterEpoch } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(checkpoint ? { resumeFrom: checkpoint } : {}),
       ...(initialModel ? { initialModel } : {}),

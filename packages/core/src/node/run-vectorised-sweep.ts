@@ -1,5 +1,5 @@
 import { selectBackend } from '@contour/backends';
-import { type EpochRecord, MetricsLogger } from '@contour/metrics-logger';
+import { type EpochRecord, type EventRecord, MetricsLogger } from '@contour/metrics-logger';
 import { JsonlFileSink, makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import type { SweepTrial } from '../sweep.js';
 import { trainVectorised } from '../training/vectorised-sweep.js';
@@ -18,6 +18,10 @@ export interface VectorisedTrialsOptions {
   readonly onTrialStart?: (trial: SweepTrial) => void;
   readonly onEpoch?: (trial: SweepTrial, record: EpochRecord) => void;
   readonly onTrialEnd?: (result: SweepTrialResult) => void;
+  /** A trial's events (divergence, interruption) as they are logged. */
+  readonly onEvent?: (trial: SweepTrial, event: EventRecord) => void;
+  /** See `RunRecorderOptions.pauseAfterEpoch`, per trial. */
+  readonly pauseAfterEpoch?: (trial: SweepTrial, epoch: number) => string | undefined;
 }
 
 /**
@@ -88,7 +92,13 @@ export async function runVectorisedTrials(
         recordedConfig: { ...trial.config, backend: selection.name },
         versions,
         logger,
-        callbacks: { onEpochEnd: (record: EpochRecord) => options.onEpoch?.(trial, record) },
+        callbacks: {
+          onEpochEnd: (record: EpochRecord) => options.onEpoch?.(trial, record),
+          onEvent: (event: EventRecord) => options.onEvent?.(trial, event),
+        },
+        ...(options.pauseAfterEpoch
+          ? { pauseAfterEpoch: (epoch: number) => options.pauseAfterEpoch?.(trial, epoch) }
+          : {}),
         saveCheckpoint: async (
           saved: Parameters<typeof writeCheckpoint>[1],
           model: Parameters<typeof saveModel>[0],

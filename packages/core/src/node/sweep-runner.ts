@@ -44,8 +44,11 @@ export interface SweepRunOptions {
   readonly onPlan?: (line: string) => void;
 }
 
-/** Trials grouped for the vectorised path (two or more each), and the rest. */
-function planVectorised(
+/**
+ * Trials grouped for the vectorised path (two or more each), and the rest (successive halving
+ * plans its passes with it too).
+ */
+export function planVectorised(
   trials: readonly SweepTrial[],
   resumable: (trial: SweepTrial) => boolean,
 ): { groups: SweepTrial[][]; rest: SweepTrial[]; reason?: string } {

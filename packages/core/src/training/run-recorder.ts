@@ -62,6 +62,12 @@ export interface RunRecorderOptions<TModel> {
    * `auto-learning-rate` record of a run whose rate was chosen automatically.
    */
   readonly leadingRecords?: readonly MetricsRecord[];
+  /**
+   * Asked after each epoch before the last, once its checkpoint is saved: a message pauses the run
+   * there — it ends as `interrupted` with that message, resumable from that checkpoint — and
+   * undefined goes on. A scheduler's hook (successive halving stops trials at its rungs this way).
+   */
+  readonly pauseAfterEpoch?: (epoch: number) => string | undefined;
 }
 
 /** What the recorder needs of the run's config. */
@@ -294,6 +300,18 @@ export class RunRecorder<TModel> {
       },
       model,
     );
+  }
+
+  /**
+   * Asks `pauseAfterEpoch` after `epoch` (not after the last): with a message, stops the run as
+   * `interrupted` with it and returns true.
+   */
+  pauseAfter(epoch: number, step: number): boolean {
+    if (epoch >= this.run.epochs) return false;
+    const message = this.options.pauseAfterEpoch?.(epoch);
+    if (message === undefined) return false;
+    this.stop('interrupted', 'interrupted', message, epoch, step);
+    return true;
   }
 
   /** Logs the finish record, calls `onFinish` and returns the outcome. */

@@ -50,6 +50,8 @@ export interface TrainOptions {
   readonly saveCheckpoint?: (checkpoint: TrainingCheckpoint, model: TrainableModel) => void | Promise<void>;
   /** Continue from a checkpoint instead of starting afresh. */
   readonly resumeFrom?: TrainingCheckpoint;
+  /** See `RunRecorderOptions.pauseAfterEpoch`: a message pauses the run after that epoch. */
+  readonly pauseAfterEpoch?: (epoch: number) => string | undefined;
   /** Records logged right after `run-start` (see `RunRecorderOptions.leadingRecords`). */
   readonly leadingRecords?: readonly MetricsRecord[];
   /** Start from these weights (fine-tuning) instead of a fresh initialisation. */
@@ -295,6 +297,7 @@ export async function train(config: TrainingConfig, options: TrainOptions): Prom
         }
         break;
       }
+      if (recorder.pauseAfter(epoch, step)) break;
     }
     disposeSnapshot();
     const result = recorder.finish(epoch, step, elapsed(), model);

@@ -328,6 +328,10 @@ export async function trainVectorised(
             state.result,
           );
       }
+      // Asked once every trial's epoch is recorded, so a scheduler sees the whole stack's epoch.
+      for (const state of alive)
+        if (!stopped.includes(state) && state.recorder.pauseAfter(state.epoch, state.step))
+          stopped.push(state);
       retire(stopped);
     }
     const seconds = elapsed();

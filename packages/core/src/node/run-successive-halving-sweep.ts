@@ -1,0 +1,448 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EpochRecord, EventRecord } from '@contour/metrics-logger';
+import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
+import { CoreSpecError } from '../core-spec-error.js';
+import {
+  SuccessiveHalving,
+  type SuccessiveHalvingJob,
+  type SuccessiveHalvingOptions,
+  type SuccessiveHalvingSettings,
+} from '../successive-halving.js';
+import type { SweepTrial } from '../sweep.js';
+import { lockDirectory } from './directory-lock.js';
+import {
+  type RunResultFile,
+  type RunStatusFile,
+  readJsonFile,
+  removeRun,
+  runFiles,
+  writeStatus,
+} from './run-directory.js';
+import { runTraining } from './run-training.js';
+import { runVectorisedTrials } from './run-vectorised-sweep.js';
+import { planVectorised, type SweepRunOptions, trialDirectory } from './sweep-runner.js';
+import type { SweepTrialResult } from './sweep-trial-result.js';
+
+/** Options of {@link runSuccessiveHalvingSweep}: a sweep's, plus η and r. */
+export interface SuccessiveHalvingSweepOptions extends Omit<SweepRunOptions, 'workers'> {
+  /** η and r (R is the trials' `epochs`). */
+  readonly successiveHalving?: Omit<SuccessiveHalvingOptions, 'maxEpochs'>;
+  /** One line per decision (a trial paused, promoted or stopped). Default: none. */
+  readonly onDecision?: (line: string) => void;
+}
+
+/** Where the scheduler left a trial. */
+export interface SuccessiveHalvingDecision {
+  /**
+   * `finished` (trained to the last epoch), `stopped` (not promoted from `rung`), `diverged`,
+   * `failed`, or `unfinished` (the sweep was interrupted before its decision).
+   */
+  readonly state: 'finished' | 'stopped' | 'diverged' | 'failed' | 'unfinished';
+  /** Epochs it trained. */
+  readonly epochs: number;
+  readonly rung?: number;
+  /** One line: why it stopped where it did. */
+  readonly reason: string;
+  /** Its validation loss at each rung it reached (in rung order). */
+  readonly rungLosses: readonly number[];
+}
+
+/** A trial's result with the scheduler's decision. */
+export interface SuccessiveHalvingTrialResult extends SweepTrialResult {
+  readonly decision: SuccessiveHalvingDecision;
+}
+
+/** `successive-halving.json` in the sweep directory: the settings and every trial's decision. */
+export interface SuccessiveHalvingFile extends SuccessiveHalvingSettings {
+  readonly formatVersion: 1;
+  readonly rungs: readonly number[];
+  /** Epochs trained, summed over the trials, and what the full grid trains. */
+  readonly epochsUsed: number;
+  readonly gridEpochs: number;
+  readonly trials: ReadonlyArray<{ readonly id: string; readonly label: string } & SuccessiveHalvingDecision>;
+}
+
+/** The file's name in the sweep directory. */
+export const successiveHalvingFileName = 'successive-halving.json';
+
+/**
+ * The loss a rung compares: the validation split's (its objective, else cross entropy), or the
+ * training split's when the data has no validation split. NaN when missing.
+ */
+export function rungLoss(record: EpochRecord): number {
+  const split = record.validation ?? record.train;
+  return split.loss ?? split.crossEntropy ?? Number.NaN;
+}
+
+/** The epoch records of a run directory (empty when there is none). */
+function epochRecords(directory: string): EpochRecord[] {
+  const path = runFiles(directory).metrics;
+  if (!existsSync(path)) return [];
+  return readMetricsFile(path).records.filter((record): record is EpochRecord => record.kind === 'epoch');
+}
+
+/**
+ * Runs a sweep with asynchronous successive halving (see `SuccessiveHalving`): every trial trains
+ * to the first rung, the best 1/η of each rung go on, and the others stop there with their reason.
+ * Trials that can be stacked train in one vectorised pass from scratch, where the promoted trials
+ * simply go on and the others pause at their rung (their checkpoint saved); a trial promoted after
+ * it paused, or interrupted between rungs, resumes from its checkpoint in this process — exactly
+ * the numbers of an uninterrupted run. Trials that cannot be stacked train one at a time here.
+ *
+ * The state is rebuilt from the run directories' records, so running it again after Ctrl-C (or
+ * with the same directory) continues where it stopped and trains nothing twice. Writes
+ * `successive-halving.json` (every trial's decision) at the end. All trials must share `epochs`
+ * (R) and not use early stopping (the scheduler decides when trials stop).
+ *
+ * @throws CoreSpecError for trials with different epochs or early stopping; DirectoryLockedError
+ * when another process runs a sweep in the directory.
+ */
+export async function runSuccessiveHalvingSweep(
+  trials: readonly SweepTrial[],
+  options: SuccessiveHalvingSweepOptions,
+): Promise<SuccessiveHalvingTrialResult[]> {
+  if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory))
+    throw new Error(`runSuccessiveHalvingSweep: "lock" is the lock of ${options.lock.directory}`);
+  const maxEpochs = trials[0]?.config.training.epochs ?? 1;
+  for (const trial of trials) {
+    if (trial.config.training.epochs !== maxEpochs)
+      throw new CoreSpecError(
+        `trial ${trial.index} (${trial.label}) epochs`,
+        `the same for every trial with successive halving (${maxEpochs})`,
+        trial.config.training.epochs,
+      );
+    if (trial.config.training.earlyStopping)
+      throw new CoreSpecError(
+        `trial ${trial.index} (${trial.label}) earlyStopping`,
+        'off with successive halving (the scheduler decides where trials stop)',
+        trial.config.training.earlyStopping,
+      );
+  }
+  const scheduler = new SuccessiveHalving(trials.length, { ...options.successiveHalving, maxEpochs });
+  const lock = options.lock ?? lockDirectory(options.directory);
+  try {
+    return await new SuccessiveHalvingRun(trials, scheduler, options).run();
+  } finally {
+    if (options.lock === undefined) lock.release();
+  }
+}
+
+/** One run of the sweep: the scheduler, the trials' targets and the training passes. */
+class SuccessiveHalvingRun {
+  readonly #directories: string[];
+  /** The epoch each trial in training trains to. */
+  readonly #targets = new Map<number, number>();
+  /** Each trial's rung-loss by epoch, from its records. */
+  readonly #losses: Array<Map<number, number>>;
+  /** Reports of the epoch in progress, applied at the first decision after it. */
+  #pendingReports: Array<{ trial: number; epoch: number }> = [];
+  #pendingEnds: Array<{ trial: number; epoch: number }> = [];
+  readonly #ended = new Set<number>();
+  /** Trials training right now (in the current pass or run). */
+  readonly #active = new Set<number>();
+  /** Promotions of trials not training now: resumed from their checkpoint after this pass. */
+  #queued: SuccessiveHalvingJob[] = [];
+  readonly #reused = new Set<number>();
+  readonly #failed = new Map<number, string>();
+  readonly #positions: Map<SweepTrial, number>;
+
+  constructor(
+    readonly trials: readonly SweepTrial[],
+    readonly scheduler: SuccessiveHalving,
+    readonly options: SuccessiveHalvingSweepOptions,
+  ) {
+    this.#directories = trials.map((trial) => trialDirectory(options.directory, trial));
+    this.#losses = trials.map(() => new Map());
+    this.#positions = new Map(trials.map((trial, position) => [trial, position]));
+  }
+
+  async run(): Promise<SuccessiveHalvingTrialResult[]> {
+    const plan = this.options.onPlan ?? ((line: string) => console.error(line));
+    const { rungs, settings } = this.scheduler;
+    plan(
+      `successive halving: η ${settings.reductionFactor}, rungs at epoch ${rungs.length === 0 ? '(none)' : rungs.join(', ')}, ${settings.maxEpochs} epochs at most`,
+    );
+    this.#queued.push(...this.#rebuild());
+    const signal = this.options.signal;
+    while (!signal?.aborted) {
+      const jobs = [...this.#queued, ...this.scheduler.nextJobs()];
+      this.#queued = [];
+      if (jobs.length === 0) break;
+      const fresh = jobs.filter((job) => job.fromEpoch === 0);
+      const resumed = jobs.filter((job) => job.fromEpoch > 0);
+      await this.#trainFresh(fresh, plan);
+      for (const job of resumed) {
+        if (signal?.aborted) break;
+        await this.#trainOne(job, true);
+      }
+    }
+    return this.#finish();
+  }
+
+  /** Reports what the run directories already hold; returns the trials to resume mid-rung. */
+  #rebuild(): SuccessiveHalvingJob[] {
+    const resumes: SuccessiveHalvingJob[] = [];
+    for (const [trial, sweepTrial] of this.trials.entries()) {
+      const directory = this.#directories[trial] as string;
+      const files = runFiles(directory);
+      const result = readJsonFile<RunResultFile>(files.result);
+      const ended = result?.status === 'finished' || result?.status === 'diverged';
+      const checkpointEpoch = readJsonFile<{ epoch?: number }>(files.checkpoint)?.epoch ?? 0;
+      if (!ended && (checkpointEpoch === 0 || !existsSync(files.config))) continue;
+      const records = epochRecords(directory);
+      // What was saved: every epoch of an ended run, else up to its checkpoint (a resume trims the rest).
+      const reached = ended ? records.length : Math.min(checkpointEpoch, records.length);
+      for (const record of records.slice(0, reached))
+        this.#losses[trial]?.set(record.epoch, rungLoss(record));
+      const lastSaved = result?.status === 'diverged' ? checkpointEpoch : reached;
+      for (const epoch of this.scheduler.rungs)
+        if (epoch <= lastSaved) this.scheduler.report(trial, epoch, this.#lossAt(trial, epoch));
+      if (result?.status === 'finished' && reached === this.scheduler.settings.maxEpochs) {
+        this.scheduler.report(trial, reached, this.#lossAt(trial, reached));
+        this.#reused.add(trial);
+      } else if (result?.status === 'diverged') {
+        // It diverged in the epoch after its last checkpoint (only finite epochs are saved).
+        this.#end(trial, checkpointEpoch + 1, 'diverged');
+        this.#reused.add(trial);
+      } else if (ended) {
+        // Finished short of R without the scheduler (another run's directory): train it again.
+        removeRun(directory);
+      } else if (this.scheduler.rungAt(reached) === undefined) {
+        // Interrupted between rungs: it had been promoted (or not reached rung 0 yet).
+        resumes.push(this.scheduler.resume(trial, reached));
+        this.options.onDecision?.(`${sweepTrial.label}: resumes from epoch ${reached}`);
+      }
+    }
+    return resumes;
+  }
+
+  #lossAt(trial: number, epoch: number): number {
+    return this.#losses[trial]?.get(epoch) ?? Number.NaN;
+  }
+
+  #end(trial: number, epoch: number, status: 'diverged' | 'failed'): void {
+    if (this.#ended.has(trial)) return;
+    this.#ended.add(trial);
+    this.scheduler.end(trial, epoch, status);
+  }
+
+  /** Applies the reports of the epoch in progress and takes the promotions they allow. */
+  #decide(): void {
+    for (const { trial, epoch } of this.#pendingEnds) this.#end(trial, epoch, 'diverged');
+    for (const { trial, epoch } of this.#pendingReports) {
+      if (this.#ended.has(trial)) continue;
+      this.scheduler.report(trial, epoch, this.#lossAt(trial, epoch));
+    }
+    this.#pendingEnds = [];
+    this.#pendingReports = [];
+    for (const job of this.scheduler.promotions()) {
+      const label = (this.trials[job.trial] as SweepTrial).label;
+      this.options.onDecision?.(
+        `${label}: promoted from rung ${job.promotedFrom} (epoch ${job.fromEpoch}) to epoch ${job.toEpoch}`,
+      );
+      if (this.#active.has(job.trial)) this.#targets.set(job.trial, job.toEpoch);
+      else this.#queued.push(job);
+    }
+  }
+
+  /** The hooks of a training pass: record each epoch's loss, decide at targets. */
+  #hooks() {
+    return {
+      onEpoch: (trial: number, record: EpochRecord) => {
+        this.#losses[trial]?.set(record.epoch, rungLoss(record));
+        if (record.epoch === this.#targets.get(trial) && this.scheduler.rungAt(record.epoch) !== undefined)
+          this.#pendingReports.push({ trial, epoch: record.epoch });
+      },
+      onEvent: (trial: number, event: EventRecord) => {
+        if (event.event === 'diverged') this.#pendingEnds.push({ trial, epoch: event.epoch });
+      },
+      pauseAfterEpoch: (trial: number, epoch: number): string | undefined => {
+        if (epoch !== this.#targets.get(trial)) return undefined;
+        this.#decide();
+        if ((this.#targets.get(trial) ?? 0) > epoch) return undefined;
+        this.#active.delete(trial);
+        const rung = this.scheduler.rungAt(epoch);
+        return `paused at rung ${rung} (epoch ${epoch}): waiting for the successive-halving decision`;
+      },
+    };
+  }
+
+  /** After a pass or run: its divergences, finishes and failures. */
+  #settle(trial: number, result: SweepTrialResult): void {
+    this.#active.delete(trial);
+    this.#targets.delete(trial);
+    if (result.status === 'finished') {
+      const epochs = result.summary?.epochs ?? 0;
+      if (epochs === this.scheduler.settings.maxEpochs)
+        this.scheduler.report(trial, epochs, this.#lossAt(trial, epochs));
+    } else if (result.status === 'diverged') {
+      this.#end(trial, Math.max(1, result.summary?.epochs ?? 1), 'diverged');
+    } else if (result.status === 'failed') {
+      this.#failed.set(trial, result.error ?? 'failed');
+      this.#end(trial, result.summary?.epochs ?? 0, 'failed');
+    }
+  }
+
+  /** Trials starting from scratch: stacked where they can be, else one at a time. */
+  async #trainFresh(jobs: readonly SuccessiveHalvingJob[], plan: (line: string) => void): Promise<void> {
+    if (jobs.length === 0) return;
+    const byTrial = new Map(jobs.map((job) => [this.trials[job.trial] as SweepTrial, job]));
+    const { groups, rest } = planVectorised([...byTrial.keys()], () => false);
+    const hooks = this.#hooks();
+    const position = (trial: SweepTrial) => this.#positions.get(trial) as number;
+    for (const group of groups) {
+      if (this.options.signal?.aborted) return;
+      for (const trial of group) {
+        removeRun(this.#directories[position(trial)] as string);
+        this.#active.add(position(trial));
+        this.#targets.set(position(trial), (byTrial.get(trial) as SuccessiveHalvingJob).toEpoch);
+      }
+      const labels = group.map((trial) => trial.index).join(', ');
+      const outcomes = await runVectorisedTrials(
+        group.map((trial) => ({ trial, directory: this.#directories[position(trial)] as string })),
+        {
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+          onBackend: (name, reason) =>
+            plan(
+              `path: vectorised — trials ${labels} (${group.length} in one pass, stacked weights) on ${name} (${reason})`,
+            ),
+          ...(this.options.onTrialStart ? { onTrialStart: this.options.onTrialStart } : {}),
+          onEpoch: (trial, record) => {
+            hooks.onEpoch(position(trial), record);
+            this.options.onEpoch?.(trial, record);
+          },
+          onEvent: (trial, event) => hooks.onEvent(position(trial), event),
+          pauseAfterEpoch: (trial, epoch) => hooks.pauseAfterEpoch(position(trial), epoch),
+        },
+      );
+      this.#decide();
+      for (const outcome of outcomes) this.#settle(position(outcome.trial), outcome);
+    }
+    if (rest.length > 0)
+      plan(`path: one at a time in this process — trials ${rest.map((trial) => trial.index).join(', ')}`);
+    for (const trial of rest) {
+      if (this.options.signal?.aborted) return;
+      removeRun(this.#directories[position(trial)] as string);
+      await this.#trainOne(byTrial.get(trial) as SuccessiveHalvingJob, false);
+    }
+  }
+
+  /** One trial in this process, from scratch or from its checkpoint, to its target (or further). */
+  async #trainOne(job: SuccessiveHalvingJob, resume: boolean): Promise<void> {
+    const trial = this.trials[job.trial] as SweepTrial;
+    const directory = this.#directories[job.trial] as string;
+    const hooks = this.#hooks();
+    this.#active.add(job.trial);
+    this.#targets.set(job.trial, job.toEpoch);
+    this.options.onTrialStart?.(trial);
+    let result: SweepTrialResult;
+    try {
+      const outcome = await runTraining(trial.config, {
+        directory,
+        runId: trial.id,
+        resume,
+        console: false,
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        callbacks: {
+          onEpochEnd: (record) => {
+            hooks.onEpoch(job.trial, record);
+            this.options.onEpoch?.(trial, record);
+          },
+          onEvent: (event) => hooks.onEvent(job.trial, event),
+        },
+        pauseAfterEpoch: (epoch) => hooks.pauseAfterEpoch(job.trial, epoch),
+      });
+      result = { trial, directory, status: outcome.status, summary: outcome.summary, reused: false };
+    } catch (error) {
+      result = {
+        trial,
+        directory,
+        status: 'failed',
+        summary: undefined,
+        reused: false,
+        error: (error as Error).message,
+      };
+    }
+    this.#decide();
+    this.#settle(job.trial, result);
+  }
+
+  /** The results and decisions; stopped trials' status.json says why; successive-halving.json. */
+  #finish(): SuccessiveHalvingTrialResult[] {
+    const results = this.trials.map((trial, position) => {
+      const directory = this.#directories[position] as string;
+      const files = runFiles(directory);
+      const file = readJsonFile<RunResultFile>(files.result);
+      const decision = this.#decision(position);
+      if (decision.state === 'stopped') {
+        const status = readJsonFile<RunStatusFile>(files.status);
+        if (status && status.message !== decision.reason)
+          writeStatus(directory, { ...status, message: decision.reason });
+      }
+      const error = this.#failed.get(position);
+      const result: SuccessiveHalvingTrialResult = {
+        trial,
+        directory,
+        status: error !== undefined ? 'failed' : (file?.status ?? 'interrupted'),
+        summary: file?.summary,
+        reused: this.#reused.has(position),
+        ...(error === undefined ? {} : { error }),
+        decision,
+      };
+      this.options.onTrialEnd?.(result);
+      return result;
+    });
+    const { settings, rungs } = this.scheduler;
+    const record: SuccessiveHalvingFile = {
+      formatVersion: 1,
+      ...settings,
+      rungs,
+      epochsUsed: this.scheduler.epochsUsed,
+      gridEpochs: settings.maxEpochs * this.trials.length,
+      trials: results.map(({ trial, decision }) => ({ id: trial.id, label: trial.label, ...decision })),
+    };
+    writeFileAtomic(
+      join(this.options.directory, successiveHalvingFileName),
+      `${JSON.stringify(record, null, 2)}\n`,
+    );
+    return results;
+  }
+
+  #decision(trial: number): SuccessiveHalvingDecision {
+    const stage = this.scheduler.stage(trial);
+    const rungLosses = this.scheduler.rungs
+      .filter((epoch) => this.#losses[trial]?.has(epoch))
+      .map((epoch) => this.#lossAt(trial, epoch));
+    const trained = Math.max(0, ...(this.#losses[trial]?.keys() ?? []));
+    const { maxEpochs } = this.scheduler.settings;
+    switch (stage.state) {
+      case 'finished':
+        return {
+          state: 'finished',
+          epochs: maxEpochs,
+          reason: `trained all ${maxEpochs} epochs`,
+          rungLosses,
+        };
+      case 'stopped':
+        return { state: 'stopped', epochs: stage.epoch, rung: stage.rung, reason: stage.reason, rungLosses };
+      case 'ended':
+        return {
+          state: stage.status,
+          epochs: stage.epoch,
+          reason:
+            stage.status === 'diverged'
+              ? `diverged in epoch ${stage.epoch} (ranked last at its rung)`
+              : `failed: ${this.#failed.get(trial) ?? 'see status.json'}`,
+          rungLosses,
+        };
+      default:
+        return {
+          state: 'unfinished',
+          epochs: trained,
+          reason: `interrupted after epoch ${trained}; run the sweep again to continue`,
+          rungLosses,
+        };
+    }
+  }
+}
