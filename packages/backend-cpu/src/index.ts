@@ -2,9 +2,6 @@
 // methods (see register-cpu-backend.ts, the package's one module with side effects).
 import './register-cpu-backend.js';
 
-// Types of the chained tensor methods (`x.add(y)`) that register-cpu-backend adds at run time.
-export type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
-
 export {
   chainedOperationNames,
   registerChainedOperations,

@@ -16,6 +16,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfjsLayers from '@tensorflow/tfjs-layers';
 import { registerChainedOperations } from './chained-operations.js';
 
+// Types of the chained tensor methods added below, so every importer of this module (the package's
+// index, `@contour/backend-cpu/register`, hence the wasm and node adapters) sees `x.add(y)` typed.
+export type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
+
 if (typeof tfjsLayers.version_layers !== 'string') {
   throw new Error('@tensorflow/tfjs-layers did not load, so tfjs-core gradients are not registered');
 }
