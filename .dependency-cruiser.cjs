@@ -16,12 +16,13 @@ const allowed = {
   backends: ['backend-cpu', 'backend-wasm', 'backend-node'],
   race: ['optimizers', 'metrics-logger'],
   core: ['optimizers', 'losses', 'schedules', 'mnist-loader', 'metrics-logger', 'backends'],
-  queue: ['core', 'metrics-logger'],
-  layers: ['core', 'optimizers', 'schedules', 'metrics-logger', 'mnist-loader'],
+  runs: ['core', 'optimizers', 'mnist-loader', 'metrics-logger', 'backends'],
+  queue: ['core', 'runs', 'metrics-logger'],
+  layers: ['core', 'runs', 'optimizers', 'schedules', 'metrics-logger', 'mnist-loader'],
 };
 
 /** Packages whose every module may use Node (they exist for Node). */
-const nodeOnlyPackages = ['backend-node', 'queue'];
+const nodeOnlyPackages = ['backend-node', 'runs', 'queue'];
 
 /** Test code runs in Node (vitest) and may import anything a layer allows plus test helpers. */
 const testCode = '(\\.test\\.ts$|/test-support/|/e2e/)';
@@ -94,7 +95,7 @@ module.exports = {
     {
       name: 'browser-safe-no-node-builtins',
       comment:
-        'Browser-safe code (every main entry but backend-node and queue, and apps/web) imports no Node built-in (node:*). Node code goes in src/node/ behind the ./node entry.',
+        'Browser-safe code (every main entry but backend-node, runs and queue, and apps/web) imports no Node built-in (node:*). Node code goes in src/node/ behind the ./node entry.',
       severity: 'error',
       from: { path: browserSafeCode, pathNot: [testCode, ...nodeOnlyModules] },
       to: { dependencyTypes: ['core'] },
@@ -102,7 +103,7 @@ module.exports = {
     {
       name: 'browser-safe-no-node-only-modules',
       comment:
-        'Browser-safe code imports no Node-only entry (@contour/*/node, mnist-loader/testing) and no Node-only package (backend-node, queue, tfjs-node, bullmq, ioredis). A dynamic import() is how selectBackend loads the Node adapter only on Node, so it is allowed.',
+        'Browser-safe code imports no Node-only entry (@contour/*/node, mnist-loader/testing) and no Node-only package (backend-node, runs, queue, tfjs-node, bullmq, ioredis). A dynamic import() is how selectBackend loads the Node adapter only on Node, so it is allowed.',
       severity: 'error',
       from: { path: browserSafeCode, pathNot: [testCode, ...nodeOnlyModules] },
       to: {

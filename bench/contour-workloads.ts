@@ -11,11 +11,11 @@ import {
   runRangeTest,
   train,
 } from '../packages/core/src/index.ts';
-import { runSweep } from '../packages/core/src/node/index.ts';
 import { expandSweep } from '../packages/core/src/sweep.ts';
 import { trainVectorised } from '../packages/core/src/training/vectorised-sweep.ts';
 import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
 import { type Racer, race } from '../packages/race/src/index.ts';
+import { runSweep } from '../packages/runs/src/index.ts';
 import type { BenchSettings } from './bench-support.ts';
 import { loadTfCore, peakRssMegabytes } from './bench-support.ts';
 

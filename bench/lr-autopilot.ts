@@ -27,8 +27,8 @@ import {
   trainVectorised,
   vectorisedSupport,
 } from '../packages/core/src/index.ts';
-import { loadRunDataset } from '../packages/core/src/node/index.ts';
 import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
+import { loadRunDataset } from '../packages/runs/src/index.ts';
 
 interface Setting {
   readonly name: string;

@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandSweep, resolveRunConfig } from '../packages/core/src/index.ts';
-import { runTraining } from '../packages/core/src/node/index.ts';
 import { createRedisClient, parseQueueUrl } from '../packages/queue/src/queue-connection.ts';
 import { redisUsage } from '../packages/queue/src/queue-status.ts';
 import { runSweepOnQueue } from '../packages/queue/src/run-sweep-on-queue.ts';
 import { startRedisServer } from '../packages/queue/src/start-redis-server.ts';
+import { runTraining } from '../packages/runs/src/index.ts';
 
 const argument = (name: string) => {
   const index = process.argv.indexOf(name);

@@ -1,13 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
-  type RunConfigFile,
-  readJsonFile,
-  readRunRecords,
-  runFiles,
-  type SweepFile,
-} from '@contour/core/node';
-import {
   type AutoLearningRateRecord,
   classicGridSpec,
   type Finding,
@@ -26,6 +19,7 @@ import {
   updateRatioChartSpec,
 } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
+import { type RunConfigFile, readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs';
 import { compactTable } from './compact-table.js';
 import { renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
 

@@ -1,8 +1,8 @@
 /**
  * @contour/core — what the Contour CLI and web app share: models, the trainer, the vectorised
  * sweep, sweeps, the learning-rate range test and fine-tuning, built on the optimizers, losses,
- * schedules and the MNIST loader. Runs in Node and browsers; run directories, worker-process
- * sweeps and on-disk experiments are in `@contour/core/node`.
+ * schedules and the MNIST loader. Runs in Node and browsers (no Node module); run directories, worker-process
+ * sweeps and on-disk experiments are in the Node-only `@contour/runs`.
  *
  * @packageDocumentation
  */

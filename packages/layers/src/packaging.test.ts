@@ -24,6 +24,7 @@ const run = (command: string, args: string[], cwd: string) =>
 const packed = [
   'layers',
   'core',
+  'runs',
   'metrics-logger',
   'mnist-loader',
   'optimizers',

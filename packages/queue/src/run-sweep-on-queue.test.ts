@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep, resolveRunConfig, type SweepTrial } from '@contour/core';
-import { DirectoryLockedError, lockDirectory, runSweep, type SweepTrialResult } from '@contour/core/node';
+import { DirectoryLockedError, lockDirectory, runSweep, type SweepTrialResult } from '@contour/runs';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

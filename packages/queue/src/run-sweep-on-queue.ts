@@ -7,7 +7,7 @@ import {
   type SweepTrialResult,
   trialDirectory,
   writeStatus,
-} from '@contour/core/node';
+} from '@contour/runs';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {

@@ -6,9 +6,9 @@ import {
   type SuggestionName,
   suggestionNames,
 } from '@contour/core';
-import { findLearningRate } from '@contour/core/node';
 import { formatMetric, halvingChartSpec, rangeTestChartSpec } from '@contour/metrics-logger';
 import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
+import { findLearningRate } from '@contour/runs';
 import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { writeChart } from '../render-chart.js';

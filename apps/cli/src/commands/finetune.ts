@@ -6,14 +6,14 @@ import {
   type RunConfig,
   resolveRunConfig,
 } from '@contour/core';
+import { formatMetric } from '@contour/metrics-logger';
 import {
   defaultSourceClasses,
   type RunConfigFile,
   readJsonFile,
   runFiles,
   runFinetuneExperiment,
-} from '@contour/core/node';
-import { formatMetric } from '@contour/metrics-logger';
+} from '@contour/runs';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { findingLines, loadRun, resultsTable, writeReport, writeRunPlots } from '../run-report.js';

@@ -1,5 +1,7 @@
 import { basename, join } from 'node:path';
 import { autoLearningRateRecords, autoSweepLearningRates, expandSweep, type SweepAxis } from '@contour/core';
+import { formatMetric } from '@contour/metrics-logger';
+import { writeFileAtomic } from '@contour/metrics-logger/node';
 import {
   checkRunInputs,
   findAutoLearningRateForConfig,
@@ -8,9 +10,7 @@ import {
   type SweepRunOptions,
   type SweepTrialResult,
   writeSweepFile,
-} from '@contour/core/node';
-import { formatMetric } from '@contour/metrics-logger';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
+} from '@contour/runs';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { parseJsonInput } from '../json-input.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AutoLearningRate } from '@contour/core';
-import { runTraining } from '@contour/core/node';
+import { runTraining } from '@contour/runs';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lockFileName } from '@contour/core/node';
+import { lockFileName } from '@contour/runs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runInProcess } from '../test-support/run-cli.js';
 import { copyRun, errorLine, oneLine, quickFlags, snapshot } from './run-fixtures.js';

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolveRunConfig } from '@contour/core';
-import { runTraining } from '@contour/core/node';
 import type { EpochRecord, MetricsRecord } from '@contour/metrics-logger';
 import { readMetricsFile } from '@contour/metrics-logger/node';
+import { runTraining } from '@contour/runs';
 
 /** A quick, exact run (cpu): 1,500 training images, batch 50, rate 0.5. */
 export const quickFlags = ['--train-limit', '1500', '--backend', 'cpu', '--batch-size', '50', '--lr', '0.5'];

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lockFileName } from '@contour/core/node';
+import { lockFileName } from '@contour/runs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot, runInProcess } from '../test-support/run-cli.js';
 import { epochNumbers, oneLine, quickFlags, records } from './run-fixtures.js';

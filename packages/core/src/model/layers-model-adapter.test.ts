@@ -1,9 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { loadTrainableModel, saveModel } from '../node/model-files.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from '../training/trainer.js';
 import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
@@ -205,22 +202,6 @@ describe('LayersModelAdapter.transfer', () => {
     expect(target.spec.layers?.modelTopology).not.toEqual(source.spec.layers?.modelTopology);
     source.dispose();
     target.dispose();
-  });
-
-  it('saves in tfjs-layers format and loads back to the same weights (loadTrainableModel)', async () => {
-    await smallDataset(100);
-    const model = await createTrainableModel(cnn, { inputSize: 784, outputSize: 10, seed: 4 });
-    const directory = mkdtempSync(join(tmpdir(), 'layers-model-'));
-    try {
-      await saveModel(model, directory);
-      const loaded = await loadTrainableModel(directory);
-      expect(loaded).toBeInstanceOf(LayersModelAdapter);
-      expect(loaded.getWeights()).toEqual(model.getWeights());
-      loaded.dispose();
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-      model.dispose();
-    }
   });
 });
 

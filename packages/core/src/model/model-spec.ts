@@ -17,7 +17,7 @@ export interface LayersModelSource {
   readonly modelTopology: Readonly<Record<string, unknown>>;
   /**
    * Absolute path of the model.json whose `weightsManifest` (files beside it) holds the initial
-   * weights, read in Node by `@contour/core/node`; absent: seeded initial weights.
+   * weights, read in Node by `@contour/runs`; absent: seeded initial weights.
    */
   readonly weights?: string;
 }

@@ -6,7 +6,7 @@ import { type HalvingAttempt, type HalvingSearchResult, runHalvingSearch } from 
 import type { RangeTestPoint, RangeTestSettings } from './range-test-recorder.js';
 import { type RangeTestResult, runRangeTest } from './run-range-test.js';
 
-/** Options of {@link findLearningRateOnDataset} (and of `findLearningRate` in `@contour/core/node`). */
+/** Options of {@link findLearningRateOnDataset} (and of `findLearningRate` in `@contour/runs`). */
 export interface FindLearningRateOptions {
   /** `exponential` (fastai lr_find, default) or `halving` (start high, halve until it stops diverging). */
   readonly method?: 'exponential' | 'halving';

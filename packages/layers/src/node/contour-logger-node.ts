@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { finishRun, runFiles, writeStatus } from '@contour/core/node';
 import type { MetricsLogger, MetricsSink } from '@contour/metrics-logger';
 import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
+import { finishRun, runFiles, writeStatus } from '@contour/runs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   ContourLogger,

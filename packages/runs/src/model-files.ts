@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
-import * as tf from '@tensorflow/tfjs-core';
-import { CoreSpecError } from '../core-spec-error.js';
-import { LayersModelAdapter } from '../model/layers-model-adapter.js';
-import type { Model } from '../model/model.js';
+import type { Model, TrainableModel } from '@contour/core';
 import {
   artifactsToModel,
+  CoreSpecError,
+  LayersModelAdapter,
   type LayersModelJson,
   type ModelJson,
+  type ModelSpec,
   modelToArtifacts,
-} from '../model/model-io.js';
-import { type ModelSpec, parseModelSpec, readLayersTopology } from '../model/model-spec.js';
-import type { TrainableModel } from '../model/trainable-model.js';
+  parseModelSpec,
+  readLayersTopology,
+} from '@contour/core';
+import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Saves a model in the tfjs weights format: `model.json` (spec + weights manifest) and

@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expandSweep, resolveRunConfig } from '@contour/core';
 import type { EpochRecord } from '@contour/metrics-logger';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '../run-config.js';
-import { expandSweep } from '../sweep.js';
 import { readJsonFile, runFiles } from './run-directory.js';
 import {
   rungLoss,

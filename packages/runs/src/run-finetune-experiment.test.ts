@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveRunConfig } from '@contour/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '../run-config.js';
 import { readJsonFile, runFiles } from './run-directory.js';
 import {
   defaultSourceClasses,

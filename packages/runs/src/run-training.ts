@@ -1,6 +1,21 @@
 import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { selectBackend } from '@contour/backends';
+import type { ModelSpec, TrainableModel, TrainingCheckpoint } from '@contour/core';
+import {
+  applyAutoLearningRate,
+  autoLearningRateRecords,
+  autoScheduleSpec,
+  checkModelFitsData,
+  configHash,
+  createTrainableModel,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+  type RunConfig,
+  resolveRunConfig,
+  type TrainerCallbacks,
+  train,
+} from '@contour/core';
 import {
   MetricsFormatError,
   MetricsLogger,
@@ -19,19 +34,6 @@ import {
 } from '@contour/metrics-logger/node';
 import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkModelFitsData, createTrainableModel } from '../model/layers-model-adapter.js';
-import type { ModelSpec } from '../model/model-spec.js';
-import type { TrainableModel } from '../model/trainable-model.js';
-import { autoScheduleSpec } from '../range-test/auto-learning-rate.js';
-import {
-  applyAutoLearningRate,
-  autoLearningRateRecords,
-  type FoundAutoLearningRate,
-  findAutoLearningRate,
-} from '../range-test/find-auto-learning-rate.js';
-import { configHash, type RunConfig, resolveRunConfig } from '../run-config.js';
-import { type TrainerCallbacks, train } from '../training/trainer.js';
-import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 import { CheckpointError, readCheckpointFile } from './checkpoint-file.js';
 import { lockDirectory } from './directory-lock.js';
 import { loadRunDataset, modelSizes } from './load-run-dataset.js';
@@ -111,8 +113,9 @@ export class RunDirectoryError extends Error {
   override readonly name = 'RunDirectoryError';
 }
 
-/** This package's version, read from its package.json (two levels up from src/node/ and dist/node/). */
-const coreVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** @contour/core's version, read from its package.json (the engine that trains the run). */
+const coreVersion = (createRequire(import.meta.url)('@contour/core/package.json') as { version: string })
+  .version;
 
 /** Versions recorded in config.json: `contour` is @contour/core's version from its package.json. */
 export function runtimeVersions(): Record<string, string> {

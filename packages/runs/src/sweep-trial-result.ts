@@ -1,5 +1,5 @@
+import type { SweepTrial } from '@contour/core';
 import type { RunStatus, RunSummary } from '@contour/metrics-logger';
-import type { SweepTrial } from '../sweep.js';
 
 /**
  * One row of a sweep's results. Its own module so the sweep runner and the vectorised trials it

@@ -1,10 +1,8 @@
 import { selectBackend } from '@contour/backends';
+import type { CreateModelOptions, RunConfig } from '@contour/core';
+import { checkModelFitsData, type DataConfig, prepareRunDataset } from '@contour/core';
 import type { MnistDataset, PreparedDataset } from '@contour/mnist-loader';
 import { loadMnistDataset } from '@contour/mnist-loader/node';
-import { type DataConfig, prepareRunDataset } from '../data-config.js';
-import { checkModelFitsData } from '../model/layers-model-adapter.js';
-import type { CreateModelOptions } from '../model/model.js';
-import type { RunConfig } from '../run-config.js';
 
 /**
  * Loads a run's data from disk (embedded, Fashion-MNIST or an IDX directory) and prepares it with

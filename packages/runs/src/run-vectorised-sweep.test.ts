@@ -1,10 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expandSweep, resolveRunConfig } from '@contour/core';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '../run-config.js';
-import { expandSweep } from '../sweep.js';
 import { readJsonFile, runFiles } from './run-directory.js';
 import { runSweep } from './sweep-runner.js';
 

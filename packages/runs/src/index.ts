@@ -1,6 +1,7 @@
 /**
- * @contour/core/node — runs on disk: run directories (config.json, metrics.jsonl, status.json,
- * checkpoint.json, model/), training into them, and sweeps over worker processes.
+ * @contour/runs — Contour runs on disk, in Node: run directories (config.json, metrics.jsonl,
+ * status.json, checkpoint.json, model/), training into them, sweeps over worker processes or
+ * vectorised in one pass, and on-disk fine-tuning experiments. The engine itself is @contour/core.
  *
  * @packageDocumentation
  */

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { EpochRecord, EventRecord } from '@contour/metrics-logger';
-import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
-import { CoreSpecError } from '../core-spec-error.js';
+import type { SweepTrial } from '@contour/core';
 import {
+  CoreSpecError,
   SuccessiveHalving,
   type SuccessiveHalvingJob,
   type SuccessiveHalvingOptions,
   type SuccessiveHalvingSettings,
-} from '../successive-halving.js';
-import type { SweepTrial } from '../sweep.js';
+} from '@contour/core';
+import type { EpochRecord, EventRecord } from '@contour/metrics-logger';
+import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { lockDirectory } from './directory-lock.js';
 import {
   type RunResultFile,

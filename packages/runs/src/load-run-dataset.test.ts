@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { prepareRunDataset, resolveDataConfig } from '@contour/core';
 import { encodeIdxImages, encodeIdxLabels } from '@contour/mnist-loader';
 import { loadMnistDataset } from '@contour/mnist-loader/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { prepareRunDataset, resolveDataConfig } from '../data-config.js';
 import { loadDataSource, loadRunDataset } from './load-run-dataset.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-load-run-dataset-'));

@@ -1,5 +1,28 @@
 import { join } from 'node:path';
 import { selectBackend } from '@contour/backends';
+import type { BackendChoice, Model, RunConfig, TrainableModel, TrainingConfig } from '@contour/core';
+import {
+  applyAutoLearningRate,
+  autoLearningRateRecords,
+  CoreSpecError,
+  type DataConfig,
+  describeModelSpec,
+  type FinetuneSettings,
+  type FoundAutoLearningRate,
+  findAutoLearningRate,
+  finetune,
+  finetuneTrainingConfig,
+  LayersModelAdapter,
+  type ModelSpec,
+  prepareOptions,
+  type TrainingResult,
+  type TransferVariant,
+  train,
+  transferModel,
+  transferVariants,
+  validateFinetuneSettings,
+  withOutputUnits,
+} from '@contour/core';
 import {
   MetricsLogger,
   type MetricsRecord,
@@ -10,29 +33,6 @@ import {
 import { ConsoleSink, JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
 import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
-import { CoreSpecError } from '../core-spec-error.js';
-import { type DataConfig, prepareOptions } from '../data-config.js';
-import {
-  finetune,
-  finetuneTrainingConfig,
-  type TransferVariant,
-  transferVariants,
-} from '../finetune/finetune.js';
-import { type FinetuneSettings, validateFinetuneSettings } from '../finetune/finetune-settings.js';
-import { transferModel } from '../finetune/transfer-model.js';
-import { LayersModelAdapter, withOutputUnits } from '../model/layers-model-adapter.js';
-import type { Model } from '../model/model.js';
-import { describeModelSpec, type ModelSpec } from '../model/model-spec.js';
-import type { TrainableModel } from '../model/trainable-model.js';
-import {
-  applyAutoLearningRate,
-  autoLearningRateRecords,
-  type FoundAutoLearningRate,
-  findAutoLearningRate,
-} from '../range-test/find-auto-learning-rate.js';
-import type { BackendChoice, RunConfig } from '../run-config.js';
-import { type TrainingResult, train } from '../training/trainer.js';
-import type { TrainingConfig } from '../training/training-config.js';
 import { lockDirectory } from './directory-lock.js';
 import { loadTrainableModel, saveModel } from './model-files.js';
 import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';

@@ -9,10 +9,9 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expandSweep, resolveRunConfig } from '@contour/core';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveRunConfig } from '../run-config.js';
-import { expandSweep } from '../sweep.js';
 import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { loadModel } from './model-files.js';
 import { type RunStatusFile, readJsonFile, runFiles } from './run-directory.js';

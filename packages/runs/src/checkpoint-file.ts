@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import type { TrainingCheckpoint } from '@contour/core';
 import type { MetricsRecord } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 
 /**
  * A run directory's checkpoint or log cannot be trusted (damaged, missing, or disagreeing with the

@@ -1,8 +1,8 @@
 import { selectBackend } from '@contour/backends';
+import type { SweepTrial } from '@contour/core';
+import { trainVectorised } from '@contour/core';
 import { type EpochRecord, type EventRecord, MetricsLogger } from '@contour/metrics-logger';
 import { JsonlFileSink, makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
-import type { SweepTrial } from '../sweep.js';
-import { trainVectorised } from '../training/vectorised-sweep.js';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';

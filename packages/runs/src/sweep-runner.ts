@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SweepAxis, SweepTrial } from '@contour/core';
+import { configHash, stableStringify, vectorisedGroupKey, vectorisedSupport } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import { configHash, stableStringify } from '../run-config.js';
-import type { SweepAxis, SweepTrial } from '../sweep.js';
-import { vectorisedGroupKey, vectorisedSupport } from '../training/vectorised-sweep.js';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';

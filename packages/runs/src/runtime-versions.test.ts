@@ -5,7 +5,9 @@ import { runtimeVersions } from './run-training.js';
 
 describe('runtimeVersions', () => {
   it('records the versions of @contour/core (from its package.json), tfjs-core and Node', () => {
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../core/package.json', import.meta.url), 'utf8'),
+    ) as {
       version: string;
     };
     expect(runtimeVersions()).toEqual({

@@ -1,21 +1,17 @@
 import { selectBackend } from '@contour/backends';
-import { createTrainableModel } from '../model/layers-model-adapter.js';
+import type { HalvingSearchResult, RangeTestResult, RunConfig } from '@contour/core';
 import {
+  createTrainableModel,
   type FindAutoLearningRateOptions,
+  type FindLearningRateOptions,
   type FoundAutoLearningRate,
   findAutoLearningRate,
-} from '../range-test/find-auto-learning-rate.js';
-import {
-  type FindLearningRateOptions,
   findLearningRateOnDataset,
-} from '../range-test/find-learning-rate-on-dataset.js';
-import type { HalvingSearchResult } from '../range-test/halving-search.js';
-import type { RangeTestResult } from '../range-test/run-range-test.js';
-import type { RunConfig } from '../run-config.js';
+} from '@contour/core';
 import { loadRunDataset, modelSizes } from './load-run-dataset.js';
 import { readInitialWeights } from './model-files.js';
 
-export type { FindLearningRateOptions } from '../range-test/find-learning-rate-on-dataset.js';
+export type { FindLearningRateOptions } from '@contour/core';
 
 /**
  * The automatic rate of a run config in Node (`contour sweep --lr auto:N`): picks the backend,

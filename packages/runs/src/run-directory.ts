@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TrainingCheckpoint } from '@contour/core';
+import { configHash } from '@contour/core';
 import {
   type MetricsRecord,
   type RunStatus,
@@ -8,8 +10,6 @@ import {
   summarizeRun,
 } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
-import { configHash } from '../run-config.js';
-import type { TrainingCheckpoint } from '../training/training-checkpoint.js';
 import { writeCheckpointFile } from './checkpoint-file.js';
 import { lockFileName } from './directory-lock.js';
 
