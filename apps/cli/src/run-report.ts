@@ -22,6 +22,7 @@ import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { type RunConfigFile, readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs';
 import { compactTable } from './compact-table.js';
 import { renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
+import { readSuccessiveHalving, successiveHalvingSummary } from './sweep-scheduler.js';
 
 /** A run read back from its directory. */
 export interface LoadedRun {
@@ -32,6 +33,8 @@ export interface LoadedRun {
   readonly curves: RunCurves;
   /** Automatic findings (diverged, collapsed, oscillating, too slow, overfitting, update ratios) with evidence. */
   readonly findings: Finding[];
+  /** Where successive halving left the trial and why (sweeps run with `--scheduler asha`). */
+  readonly decision?: { readonly state: string; readonly reason: string };
 }
 
 /**
@@ -57,9 +60,16 @@ export function loadRun(directory: string, label?: string): LoadedRun {
 export function loadSweepRuns(directory: string): LoadedRun[] {
   const sweep = readJsonFile<SweepFile>(join(directory, 'sweep.json'));
   if (sweep) {
+    const decisions = new Map(
+      (readSuccessiveHalving(directory)?.trials ?? []).map((trial) => [trial.id, trial] as const),
+    );
     return sweep.trials
       .filter((trial) => existsSync(runFiles(join(directory, 'trials', trial.id)).metrics))
-      .map((trial) => loadRun(join(directory, 'trials', trial.id), trial.label));
+      .map((trial) => {
+        const run = loadRun(join(directory, 'trials', trial.id), trial.label);
+        const decision = decisions.get(trial.id);
+        return decision ? { ...run, decision: { state: decision.state, reason: decision.reason } } : run;
+      });
   }
   const trials = join(directory, 'trials');
   if (!existsSync(trials)) throw new Error(`${directory}: neither a run nor a sweep directory`);
@@ -191,9 +201,10 @@ export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
 
 /** Columns of the results table (console, HTML, JSON). */
 export function resultRows(runs: readonly LoadedRun[]) {
-  return runs.map(({ label, summary }) => ({
+  return runs.map(({ label, summary, decision }) => ({
     run: label,
-    status: summary.status,
+    // A trial successive halving stopped at a rung ended paused (`interrupted`) for good.
+    status: decision?.state === 'stopped' ? 'stopped' : summary.status,
     epochs: summary.epochs,
     finalTrainCrossEntropy: summary.final.train.crossEntropy,
     finalValidationCrossEntropy: summary.final.validation?.crossEntropy,
@@ -204,6 +215,7 @@ export function resultRows(runs: readonly LoadedRun[]) {
     bestValidationError: summary.bestValidationError?.value,
     divergedAtEpoch: summary.divergedAtEpoch,
     overfitGap: summary.overfitGap,
+    ...(decision ? { stoppedBecause: decision.reason } : {}),
   }));
 }
 
@@ -227,10 +239,19 @@ const columns: ReadonlyArray<[string, (row: ReturnType<typeof resultRows>[number
   ['overfit gap', (row) => formatMetric(row.overfitGap)],
 ];
 
+/** The columns, with successive halving's reasons when any run has one. */
+function columnsOf(rows: ReturnType<typeof resultRows>) {
+  return rows.some((row) => row.stoppedBecause !== undefined)
+    ? [...columns, ['successive halving', (row) => row.stoppedBecause ?? '—'] as (typeof columns)[number]]
+    : columns;
+}
+
 /** The results table for the terminal. */
 export function resultsTable(runs: readonly LoadedRun[]): string {
-  const table = compactTable(columns.map(([name]) => name));
-  for (const row of resultRows(runs)) table.push(columns.map(([, read]) => read(row)));
+  const rows = resultRows(runs);
+  const shown = columnsOf(rows);
+  const table = compactTable(shown.map(([name]) => name));
+  for (const row of rows) table.push(shown.map(([, read]) => read(row)));
   return table.toString();
 }
 
@@ -369,12 +390,17 @@ function writeReportFiles(
     ),
   ].join('\n');
   writeFileAtomic(join(directory, 'results.csv'), `${csv}\n`);
-  const tableHtml = `<table><thead><tr>${columns.map(([name]) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows
+  const shown = columnsOf(rows);
+  const tableHtml = `<table><thead><tr>${shown.map(([name]) => `<th>${escapeHtml(name)}</th>`).join('')}</tr></thead><tbody>${rows
     .map(
       (row) =>
-        `<tr class="${escapeHtml(row.status)}">${columns.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
+        `<tr class="${escapeHtml(row.status)}">${shown.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
     )
     .join('')}</tbody></table>`;
+  const halving = readSuccessiveHalving(directory);
+  const halvingHtml = halving
+    ? `<p>${escapeHtml(successiveHalvingSummary(halving))}; each trial's row says where it stopped and why.</p>`
+    : '';
   const findingsHtml = runs
     .map(
       (run) =>
@@ -395,7 +421,7 @@ function writeReportFiles(
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}li.error{color:#b00}li{margin:.25rem 0}svg{max-width:100%;height:auto}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-${autoHtml}
+${autoHtml}${halvingHtml}
 <p>Cross entropy and classification error per epoch; training solid, validation dashed; a cross marks where a run stopped being finite.</p>
 ${overlay}
 <h2>Results</h2>

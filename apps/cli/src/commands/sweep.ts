@@ -6,7 +6,9 @@ import {
   checkRunInputs,
   findAutoLearningRateForConfig,
   lockDirectory,
+  runSuccessiveHalvingSweep,
   runSweep,
+  type SuccessiveHalvingTrialResult,
   type SweepRunOptions,
   type SweepTrialResult,
   writeSweepFile,
@@ -16,6 +18,7 @@ import { handleInterrupts } from '../interrupt.js';
 import { parseJsonInput } from '../json-input.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
+import { parseSchedulerFlags, readSuccessiveHalving, successiveHalvingSummary } from '../sweep-scheduler.js';
 import {
   addTrainingFlags,
   autoPlaceholderRate,
@@ -32,6 +35,9 @@ interface SweepFlags extends TrainingFlags {
   preset?: string;
   id?: string;
   plots?: string;
+  scheduler?: string;
+  reductionFactor?: string;
+  minEpochs?: string;
 }
 
 /** What `--plots` draws: each trial's own charts and the sweep's, the sweep's only, or none. */
@@ -119,6 +125,9 @@ export function parseAutoRateCount(text: string | undefined): number | undefined
 
 /** The one-line progress note of a finished trial. */
 function describeResult(result: SweepTrialResult): string {
+  const decision = (result as Partial<SuccessiveHalvingTrialResult>).decision;
+  if (decision !== undefined)
+    return `${result.trial.label}: ${decision.reason}${result.reused ? ' (already done, reused)' : ''}`;
   const summary = result.summary;
   const reused = result.reused ? ' (already done, reused)' : '';
   if (!summary) return `${result.trial.label}: ${result.status}${result.error ? `: ${result.error}` : ''}`;
@@ -157,6 +166,12 @@ export function registerSweepCommand(program: Command): void {
       '--plots <mode>',
       `per-run (each trial's charts too), sweep (the sweep's charts only) or none (no images); default per-run up to ${perRunPlotsThreshold} trials, sweep above`,
     )
+    .option(
+      '--scheduler <name>',
+      'grid (every trial trains all epochs; default) or asha (asynchronous successive halving: the best 1/η of each rung train on, the rest stop)',
+    )
+    .option('--reduction-factor <n>', 'asha: η, the top 1/η of a rung is promoted (default 3)')
+    .option('--min-epochs <n>', 'asha: epochs of the first rung, r (default 1); rungs at r·η^k epochs')
     .action(async (flags: SweepFlags, commandObject: Command) => {
       let effective: SweepFlags = flags;
       if (flags.preset !== undefined) {
@@ -219,6 +234,11 @@ export function registerSweepCommand(program: Command): void {
           .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
       const trials = expandSweep(sweepId, base, axes);
       const plots = plotMode(effective.plots, trials.length);
+      const scheduler = parseSchedulerFlags(effective, base.training.epochs);
+      if (scheduler.type === 'asha' && effective.workers !== undefined)
+        throw new UsageError('--workers goes with --scheduler grid (asha trains its trials in this process)');
+      if (scheduler.type === 'asha' && effective.queue !== undefined)
+        throw new UsageError('--scheduler asha runs locally for now; drop --queue (or use --scheduler grid)');
       if (effective.queue !== undefined && effective.workers !== undefined) {
         throw new UsageError(
           '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
@@ -259,21 +279,27 @@ export function registerSweepCommand(program: Command): void {
           onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
         };
         const results =
-          queue === undefined
-            ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
-            : await queue.runSweepOnQueue(trials, {
+          scheduler.type === 'asha' && queue === undefined
+            ? await runSuccessiveHalvingSweep(trials, {
                 ...sweepOptions,
-                queueUrl: queue.url,
-                onEnqueued: ({ added, existing }) =>
-                  console.error(
-                    `queued on ${queue.parseQueueUrl(queue.url).display}: ${added.length} new trial(s), ${existing.length} already there`,
-                  ),
-                // Every ~10 s: how many trials wait and whether any worker is there to train them.
-                onWaiting: (report) => console.error(`waiting: ${queue.describeQueueWait(report)}`),
-                // Ctrl-C: the trials stay queued; say whether anything will train them.
-                onStopWaiting: (report) => console.error(queue.describeQueueStop(report)),
-                onStateLost: (message) => console.error(message),
-              });
+                successiveHalving: scheduler,
+                onDecision: (line) => console.error(`asha: ${line}`),
+              })
+            : queue === undefined
+              ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
+              : await queue.runSweepOnQueue(trials, {
+                  ...sweepOptions,
+                  queueUrl: queue.url,
+                  onEnqueued: ({ added, existing }) =>
+                    console.error(
+                      `queued on ${queue.parseQueueUrl(queue.url).display}: ${added.length} new trial(s), ${existing.length} already there`,
+                    ),
+                  // Every ~10 s: how many trials wait and whether any worker is there to train them.
+                  onWaiting: (report) => console.error(`waiting: ${queue.describeQueueWait(report)}`),
+                  // Ctrl-C: the trials stay queued; say whether anything will train them.
+                  onStopWaiting: (report) => console.error(queue.describeQueueStop(report)),
+                  onStateLost: (message) => console.error(message),
+                });
         const runs = loadSweepRuns(directory);
         const [, written] = await Promise.all([
           plots === 'per-run' ? Promise.all(runs.map(writeRunPlots)) : Promise.resolve([]),
@@ -281,6 +307,8 @@ export function registerSweepCommand(program: Command): void {
         ]);
         console.log(resultsTable(runs));
         for (const line of findingLines(runs)) console.log(`finding: ${line}`);
+        const halving = scheduler.type === 'asha' ? readSuccessiveHalving(directory) : undefined;
+        if (halving) console.log(successiveHalvingSummary(halving));
         for (const path of written) console.log(`wrote ${path}`);
         const failed = results.filter((result) => result.status === 'failed');
         if (interrupts.signal.aborted) process.exitCode = 130;

@@ -1,0 +1,133 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseSchedulerFlags, successiveHalvingSummary } from './sweep-scheduler.js';
+import { runInProcess } from './test-support/run-cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-asha-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('parseSchedulerFlags', () => {
+  it('reads grid (default) and asha with its defaults and values', () => {
+    expect(parseSchedulerFlags({}, 10)).toEqual({ type: 'grid' });
+    expect(parseSchedulerFlags({ scheduler: 'asha' }, 10)).toEqual({
+      type: 'asha',
+      reductionFactor: 3,
+      minEpochs: 1,
+    });
+    expect(parseSchedulerFlags({ scheduler: 'asha', reductionFactor: '2', minEpochs: '10' }, 10)).toEqual({
+      type: 'asha',
+      reductionFactor: 2,
+      minEpochs: 10,
+    });
+  });
+  it('names the flag and what it accepts', () => {
+    expect(() => parseSchedulerFlags({ scheduler: 'hyperband' }, 10)).toThrow(
+      '--scheduler must be one of grid, asha; got "hyperband"',
+    );
+    expect(() => parseSchedulerFlags({ scheduler: 'asha', reductionFactor: '1' }, 10)).toThrow(
+      '--reduction-factor must be an integer from 2 to 1000; got "1"',
+    );
+    expect(() => parseSchedulerFlags({ scheduler: 'asha', reductionFactor: '2.5' }, 10)).toThrow(
+      '--reduction-factor must be an integer from 2 to 1000; got "2.5"',
+    );
+    expect(() => parseSchedulerFlags({ scheduler: 'asha', minEpochs: '11' }, 10)).toThrow(
+      '--min-epochs must be an integer from 1 to --epochs (10); got "11"',
+    );
+    expect(() => parseSchedulerFlags({ scheduler: 'asha', minEpochs: '0' }, 10)).toThrow(
+      '--min-epochs must be an integer from 1 to --epochs (10); got "0"',
+    );
+    expect(() => parseSchedulerFlags({ minEpochs: '2' }, 10)).toThrow(
+      '--min-epochs goes with --scheduler asha',
+    );
+  });
+});
+
+describe('successiveHalvingSummary', () => {
+  it('says the budget used against the grid', () => {
+    expect(
+      successiveHalvingSummary({
+        formatVersion: 1,
+        reductionFactor: 3,
+        minEpochs: 1,
+        maxEpochs: 10,
+        rungs: [1, 3, 9],
+        epochsUsed: 14,
+        gridEpochs: 50,
+        trials: [],
+      }),
+    ).toBe("successive halving (η 3, rungs at epochs 1, 3, 9): 14 of the grid's 50 epochs (28%)");
+  });
+});
+
+describe('contour sweep --scheduler asha', () => {
+  const flags = ['--epochs', '4', '--train-limit', '400', '--batch-size', '50', '--backend', 'cpu'];
+
+  it('stops trials at rungs, says why in the table, results and report, and reuses everything on a re-run', async () => {
+    const out = join(scratch, 'asha');
+    const args = [
+      'sweep',
+      '--lr',
+      '0.5,0.2,0.1,0.05,0.02,0.005',
+      ...flags,
+      '--scheduler',
+      'asha',
+      '--plots',
+      'none',
+      '--out',
+      out,
+    ];
+    const first = await runInProcess(args);
+    expect(first.code, first.stderr).toBe(0);
+    // η 3 over 6 trials: 2 leave rung 0 (epoch 1), the best of those 2 leaves rung 1 (epoch 3).
+    expect(first.stdout).toContain(
+      "successive halving (η 3, rungs at epochs 1, 3): 11 of the grid's 24 epochs (46%)",
+    );
+    expect(
+      first.stdout.match(/stopped at rung 0 \(epoch 1\): val loss [\d.]+ not in the top 1\/3 of 6/g),
+    ).toHaveLength(4);
+    expect(first.stdout.match(/stopped at rung 1 \(epoch 3\)/g)).toHaveLength(1);
+    const rows = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Array<{
+      status: string;
+      epochs: number;
+      stoppedBecause: string;
+    }>;
+    expect(rows.map((row) => row.status).sort()).toEqual(['finished', ...Array(5).fill('stopped')]);
+    expect(rows.map((row) => row.epochs).sort()).toEqual([1, 1, 1, 1, 3, 4]);
+    expect(rows.find((row) => row.status === 'finished')?.stoppedBecause).toBe('trained all 4 epochs');
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('<th>successive halving</th>');
+    expect(report).toContain('not in the top 1/3 of 6');
+    expect(report).toContain('11 of the grid&#39;s 24 epochs');
+    const again = await runInProcess(args);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('start ');
+    expect(again.stderr.match(/already done, reused/g)?.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('refuses bad scheduler flags with exit 2, writing nothing', async () => {
+    for (const [extra, message] of [
+      [['--scheduler', 'fifo'], 'contour: --scheduler must be one of grid, asha; got "fifo"'],
+      [
+        ['--scheduler', 'asha', '--reduction-factor', '1'],
+        'contour: --reduction-factor must be an integer from 2 to 1000; got "1"',
+      ],
+      [
+        ['--scheduler', 'asha', '--min-epochs', '5'],
+        'contour: --min-epochs must be an integer from 1 to --epochs (4); got "5"',
+      ],
+      [['--reduction-factor', '2'], 'contour: --reduction-factor goes with --scheduler asha'],
+      [
+        ['--scheduler', 'asha', '--workers', '2'],
+        'contour: --workers goes with --scheduler grid (asha trains its trials in this process)',
+      ],
+    ] as const) {
+      const out = join(scratch, 'bad');
+      const result = await runInProcess(['sweep', '--lr', '0.1,0.2', ...flags, ...extra, '--out', out]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultMinEpochs, defaultReductionFactor } from '@contour/core';
+import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/core/node';
+import { UsageError } from './usage-error.js';
+
+/** What `contour sweep --scheduler` accepts. */
+export const sweepSchedulers = ['grid', 'asha'] as const;
+
+/** How a sweep spends its epochs: every trial to the end, or asynchronous successive halving. */
+export type SweepScheduler =
+  | { readonly type: 'grid' }
+  | { readonly type: 'asha'; readonly reductionFactor: number; readonly minEpochs: number };
+
+/** The scheduler flags as commander gives them. */
+export interface SchedulerFlags {
+  readonly scheduler?: string;
+  readonly reductionFactor?: string;
+  readonly minEpochs?: string;
+}
+
+function integerFlag(flag: string, text: string, minimum: number, maximum: number, allowed: string): number {
+  const value = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(value) || value < minimum || value > maximum)
+    throw new UsageError(`${flag} must be ${allowed}; got "${text}"`);
+  return value;
+}
+
+/**
+ * Reads `--scheduler grid|asha`, `--reduction-factor η` and `--min-epochs r` (asha only) for a
+ * sweep of `epochs` epochs; a bad value is a UsageError naming the flag and what it accepts.
+ */
+export function parseSchedulerFlags(flags: SchedulerFlags, epochs: number): SweepScheduler {
+  const name = flags.scheduler ?? 'grid';
+  if (!(sweepSchedulers as readonly string[]).includes(name))
+    throw new UsageError(`--scheduler must be one of ${sweepSchedulers.join(', ')}; got "${name}"`);
+  if (name === 'grid') {
+    for (const [flag, value] of [
+      ['--reduction-factor', flags.reductionFactor],
+      ['--min-epochs', flags.minEpochs],
+    ] as const)
+      if (value !== undefined) throw new UsageError(`${flag} goes with --scheduler asha`);
+    return { type: 'grid' };
+  }
+  const reductionFactor =
+    flags.reductionFactor === undefined
+      ? defaultReductionFactor
+      : integerFlag('--reduction-factor', flags.reductionFactor, 2, 1000, 'an integer from 2 to 1000');
+  const minEpochs =
+    flags.minEpochs === undefined
+      ? defaultMinEpochs
+      : integerFlag('--min-epochs', flags.minEpochs, 1, epochs, `an integer from 1 to --epochs (${epochs})`);
+  return { type: 'asha', reductionFactor, minEpochs };
+}
+
+/** A sweep directory's `successive-halving.json`, when it ran under ASHA. */
+export function readSuccessiveHalving(directory: string): SuccessiveHalvingFile | undefined {
+  const path = join(directory, successiveHalvingFileName);
+  return existsSync(path) ? readJsonFile<SuccessiveHalvingFile>(path) : undefined;
+}
+
+/** One line: the budget used, e.g. `successive halving (η 3, rungs at epochs 1, 3, 9): 14 of 50 epochs (28%)`. */
+export function successiveHalvingSummary(file: SuccessiveHalvingFile): string {
+  const percent = Math.round((100 * file.epochsUsed) / Math.max(1, file.gridEpochs));
+  const rungs = file.rungs.length === 0 ? 'no rungs' : `rungs at epochs ${file.rungs.join(', ')}`;
+  return `successive halving (η ${file.reductionFactor}, ${rungs}): ${file.epochsUsed} of the grid's ${file.gridEpochs} epochs (${percent}%)`;
+}
