@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultMinEpochs, defaultReductionFactor } from '@contour/core';
-import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/core/node';
+import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/runs';
 import { UsageError } from './usage-error.js';
 
 /** What `contour sweep --scheduler` accepts. */
