@@ -103,3 +103,8 @@ export {
   vectorisedGroupKey,
   vectorisedSupport,
 } from './training/vectorised-sweep.js';
+export {
+  groupVectorisedTrials,
+  type VectorisedGrouping,
+  vectorisedTrialKey,
+} from './vectorised-grouping.js';

@@ -49,6 +49,11 @@ export {
   runSweepOnQueue,
   workerCommandFor,
 } from './run-sweep-on-queue.js';
-export { type QueueWorker, type QueueWorkerOptions, startQueueWorker } from './start-queue-worker.js';
+export {
+  defaultStackSize,
+  type QueueWorker,
+  type QueueWorkerOptions,
+  startQueueWorker,
+} from './start-queue-worker.js';
 export { storeTrialFiles, trialFilesKey } from './trial-files.js';
 export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';

@@ -295,8 +295,9 @@ describe('runSweepOnQueue', () => {
       `stopped waiting: 3 unfinished trials stay on the queue, but no worker is connected, so nothing trains them until you start \`contour worker --queue ${redis.url} --queue-name unstaffed\`; run the same command again to collect their results`,
     );
 
-    // With a worker connected, the reports count it and the sweep ends with every trial.
-    const worker = await startWorkerProcess(redis.url, 1, queueName);
+    // With a worker connected, the reports count it and the sweep ends with every trial. It trains
+    // one trial at a time (stack 1), so no more than one runs at once.
+    const worker = await startWorkerProcess(redis.url, 1, queueName, 1);
     try {
       const staffed: QueueWaitReport[] = [];
       const rows = await runSweepOnQueue(trials, {

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '@contour/core';
+import { WorkerProcessPool, workerExecArgv } from '@contour/runs';
 import { Worker } from 'bullmq';
 import {
   checkQueueConnection,
@@ -14,6 +15,8 @@ import {
   queueKeyPrefix,
   queueStateKey,
 } from './queue-connection.js';
+import { createStackedProcessor } from './stacked-processor.js';
+import type { StackedTrainReply, StackedTrainRequest } from './stacked-trial-job.js';
 import {
   type TrialJobData,
   type TrialJobResult,
@@ -27,8 +30,19 @@ import {
 export interface QueueWorkerOptions {
   /** The Redis address, `redis://host:6379`: the only thing workers and coordinator share. */
   readonly queueUrl: string;
-  /** Trials trained at once, each in its own child process. Default: the number of cores. */
+  /**
+   * Training passes at once, each in its own child process (reused from pass to pass). Default:
+   * the number of cores.
+   */
   readonly concurrency?: number;
+  /**
+   * Trials one pass may train together (`contour worker --stack`): a pass that starts claims up to
+   * this many waiting trials that can be trained in one vectorised pass (same data, backend,
+   * model, seed, batch size and epochs; the local sweep's check), each still its own job with its
+   * own lock, progress, result and retries. 1 trains one trial at a time. Default
+   * {@link defaultStackSize}.
+   */
+  readonly stack?: number;
   /**
    * Backend for trials whose config asks for `auto` (default `auto`: the fastest that trains on
    * this machine). Trials that name a backend (e.g. `cpu` for reproducible numbers) keep it.
@@ -60,6 +74,11 @@ export interface QueueWorkerOptions {
    */
   readonly processor?: URL | string;
   readonly onTrialStart?: (trialId: string) => void;
+  /**
+   * The trials of each training pass as it starts (several: trained stacked in one vectorised
+   * pass; one: alone). Not called with a custom `processor`.
+   */
+  readonly onPass?: (trialIds: readonly string[]) => void;
   readonly onTrialEnd?: (trialId: string, outcome: { status: string; error?: string }) => void;
   /**
    * Problems after the start, one line each: connection trouble, Redis that lost its data, a
@@ -82,23 +101,11 @@ export interface QueueWorker {
   readonly closed: Promise<void>;
 }
 
-const processorUrl = new URL(
-  `./queue-processor${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
-  import.meta.url,
-);
+/** Trials a worker's pass trains together at most, unless `stack` says otherwise. */
+export const defaultStackSize = 16;
 
-/** Node flags the sandboxed children need: from sources (tests, `pnpm contour`) they run through tsx. */
-function childExecArgv(): string[] {
-  const flags = [...process.execArgv];
-  if (processorUrl.pathname.endsWith('.ts')) {
-    if (!flags.includes('--conditions=@contour/source')) flags.push('--conditions=@contour/source');
-    const importsTsx = flags.some(
-      (flag, index) => (flag === '--import' && flags[index + 1] === 'tsx') || flag === '--import=tsx',
-    );
-    if (!importsTsx) flags.push('--import', 'tsx');
-  }
-  return flags;
-}
+const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const stackedChildUrl = new URL(`./stacked-trial-child${sourceExtension}`, import.meta.url);
 
 function positiveInteger(field: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
@@ -122,6 +129,7 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const address = parseQueueUrl(options.queueUrl);
   const concurrency = positiveInteger('--concurrency', options.concurrency, availableParallelism());
+  const stack = positiveInteger('--stack', options.stack, defaultStackSize);
   const lockDuration = positiveInteger('lockDuration', options.lockDuration, 30_000);
   const stalledInterval = positiveInteger('stalledInterval', options.stalledInterval, 30_000);
   const resultsDirectory = options.resultsDirectory ?? join(tmpdir(), 'contour-worker-results');
@@ -129,28 +137,58 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await checkQueueConnection(address);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const connection = createRedisClient(address);
-  const worker = new Worker<TrialJobData, TrialJobResult>(queueName, options.processor ?? processorUrl, {
-    connection,
-    prefix: queueKeyPrefix,
-    name,
-    concurrency,
-    lockDuration,
-    stalledInterval,
-    // A trial may be caught by two dying workers in a row before it fails for good.
-    maxStalledCount: 2,
-    useWorkerThreads: false,
-    workerForkOptions: {
-      execArgv: childExecArgv(),
-      env: {
-        ...process.env,
-        [workerBackendVariable]: options.backend ?? 'auto',
-        [workerResultsVariable]: resultsDirectory,
-        [workerQueueUrlVariable]: options.queueUrl,
-        [workerQueueNameVariable]: queueName,
+  const childEnvironment = {
+    ...process.env,
+    [workerBackendVariable]: options.backend ?? 'auto',
+    [workerResultsVariable]: resultsDirectory,
+    [workerQueueUrlVariable]: options.queueUrl,
+    [workerQueueNameVariable]: queueName,
+  };
+  // Contour's trainer runs in the worker's own reused children and stacks compatible trials;
+  // another processor module (the benchmark's stub) runs as a BullMQ sandboxed processor.
+  const pool =
+    options.processor === undefined
+      ? new WorkerProcessPool<StackedTrainRequest, StackedTrainReply>({
+          module: stackedChildUrl,
+          size: concurrency,
+          env: childEnvironment,
+          execArgv: process.execArgv,
+        })
+      : undefined;
+  const processor = pool
+    ? createStackedProcessor({
+        worker: () => worker,
+        stack,
+        pool,
+        client: connection,
+        backend: options.backend ?? 'auto',
+        ...(options.onTrialStart ? { onTrialStart: options.onTrialStart } : {}),
+        ...(options.onPass ? { onPass: options.onPass } : {}),
+      })
+    : (options.processor as URL | string);
+  const worker: Worker<TrialJobData, TrialJobResult> = new Worker<TrialJobData, TrialJobResult>(
+    queueName,
+    processor,
+    {
+      connection,
+      prefix: queueKeyPrefix,
+      name,
+      concurrency,
+      lockDuration,
+      stalledInterval,
+      // A trial may be caught by two dying workers in a row before it fails for good.
+      maxStalledCount: 2,
+      useWorkerThreads: false,
+      workerForkOptions: {
+        execArgv: pool
+          ? process.execArgv
+          : workerExecArgv(new URL(String(processor), 'file:///'), process.execArgv),
+        env: childEnvironment,
       },
     },
-  });
-  worker.on('active', (job) => options.onTrialStart?.(job.id ?? job.name));
+  );
+  // The stacked processor reports the trials a pass starts (claimed trials it puts back never start).
+  if (!pool) worker.on('active', (job) => options.onTrialStart?.(job.id ?? job.name));
   const keptRun = (trialId: string) => join(resultsDirectory, trialId);
   worker.on('completed', (job, result) => {
     // The coordinator can read it from Redis now: the kept copy is no longer needed.
@@ -230,8 +268,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (closing && !force) return closing;
     closing = (async () => {
       try {
+        if (force) pool?.close(true);
         await worker.close(force);
       } finally {
+        pool?.close(force);
         connection.disconnect();
         resolveClosed();
       }
@@ -241,6 +281,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   connection.on('end', () => {
     if (closing) return;
     rejectClosed(new Error(`lost the connection to Redis at ${address.display}`));
+    pool?.close(true);
     void worker.close(true).finally(() => connection.disconnect());
   });
   await worker.waitUntilReady();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SweepAxis, SweepTrial } from '@contour/core';
-import { configHash, stableStringify, vectorisedGroupKey, vectorisedSupport } from '@contour/core';
+import { configHash, groupVectorisedTrials } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
@@ -51,28 +51,9 @@ export function planVectorised(
   trials: readonly SweepTrial[],
   resumable: (trial: SweepTrial) => boolean,
 ): { groups: SweepTrial[][]; rest: SweepTrial[]; reason?: string } {
-  const byKey = new Map<string, SweepTrial[]>();
-  const rest: SweepTrial[] = [];
-  for (const trial of trials) {
-    if (resumable(trial)) {
-      rest.push(trial);
-      continue;
-    }
-    const key = `${stableStringify(trial.config.data)}|${trial.config.backend}|${vectorisedGroupKey(trial.config.training)}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), trial]);
-  }
-  const groups: SweepTrial[][] = [];
-  let reason: string | undefined;
-  for (const group of byKey.values()) {
-    const support = vectorisedSupport(group.map((trial) => trial.config.training));
-    if (group.length >= 2 && support.supported) groups.push(group);
-    else {
-      rest.push(...group);
-      if (group.length >= 2 && !support.supported) reason ??= support.reason;
-    }
-  }
-  rest.sort((a, b) => a.index - b.index);
-  return { groups, rest, ...(reason === undefined ? {} : { reason }) };
+  const { groups, rest, reason } = groupVectorisedTrials(trials.filter((trial) => !resumable(trial)));
+  const all = [...rest, ...trials.filter(resumable)].sort((a, b) => a.index - b.index);
+  return { groups, rest: all, ...(reason === undefined ? {} : { reason }) };
 }
 
 /** The run directory of a trial inside a sweep directory. */

@@ -45,6 +45,8 @@ describe('contour worker', () => {
       [[], /--queue is required/],
       [['--queue', 'localhost:6379'], /--queue must start with redis:\/\/ or rediss:\/\//],
       [['--queue', 'redis://127.0.0.1:6379', '--concurrency', '0'], /--concurrency must be an integer ≥ 1/],
+      [['--queue', 'redis://127.0.0.1:6379', '--stack', '0'], /--stack must be an integer ≥ 1/],
+      [['--queue', 'redis://127.0.0.1:6379', '--stack', 'all'], /--stack must be an integer ≥ 1/],
       [
         ['--queue', 'redis://127.0.0.1:6379', '--backend', 'gpu'],
         /--backend must be one of auto, cpu, wasm, node/,
@@ -95,8 +97,15 @@ describe('contour worker', () => {
     await cleanQueue({ queueUrl: redis.url, sweepId: 'unstaffed' });
   }, 60_000);
 
-  it('trains the queued trials and stops cleanly on SIGTERM', async () => {
-    const { child, output } = spawnWorkerCommand(['--queue', redis.url, '--concurrency', '1']);
+  it('trains the queued trials, compatible ones stacked, and stops cleanly on SIGTERM', async () => {
+    const { child, output } = spawnWorkerCommand([
+      '--queue',
+      redis.url,
+      '--concurrency',
+      '1',
+      '--stack',
+      '2',
+    ]);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const base = resolveRunConfig({
@@ -104,17 +113,21 @@ describe('contour worker', () => {
         training: { epochs: 1, batchSize: 64, optimizer: { type: 'sgd', lr: 0.5 } },
         backend: 'cpu',
       });
-      const trials = expandSweep('cli-worker', base, [{ key: 'lr', values: [0.5] }]);
+      const trials = expandSweep('cli-worker', base, [{ key: 'lr', values: [0.5, 0.1] }]);
       const rows = await runSweepOnQueue(trials, { directory: join(scratch, 'sweep'), queueUrl: redis.url });
-      expect(rows.map((row) => row.status)).toEqual(['finished']);
-      expect(rows[0]?.summary?.epochs).toBe(1);
+      expect(rows.map((row) => row.status)).toEqual(['finished', 'finished']);
+      expect(rows.map((row) => row.summary?.epochs)).toEqual([1, 1]);
     } finally {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
     const trialId = 'cli-worker-000-';
-    expect(output()).toMatch(/^worker .+ on redis:\/\/127\.0\.0\.1:\d+: concurrency 1, backend auto/m);
+    expect(output()).toMatch(
+      /^worker .+ on redis:\/\/127\.0\.0\.1:\d+: concurrency 1, backend auto, stack 2 /m,
+    );
     expect(output()).toMatch(new RegExp(`^start ${trialId}[0-9a-f]{8}$`, 'm'));
     expect(output()).toMatch(new RegExp(`^done  ${trialId}[0-9a-f]{8}: finished$`, 'm'));
+    // Both trials usually wait when the worker looks, and then share one pass; each ends on its own.
+    expect(output()).toMatch(/^done {2}cli-worker-001-[0-9a-f]{8}: finished$/m);
   }, 60_000);
 });

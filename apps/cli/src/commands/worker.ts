@@ -1,11 +1,12 @@
 import type { BackendChoice } from '@contour/core';
-import { QueueOptionError, startQueueWorker } from '@contour/queue';
+import { defaultStackSize, QueueOptionError, startQueueWorker } from '@contour/queue';
 import type { Command } from 'commander';
 import { parsePositiveInteger, UsageError } from '../usage-error.js';
 
 interface WorkerFlags {
   queue?: string;
   concurrency?: string;
+  stack?: string;
   backend: string;
   queueName?: string;
 }
@@ -23,7 +24,14 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('train trials of sweeps run with --queue, pulled from Redis (BullMQ), until stopped')
     .option('--queue <url>', 'the Redis address shared with `contour sweep --queue`, e.g. redis://host:6379')
-    .option('--concurrency <n>', 'trials trained at once, each in its own process (default: number of cores)')
+    .option(
+      '--concurrency <n>',
+      'training passes at once, each in its own reused process (default: number of cores)',
+    )
+    .option(
+      '--stack <k>',
+      `compatible trials (same data, model, batch size, epochs; other rates, schedules or optimizers) one pass trains together (default ${defaultStackSize}; 1: one at a time)`,
+    )
     .option('--backend <name>', `backend for trials that ask for auto: ${workerBackends.join(', ')}`, 'auto')
     .option('--queue-name <name>', 'the BullMQ queue (default contour-trials)')
     .action(async (flags: WorkerFlags) => {
@@ -33,6 +41,7 @@ export function registerWorkerCommand(program: Command): void {
         flags.concurrency === undefined
           ? undefined
           : parsePositiveInteger('--concurrency', flags.concurrency);
+      const stack = flags.stack === undefined ? undefined : parsePositiveInteger('--stack', flags.stack);
       if (!workerBackends.includes(flags.backend as BackendChoice)) {
         throw new UsageError(`--backend must be one of ${workerBackends.join(', ')}; got "${flags.backend}"`);
       }
@@ -42,7 +51,12 @@ export function registerWorkerCommand(program: Command): void {
           queueUrl: flags.queue,
           backend: flags.backend as BackendChoice,
           ...(concurrency === undefined ? {} : { concurrency }),
+          ...(stack === undefined ? {} : { stack }),
           ...(flags.queueName === undefined ? {} : { queueName: flags.queueName }),
+          onPass: (trialIds) => {
+            if (trialIds.length > 1)
+              console.error(`stack ${trialIds.length} trials in one pass: ${trialIds.join(', ')}`);
+          },
           onTrialStart: (trialId) => console.error(`start ${trialId}`),
           onTrialEnd: (trialId, outcome) =>
             console.error(
@@ -57,7 +71,7 @@ export function registerWorkerCommand(program: Command): void {
         throw error;
       }
       console.error(
-        `worker ${worker.name} on ${worker.address}: concurrency ${concurrency ?? 'one per core'}, backend ${flags.backend} (Ctrl-C to stop)`,
+        `worker ${worker.name} on ${worker.address}: concurrency ${concurrency ?? 'one per core'}, backend ${flags.backend}, stack ${stack ?? defaultStackSize} (Ctrl-C to stop)`,
       );
       let stops = 0;
       let exitCode = 0;

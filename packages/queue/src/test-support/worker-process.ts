@@ -20,6 +20,8 @@ export function startWorkerProcess(
   queueUrl: string,
   concurrency = 1,
   queueName?: string,
+  /** Trials one pass may stack (the worker's `stack`); default the worker's default. */
+  stack?: number,
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
@@ -32,7 +34,11 @@ export function startWorkerProcess(
       String(concurrency),
       ...(queueName === undefined ? [] : [queueName]),
     ],
-    { cwd: packageDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: packageDirectory,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(stack === undefined ? {} : { CONTOUR_TEST_WORKER_STACK: String(stack) }) },
+    },
   );
   let text = '';
   child.stdout?.on('data', (chunk: Buffer) => {
