@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -164,6 +165,48 @@ describe('startQueueWorker (stacked passes)', () => {
     }
     // Same numbers as trained alone.
     const alone = await aloneResults(trials, 'stacked-killed-alone');
+    for (const [index, row] of rows.entries()) {
+      expect(records(row.directory)).toEqual(records((alone[index] as SweepTrialResult).directory));
+    }
+  }, 240_000);
+  it('a training child killed mid-pass fails that attempt of each stacked trial, and each is retried and stored once', async () => {
+    const trials = rateTrials('stacked-crash', [0.5, 0.1, 0.02, 0.005], 12);
+    const queueName = 'stacked-crash';
+    let only: WorkerProcess | undefined;
+    let crashed: number | undefined;
+    const rows = await runSweepOnQueue(trials, {
+      directory: join(scratch, 'stacked-crash'),
+      queueUrl: redis.url,
+      queueName,
+      pollInterval: 200,
+      onEnqueued: () => {
+        void worker(queueName, 8).then((process) => {
+          only = process;
+        });
+      },
+      onEpoch: () => {
+        if (crashed !== undefined || !only) return;
+        // The worker's training child (its only child process): the pass dies, the worker lives.
+        const [child] = execFileSync('pgrep', ['-P', String(only.child.pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')
+          .map(Number);
+        crashed = child as number;
+        process.kill(crashed, 'SIGKILL');
+      },
+    });
+    expect(crashed).toBeGreaterThan(0);
+    expect(rows.map((row) => row.status)).toEqual(trials.map(() => 'finished'));
+    const output = (only as WorkerProcess).output();
+    expect(lines(output, /^pass /)[0]).toBe(`pass ${trials.map((trial) => trial.id).join(',')}`);
+    for (const trial of trials) {
+      // The crashed attempt is said once per trial; the retry ends it, once.
+      expect(
+        lines(output, new RegExp(`^end ${trial.id} failed: worker exited \\(SIGKILL\\) before reporting$`)),
+      ).toHaveLength(1);
+      expect(lines(output, new RegExp(`^end ${trial.id} finished$`))).toHaveLength(1);
+    }
+    const alone = await aloneResults(trials, 'stacked-crash-alone');
     for (const [index, row] of rows.entries()) {
       expect(records(row.directory)).toEqual(records((alone[index] as SweepTrialResult).directory));
     }
