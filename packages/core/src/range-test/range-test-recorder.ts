@@ -137,6 +137,11 @@ export class RangeTestRecorder {
     return this.#stop;
   }
 
+  /** Lowest smoothed loss so far (+∞ before the first point). */
+  get bestSmoothedLoss(): number {
+    return this.#best;
+  }
+
   /** The points recorded so far. */
   get points(): readonly RangeTestPoint[] {
     return this.#points;

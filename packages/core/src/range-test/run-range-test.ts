@@ -1,9 +1,10 @@
+import type { MetricsLogger } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { ContourOptimizer, createOptimizer, type OptimizerSpecWithoutRate } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
-import { yieldToEventLoop } from '../training/run-recorder.js';
+import { type RunCallbacks, RunRecorder, yieldToEventLoop } from '../training/run-recorder.js';
 import {
   type RangeTestCurve,
   type RangeTestPoint,
@@ -34,6 +35,16 @@ export interface RunRangeTestOptions extends Partial<RangeTestSettings> {
   readonly signal?: AbortSignal;
   /** Called after every recorded point (progress bars, live plots). */
   readonly onPoint?: (point: RangeTestPoint) => void;
+  /**
+   * Where the test's run records go, as a training run's do (the same {@link RunRecorder}):
+   * `run-start` (the test's settings as config), a `step` per batch at its rate, a `diverged` or
+   * `interrupted` event when it stops so, and `finish`. None by default.
+   */
+  readonly logger?: MetricsLogger;
+  /** Run id of the `run-start` record; default `range-test`. */
+  readonly runId?: string;
+  /** The training run's callbacks: `onBatchEnd` per batch, `onEvent`, `onFinish` (no epochs). */
+  readonly callbacks?: RunCallbacks<TrainableModel>;
 }
 
 /** What {@link runRangeTest} returns: the curve and its suggestions, and what was restored. */
@@ -51,7 +62,10 @@ export interface RangeTestResult extends RangeTestCurve {
  * `lr_find`): trains `model` on successive batches of `dataset` while the rate grows exponentially
  * from `startLearningRate` (1e-7) toward `endLearningRate` (10) over `iterations` (100) batches,
  * smoothing the loss with a debiased moving average (β 0.98) and stopping when the smoothed loss
- * exceeds 4× its best or is not finite (see {@link RangeTestRecorder}). Afterwards the model's
+ * exceeds 4× its best or is not finite (see {@link RangeTestRecorder}, the curve's arithmetic). Its
+ * steps, stop events and finish are recorded by the {@link RunRecorder} every training run records
+ * through (a non-finite loss is its divergence rule; the smoothed-loss rule stops it as diverged
+ * too), into `logger` and `callbacks` when given. Afterwards the model's
  * weights are put back exactly, and a live optimizer's state (slots, step counts, rate, schedule
  * state) is restored exactly with `exportState`/`importState`.
  *
@@ -68,12 +82,15 @@ export async function runRangeTest(
     suggestions,
     signal,
     onPoint,
+    logger,
+    runId = 'range-test',
+    callbacks,
     batchSize = 64,
     seed = 0,
     loss = 'cross-entropy',
     ...settings
   } = options;
-  const recorder = new RangeTestRecorder(settings);
+  const curve = new RangeTestRecorder(settings);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > dataset.train.count)
     throw new CoreSpecError(
       'batchSize',
@@ -81,25 +98,57 @@ export async function runRangeTest(
       batchSize,
     );
   const batcher = createBatcher(dataset, { batchSize, seed });
+  const { iterations, divergenceFactor } = curve.settings;
+  const run = new RunRecorder<TrainableModel>(
+    { epochs: Math.ceil(iterations / batcher.batchCount), divergenceFactor },
+    { runId, ...(logger ? { logger } : {}), ...(callbacks ? { callbacks } : {}) },
+    batcher.batchCount,
+  );
   const owned = !(given instanceof ContourOptimizer);
+  run.start({
+    rangeTest: curve.settings,
+    optimizer: owned ? given : { type: given.type, live: true },
+    batchSize,
+    seed,
+    loss,
+  });
   const optimizer =
     given instanceof ContourOptimizer
       ? given
-      : createOptimizer({ ...given, lr: recorder.nextLearningRate() }, { stepsPerEpoch: batcher.batchCount });
+      : createOptimizer({ ...given, lr: curve.nextLearningRate() }, { stepsPerEpoch: batcher.batchCount });
   const savedWeights = model.getWeights();
   const savedState = owned ? undefined : optimizer.exportState();
-  let interrupted = false;
+  let epochs = 0;
   let lastYield = performance.now();
   try {
     sweep: for (let epoch = 0; ; epoch += 1) {
+      epochs = epoch + 1;
+      let batchIndex = 0;
       for (const batch of batcher.batches(epoch)) {
-        optimizer.setLearningRate(recorder.nextLearningRate());
-        const step = trainingStep(model, optimizer, batch, loss, seed * 7919 + recorder.iteration);
-        const stop = recorder.record(step.report?.status === 'diverged' ? Number.NaN : step.loss);
-        onPoint?.(recorder.points.at(-1) as RangeTestPoint);
+        batchIndex += 1;
+        const learningRate = curve.nextLearningRate();
+        optimizer.setLearningRate(learningRate);
+        const step = trainingStep(model, optimizer, batch, loss, seed * 7919 + curve.iteration);
+        const batchLoss = step.report?.status === 'diverged' ? Number.NaN : step.loss;
+        const stop = curve.record(batchLoss);
+        onPoint?.(curve.points.at(-1) as RangeTestPoint);
+        const info = { epoch: epochs, step: curve.iteration, batch: batchIndex, batches: batcher.batchCount };
+        // A non-finite loss stops the run as diverged here, as in training.
+        run.step({ ...info, loss: batchLoss, learningRate });
+        if (stop === 'diverged') {
+          const point = curve.points.at(-1) as RangeTestPoint;
+          run.stop(
+            'diverged',
+            'diverged',
+            `smoothed loss ${point.smoothedLoss.toPrecision(4)} at rate ${learningRate} exceeds ${divergenceFactor}× its best (${curve.bestSmoothedLoss.toPrecision(4)})`,
+            info.epoch,
+            info.step,
+            { smoothedLoss: point.smoothedLoss, learningRate },
+          );
+        }
         if (stop) break sweep;
         if (signal?.aborted) {
-          interrupted = true;
+          run.interrupt(info.epoch, info.step);
           break sweep;
         }
         if (performance.now() - lastYield > 50) {
@@ -113,11 +162,13 @@ export async function runRangeTest(
     if (savedState) optimizer.importState(savedState);
     else optimizer.dispose();
   }
+  const seconds = (performance.now() - started) / 1000;
+  run.finish(epochs, curve.iteration, seconds, model);
   return {
     method: 'exponential',
-    ...recorder.result(suggestions),
+    ...curve.result(suggestions),
     batchesPerEpoch: batcher.batchCount,
-    seconds: (performance.now() - started) / 1000,
-    interrupted,
+    seconds,
+    interrupted: run.status === 'interrupted',
   };
 }
