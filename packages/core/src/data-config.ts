@@ -87,3 +87,15 @@ export function prepareRunDataset(
   }
   return prepared;
 }
+
+/**
+ * Checks a batch size against a prepared dataset's training split before a range test or a
+ * halving search draws batches from it: an integer from 1 to the training examples.
+ *
+ * @throws CoreSpecError (`batchSize`) otherwise.
+ */
+export function checkBatchSize(batchSize: number, dataset: PreparedDataset): void {
+  const count = dataset.train.count;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > count)
+    throw new CoreSpecError('batchSize', `an integer in 1..${count} (the training examples)`, batchSize);
+}

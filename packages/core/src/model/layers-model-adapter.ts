@@ -5,6 +5,7 @@ import { useConvolutionFilterGradient } from './convolution-filter-gradient.js';
 import { type CreateModelOptions, createModel } from './model.js';
 import type { ModelSpec } from './model-spec.js';
 import type { TrainableModel, WeightValues } from './trainable-model.js';
+import { readVariables, writeVariables } from './variable-weights.js';
 
 type Json = Record<string, unknown>;
 
@@ -232,27 +233,11 @@ export class LayersModelAdapter implements TrainableModel {
   }
 
   getWeights(): Record<string, Float32Array> {
-    return Object.fromEntries(
-      this.parameterNames.map((name) => [
-        name,
-        Float32Array.from((this.variables[name] as tf.Variable).dataSync()),
-      ]),
-    );
+    return readVariables(this.variables, this.parameterNames);
   }
 
   setWeights(weights: WeightValues): void {
-    for (const [name, values] of Object.entries(weights)) {
-      const variable = this.variables[name];
-      if (!variable)
-        throw new Error(`model has no parameter "${name}" (it has ${this.parameterNames.join(', ')})`);
-      if (values.length !== variable.size)
-        throw new Error(
-          `weights for "${name}" hold ${values.length} values; the parameter has ${variable.size}`,
-        );
-      const next = tf.tensor(values, variable.shape, 'float32');
-      variable.assign(next);
-      next.dispose();
-    }
+    writeVariables(this.variables, this.parameterNames, weights);
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import { CoreSpecError } from '../core-spec-error.js';
 import { initialKernel } from './initializers.js';
 import type { ModelSpec } from './model-spec.js';
 import type { TrainableModel, WeightValues } from './trainable-model.js';
+import { readVariables, writeVariables } from './variable-weights.js';
 
 /** One dense layer: its name and its parameters' names (`<layer>/kernel`, `<layer>/bias`). */
 export interface DenseLayer {
@@ -181,30 +182,12 @@ export class Model implements TrainableModel {
 
   /** Copies of every parameter's values. */
   getWeights(): Record<string, Float32Array> {
-    // dataSync may return the backend's own buffer: copy it once so callers own their arrays.
-    return Object.fromEntries(
-      this.parameterNames.map((name) => [
-        name,
-        Float32Array.from((this.variables[name] as tf.Variable).dataSync()),
-      ]),
-    );
+    return readVariables(this.variables, this.parameterNames);
   }
 
   /** Overwrites parameters from values by name (missing names are left as they are). */
   setWeights(weights: WeightValues): void {
-    for (const [name, values] of Object.entries(weights)) {
-      const variable = this.variables[name];
-      if (!variable)
-        throw new Error(`model has no parameter "${name}" (it has ${this.parameterNames.join(', ')})`);
-      if (values.length !== variable.size) {
-        throw new Error(
-          `weights for "${name}" hold ${values.length} values; the parameter has ${variable.size}`,
-        );
-      }
-      const next = tf.tensor(values, variable.shape, 'float32');
-      variable.assign(next);
-      next.dispose();
-    }
+    writeVariables(this.variables, this.parameterNames, weights);
   }
 
   /** Frees the variables. */

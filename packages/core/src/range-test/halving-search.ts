@@ -1,6 +1,7 @@
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { createOptimizer, type OptimizerSpecWithoutRate } from '@contour/optimizers';
 import { CoreSpecError } from '../core-spec-error.js';
+import { checkBatchSize } from '../data-config.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
 import { trainingStep } from './training-step.js';
@@ -110,12 +111,7 @@ export async function runHalvingSearch(
     ['maxAttempts', maxAttempts],
   ] as const)
     if (!Number.isInteger(value) || value < 1) throw new CoreSpecError(field, 'an integer ≥ 1', value);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > dataset.train.count)
-    throw new CoreSpecError(
-      'batchSize',
-      `an integer in 1..${dataset.train.count} (the training examples)`,
-      batchSize,
-    );
+  checkBatchSize(batchSize, dataset);
   const batcher = createBatcher(dataset, { batchSize, seed });
   const savedWeights = model.getWeights();
   const attempts: HalvingAttempt[] = [];

@@ -1,7 +1,7 @@
 import type { MetricsLogger } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import { ContourOptimizer, createOptimizer, type OptimizerSpecWithoutRate } from '@contour/optimizers';
-import { CoreSpecError } from '../core-spec-error.js';
+import { checkBatchSize } from '../data-config.js';
 import type { TrainableModel } from '../model/trainable-model.js';
 import type { LossName } from '../training/evaluate.js';
 import { type RunCallbacks, RunRecorder, yieldToEventLoop } from '../training/run-recorder.js';
@@ -91,12 +91,7 @@ export async function runRangeTest(
     ...settings
   } = options;
   const curve = new RangeTestRecorder(settings);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > dataset.train.count)
-    throw new CoreSpecError(
-      'batchSize',
-      `an integer in 1..${dataset.train.count} (the training examples)`,
-      batchSize,
-    );
+  checkBatchSize(batchSize, dataset);
   const batcher = createBatcher(dataset, { batchSize, seed });
   const { iterations, divergenceFactor } = curve.settings;
   const run = new RunRecorder<TrainableModel>(

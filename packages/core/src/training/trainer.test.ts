@@ -1,7 +1,8 @@
 import { MemorySink, MetricsLogger } from '@contour/metrics-logger';
 import { ContourOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectFailingStep } from '../test-support/failing-step.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from './trainer.js';
 import type { TrainingCheckpoint } from './training-checkpoint.js';
@@ -41,22 +42,7 @@ describe('train', () => {
       }),
     ).rejects.toThrow('callback failed');
     expect(tf.memory().numTensors).toBe(before);
-    const original = ContourOptimizer.prototype.applyGradients;
-    let calls = 0;
-    const step = vi.spyOn(ContourOptimizer.prototype, 'applyGradients').mockImplementation(function (
-      this: ContourOptimizer,
-      ...args
-    ) {
-      calls += 1;
-      // Throws after two real steps, once the optimizer holds slots.
-      if (calls === 3) throw new Error('step failed');
-      return original.apply(this, args);
-    });
-    try {
-      await expect(train(spec, { dataset })).rejects.toThrow('step failed');
-    } finally {
-      step.mockRestore();
-    }
+    await expectFailingStep(ContourOptimizer.prototype, () => train(spec, { dataset }));
     expect(tf.memory().numTensors).toBe(before);
   });
 

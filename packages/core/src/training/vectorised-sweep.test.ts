@@ -2,6 +2,7 @@ import { MemorySink, MetricsLogger, type MetricsRecord } from '@contour/metrics-
 import { StackedOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
+import { expectFailingStep } from '../test-support/failing-step.js';
 import { smallDataset } from '../test-support/small-dataset.js';
 import { train } from './trainer.js';
 import type { TrainingCheckpoint } from './training-checkpoint.js';
@@ -252,22 +253,7 @@ describe('trainVectorised', () => {
       ),
     ).rejects.toThrow('callback failed');
     expect(tf.memory().numTensors).toBe(before);
-    const original = StackedOptimizer.prototype.applyGradients;
-    let calls = 0;
-    const step = vi.spyOn(StackedOptimizer.prototype, 'applyGradients').mockImplementation(function (
-      this: StackedOptimizer,
-      ...args
-    ) {
-      calls += 1;
-      // Throws after two real steps, once the optimizer holds slots.
-      if (calls === 3) throw new Error('step failed');
-      return original.apply(this, args);
-    });
-    try {
-      await expect(trainVectorised(trialsWith({}), { dataset })).rejects.toThrow('step failed');
-    } finally {
-      step.mockRestore();
-    }
+    await expectFailingStep(StackedOptimizer.prototype, () => trainVectorised(trialsWith({}), { dataset }));
     expect(tf.memory().numTensors).toBe(before);
   });
 
