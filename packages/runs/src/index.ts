@@ -60,6 +60,7 @@ export {
   type SuccessiveHalvingDecision,
   type SuccessiveHalvingFile,
   type SuccessiveHalvingSweepOptions,
+  SuccessiveHalvingSweepState,
   type SuccessiveHalvingTrialResult,
   successiveHalvingFileName,
 } from './run-successive-halving-sweep.js';
