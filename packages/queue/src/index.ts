@@ -38,6 +38,11 @@ export {
   writeRunDirectory,
 } from './run-directory-files.js';
 export {
+  runSuccessiveHalvingOnQueue,
+  type SuccessiveHalvingQueueOptions,
+  stageResumeKey,
+} from './run-successive-halving-on-queue.js';
+export {
   describeQueueStop,
   describeQueueWait,
   type EnqueueSweepOptions,
@@ -55,5 +60,10 @@ export {
   type QueueWorkerOptions,
   startQueueWorker,
 } from './start-queue-worker.js';
+export {
+  type SuccessiveHalvingStage,
+  stageJobId,
+  stagePauseMessage,
+} from './successive-halving-stage.js';
 export { storeTrialFiles, trialFilesKey } from './trial-files.js';
 export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { MetricsRecord } from '@contour/metrics-logger';
 import { completedResult, runTraining } from '@contour/runs';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
+import { processSuccessiveHalvingStage } from './successive-halving-stage.js';
 import type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';
 import {
   deliverKeptRun,
@@ -27,6 +28,9 @@ export type TrialJob = Pick<SandboxedJob<TrialJobData, TrialJobResult>, 'id' | '
 export default async function processTrial(job: TrialJob): Promise<TrialJobResult> {
   const trial = jobTrial(job.id, job.data);
   const { config, overridden } = workerTrialConfig(trial);
+  // Successive halving: one stage of the trial (its own module; the coordinator decides the next).
+  if (job.data.successiveHalving !== undefined)
+    return processSuccessiveHalvingStage(job, trial, config, job.data.successiveHalving);
   const kept = keptRunDirectory(trial.id);
   const earlier = existsSync(kept) ? completedResult(kept, trial) : undefined;
   if (earlier) return deliverKeptRun(trial, earlier.status, earlier.summary, earlier.backend);

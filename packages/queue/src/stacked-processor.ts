@@ -91,14 +91,21 @@ export function createStackedProcessor(
     const jobs: Array<Job<TrialJobData, TrialJobResult>> = [job];
     const worker = options.worker();
     // Claim more only when the leader itself can train stacked (e.g. not a model.json).
-    const canStack = options.stack > 1 && token !== undefined && stacksWith(group, group[0] as SweepTrial);
+    // Successive-halving stages train alone (each from its own rung checkpoint to its own epoch).
+    const canStack =
+      options.stack > 1 &&
+      token !== undefined &&
+      job.data?.successiveHalving === undefined &&
+      stacksWith(group, group[0] as SweepTrial);
     // The next waiting trial, looked at before it is claimed: a claim counts as a started attempt.
     const peek = async (): Promise<SweepTrial | undefined> => {
       const nextId = await options.client.lindex(worker.toKey('wait'), -1);
       if (nextId === null) return undefined;
       const data = await options.client.hget(worker.toKey(nextId), 'data');
       try {
-        return effective(jobTrial(nextId, JSON.parse(data ?? 'null') as TrialJobData));
+        const parsed = JSON.parse(data ?? 'null') as TrialJobData;
+        if (parsed?.successiveHalving !== undefined) return undefined;
+        return effective(jobTrial(nextId, parsed));
       } catch {
         return undefined;
       }
@@ -112,7 +119,8 @@ export function createStackedProcessor(
       if (!next) break;
       let trial: SweepTrial | undefined;
       try {
-        trial = effective(jobTrial(next.id, next.data));
+        trial =
+          next.data?.successiveHalving === undefined ? effective(jobTrial(next.id, next.data)) : undefined;
       } catch {
         trial = undefined;
       }

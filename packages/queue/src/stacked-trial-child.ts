@@ -106,6 +106,11 @@ async function trainStacked(group: readonly ClaimedTrial[]): Promise<void> {
 async function train(request: StackedTrainRequest): Promise<void> {
   const claimed: ClaimedTrial[] = [];
   for (const job of request.jobs) {
+    // A successive-halving stage (resumed from its rung, paused at the next) trains alone.
+    if (job.data?.successiveHalving !== undefined) {
+      await trainAlone(job);
+      continue;
+    }
     try {
       const trial = jobTrial(job.id, job.data);
       const kept = keptRunDirectory(trial.id);

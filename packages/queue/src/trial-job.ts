@@ -1,11 +1,14 @@
 import type { SweepTrial } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import type { RunDirectoryFile } from './run-directory-files.js';
+import type { SuccessiveHalvingStage } from './successive-halving-stage.js';
 
 /** The data of one trial's job (job id = trial id). */
 export interface TrialJobData {
   readonly formatVersion: 1;
   readonly trial: SweepTrial;
+  /** Under successive halving: the stage to train (to a rung's epoch, maybe from a checkpoint). */
+  readonly successiveHalving?: SuccessiveHalvingStage;
 }
 
 /** What a worker returns for a trained trial: its outcome and its whole run directory. */

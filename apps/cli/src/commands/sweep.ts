@@ -237,8 +237,6 @@ export function registerSweepCommand(program: Command): void {
       const scheduler = parseSchedulerFlags(effective, base.training.epochs);
       if (scheduler.type === 'asha' && effective.workers !== undefined)
         throw new UsageError('--workers goes with --scheduler grid (asha trains its trials in this process)');
-      if (scheduler.type === 'asha' && effective.queue !== undefined)
-        throw new UsageError('--scheduler asha runs locally for now; drop --queue (or use --scheduler grid)');
       if (effective.queue !== undefined && effective.workers !== undefined) {
         throw new UsageError(
           '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
@@ -279,12 +277,20 @@ export function registerSweepCommand(program: Command): void {
           onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
         };
         const results =
-          scheduler.type === 'asha' && queue === undefined
-            ? await runSuccessiveHalvingSweep(trials, {
-                ...sweepOptions,
-                successiveHalving: scheduler,
-                onDecision: (line) => console.error(`asha: ${line}`),
-              })
+          scheduler.type === 'asha'
+            ? queue === undefined
+              ? await runSuccessiveHalvingSweep(trials, {
+                  ...sweepOptions,
+                  successiveHalving: scheduler,
+                  onDecision: (line) => console.error(`asha: ${line}`),
+                })
+              : await queue.runSuccessiveHalvingOnQueue(trials, {
+                  ...sweepOptions,
+                  queueUrl: queue.url,
+                  successiveHalving: scheduler,
+                  onDecision: (line) => console.error(`asha: ${line}`),
+                  onStopWaiting: (line) => console.error(line),
+                })
             : queue === undefined
               ? await runSweep(trials, { ...sweepOptions, ...(workers === undefined ? {} : { workers }) })
               : await queue.runSweepOnQueue(trials, {

@@ -1,0 +1,295 @@
+import { join, resolve } from 'node:path';
+import type { SuccessiveHalvingJob, SweepTrial } from '@contour/core';
+import {
+  lockDirectory,
+  type SuccessiveHalvingSweepOptions,
+  SuccessiveHalvingSweepState,
+  type SuccessiveHalvingTrialResult,
+  writeStatus,
+} from '@contour/runs';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import {
+  checkQueueConnection,
+  createRedisClient,
+  defaultQueueName,
+  parseQueueUrl,
+  QueueConnectionError,
+  QueueOptionError,
+  queueKeyPrefix,
+} from './queue-connection.js';
+import {
+  type RunDirectoryFile,
+  readRunDirectoryFiles,
+  removeStagingLeftovers,
+  writeRunDirectory,
+} from './run-directory-files.js';
+import { eventStreamLength } from './run-sweep-on-queue.js';
+import { stageJobId } from './successive-halving-stage.js';
+import { trialFilesKey } from './trial-files.js';
+import { type TrialJobData, type TrialJobResult, trialJobName } from './trial-job.js';
+
+/** Options of {@link runSuccessiveHalvingOnQueue}: the local ASHA sweep's, with the queue. */
+export interface SuccessiveHalvingQueueOptions extends SuccessiveHalvingSweepOptions {
+  /** The Redis address, `redis://host:6379`. */
+  readonly queueUrl: string;
+  /** Default `contour-trials`; coordinator and workers must agree. */
+  readonly queueName?: string;
+  /** Attempts per stage when its training process crashes. Default 3. */
+  readonly attempts?: number;
+  /** How often job states are polled besides the event stream, in milliseconds. Default 2000. */
+  readonly pollInterval?: number;
+  /** One line when Ctrl-C stops the coordinator with stages still on the queue. */
+  readonly onStopWaiting?: (line: string) => void;
+}
+
+/** The Redis key of the run directory a promoted stage resumes from (removed with the stage). */
+export function stageResumeKey(queueName: string, jobId: string): string {
+  return `${queueKeyPrefix}:${queueName}:resume:${jobId}`;
+}
+
+/**
+ * A sweep under asynchronous successive halving across `contour worker`s: the coordinator (this
+ * process) holds the scheduler and decides as results arrive. Each trial trains in stages — a
+ * job per stage (job id `<trial id>.to-<epoch>`), from scratch to the first rung, or from the run
+ * directory of its rung (its checkpoint, sent through Redis) to the next rung or the end — and
+ * each stage's run directory is written into `directory/trials/<id>/` when it arrives, replacing
+ * the previous one. A result at a rung is reported to the scheduler at once, and the promotions it
+ * allows are enqueued at once (ASHA: no waiting for the rest of the rung).
+ *
+ * As the local `runSuccessiveHalvingSweep`, the state is rebuilt from the run directories, so
+ * running it again after Ctrl-C re-attaches to the stages still on the queue (same job ids) and
+ * trains nothing twice; `successive-halving.json` holds the decisions at the end. Redis is checked
+ * before anything is written.
+ *
+ * @throws QueueConnectionError when Redis does not answer; CoreSpecError for trials with
+ * different epochs or early stopping; DirectoryLockedError when another process runs a sweep there.
+ */
+export async function runSuccessiveHalvingOnQueue(
+  trials: readonly SweepTrial[],
+  options: SuccessiveHalvingQueueOptions,
+): Promise<SuccessiveHalvingTrialResult[]> {
+  const attempts = options.attempts ?? 3;
+  if (!Number.isSafeInteger(attempts) || attempts < 1)
+    throw new QueueOptionError(`attempts must be an integer ≥ 1; got ${options.attempts}`);
+  const pollInterval = options.pollInterval ?? 2000;
+  if (!(pollInterval > 0))
+    throw new QueueOptionError(
+      `pollInterval must be a number of milliseconds > 0; got ${options.pollInterval}`,
+    );
+  if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory))
+    throw new QueueOptionError(`lock is the lock of ${options.lock.directory}, not of ${options.directory}`);
+  const state = new SuccessiveHalvingSweepState(trials, options.directory, options.successiveHalving);
+  await checkQueueConnection(parseQueueUrl(options.queueUrl));
+  const lock = options.lock ?? lockDirectory(options.directory);
+  try {
+    return await coordinate(state, options, { attempts, pollInterval });
+  } finally {
+    if (options.lock === undefined) lock.release();
+  }
+}
+
+async function coordinate(
+  state: SuccessiveHalvingSweepState,
+  options: SuccessiveHalvingQueueOptions,
+  settings: { attempts: number; pollInterval: number },
+): Promise<SuccessiveHalvingTrialResult[]> {
+  const queueName = options.queueName ?? defaultQueueName;
+  const address = parseQueueUrl(options.queueUrl);
+  const client = createRedisClient(address);
+  const queue = new Queue<TrialJobData, TrialJobResult>(queueName, {
+    connection: client,
+    prefix: queueKeyPrefix,
+    streams: { events: { maxLen: eventStreamLength } },
+  });
+  queue.on('error', () => {});
+  const eventsClient = createRedisClient(address);
+  const events = new QueueEvents(queueName, { connection: eventsClient, prefix: queueKeyPrefix });
+  events.on('error', () => {});
+  const { trials } = state;
+  const plan = options.onPlan ?? ((line: string) => console.error(line));
+  /** Stages on the queue, by job id. */
+  const inFlight = new Map<string, SuccessiveHalvingJob>();
+  let failure: Error | undefined;
+  let wake: () => void = () => {};
+
+  const enqueue = async (jobs: readonly SuccessiveHalvingJob[]) => {
+    for (const job of jobs) {
+      const trial = trials[job.trial] as SweepTrial;
+      const jobId = stageJobId(trial, job.toEpoch);
+      let resumeFilesKey: string | undefined;
+      if (job.fromEpoch > 0) {
+        resumeFilesKey = stageResumeKey(queueName, jobId);
+        const files = readRunDirectoryFiles(state.directories[job.trial] as string);
+        await client.set(resumeFilesKey, JSON.stringify(files));
+      }
+      inFlight.set(jobId, job);
+      // Adding a job id that exists (a stage queued by an earlier run of the coordinator) adds nothing.
+      await queue.add(
+        trialJobName,
+        {
+          formatVersion: 1,
+          trial,
+          successiveHalving: { toEpoch: job.toEpoch, ...(resumeFilesKey ? { resumeFilesKey } : {}) },
+        },
+        {
+          jobId,
+          attempts: settings.attempts,
+          backoff: { type: 'exponential', delay: 2000 },
+          removeOnComplete: false,
+          removeOnFail: false,
+        },
+      );
+      options.onDecision?.(
+        `${trial.label}: queued to epoch ${job.toEpoch}${job.fromEpoch > 0 ? ` from its epoch-${job.fromEpoch} checkpoint` : ''}`,
+      );
+    }
+  };
+  const decideAndEnqueue = async () => {
+    const jobs = state.scheduler.nextJobs();
+    for (const job of jobs)
+      if (job.promotedFrom !== undefined)
+        options.onDecision?.(
+          `${(trials[job.trial] as SweepTrial).label}: promoted from rung ${job.promotedFrom} (epoch ${job.fromEpoch}) to epoch ${job.toEpoch}`,
+        );
+    await enqueue(jobs);
+  };
+
+  /** Stores a stage that ended and reports it; one at a time (the scheduler is not re-entrant). */
+  const settleNow = async (jobId: string) => {
+    const stage = inFlight.get(jobId);
+    if (!stage) return;
+    const jobState = await queue.getJobState(jobId);
+    if (jobState !== 'completed' && jobState !== 'failed') return;
+    const job = await Job.fromId<TrialJobData, TrialJobResult>(queue, jobId);
+    if (!job || !inFlight.has(jobId)) return;
+    const trial = trials[stage.trial] as SweepTrial;
+    const directory = state.directories[stage.trial] as string;
+    inFlight.delete(jobId);
+    if (jobState === 'completed') {
+      const result = job.returnvalue;
+      let files: RunDirectoryFile[] | undefined;
+      if (Array.isArray(result?.files)) files = [...result.files];
+      else if (result?.filesKey === trialFilesKey(queueName, trial.id)) {
+        const text = await client.get(result.filesKey);
+        files = text === null ? undefined : (JSON.parse(text) as RunDirectoryFile[]);
+      }
+      if (!files) {
+        state.settle(stage.trial, {
+          trial,
+          directory,
+          status: 'failed',
+          summary: undefined,
+          reused: false,
+          error: `stage ${jobId} returned no run directory`,
+        });
+      } else {
+        writeRunDirectory(directory, files);
+        state.readLosses(stage.trial);
+        if (result.status === 'interrupted') {
+          // Paused at its stage's epoch (a rung): the scheduler ranks it now.
+          state.scheduler.report(stage.trial, stage.toEpoch, state.lossAt(stage.trial, stage.toEpoch));
+        } else {
+          state.settle(stage.trial, {
+            trial,
+            directory,
+            status: result.status,
+            summary: result.summary,
+            reused: false,
+          });
+        }
+        if (result.filesKey !== undefined) await client.del(result.filesKey);
+      }
+    } else {
+      const reason = (job.failedReason ?? 'failed').split('\n')[0] ?? 'failed';
+      writeStatus(directory, {
+        status: 'failed',
+        epoch: 0,
+        step: 0,
+        updatedAt: new Date().toISOString(),
+        message: reason,
+      });
+      state.settle(stage.trial, {
+        trial,
+        directory,
+        status: 'failed',
+        summary: undefined,
+        reused: false,
+        error: reason,
+      });
+    }
+    await job.remove().catch(() => {});
+    await client.del(stageResumeKey(queueName, jobId));
+    await decideAndEnqueue();
+  };
+  let chain: Promise<void> = Promise.resolve();
+  const settle = (jobId: string) => {
+    chain = chain
+      .then(() => settleNow(jobId))
+      .catch((error: Error) => {
+        failure ??= error;
+      })
+      .finally(() => wake());
+    return chain;
+  };
+
+  events.on('completed', ({ jobId }) => void settle(jobId));
+  events.on('failed', ({ jobId }) => void settle(jobId));
+  events.on('progress', ({ jobId, data }) => {
+    const stage = inFlight.get(jobId);
+    const record = (data as { record?: unknown } | undefined)?.record;
+    if (stage && record) options.onEpoch?.(trials[stage.trial] as SweepTrial, record as never);
+  });
+  const lost = () => {
+    failure ??= new QueueConnectionError(address.display, 'the connection was lost');
+    wake();
+  };
+  client.on('end', lost);
+  eventsClient.on('end', lost);
+  const abort = () => wake();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await events.waitUntilReady();
+    plan(`${state.describe()}; stages on ${address.display}`);
+    removeStagingLeftovers(join(options.directory, 'trials'));
+    const resumes = state.rebuild(options.onDecision);
+    await enqueue(resumes);
+    await decideAndEnqueue();
+    /** Waits until no settle is in progress (a settle may enqueue the next stages). */
+    const quiet = async () => {
+      for (let current = chain; ; current = chain) {
+        await current;
+        if (current === chain) return;
+      }
+    };
+    for (;;) {
+      await quiet();
+      if (inFlight.size === 0 || options.signal?.aborted || failure) break;
+      await Promise.all([...inFlight.keys()].map((jobId) => settle(jobId)));
+      await quiet();
+      if (inFlight.size === 0 || options.signal?.aborted || failure) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, settings.pollInterval);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => {};
+    }
+    await quiet();
+    if (failure) throw failure;
+    if (options.signal?.aborted && inFlight.size > 0)
+      options.onStopWaiting?.(
+        `stopped waiting: ${inFlight.size} stage(s) stay on the queue for the workers; run the same command again to collect them and go on`,
+      );
+    return state.finish(options.onTrialEnd);
+  } finally {
+    events.removeAllListeners();
+    events.on('error', () => {});
+    options.signal?.removeEventListener('abort', abort);
+    await events.close().catch(() => {});
+    eventsClient.disconnect();
+    await queue.close().catch(() => {});
+    client.disconnect();
+  }
+}
