@@ -61,9 +61,13 @@ export {
   startQueueWorker,
 } from './start-queue-worker.js';
 export {
-  type SuccessiveHalvingStage,
   stageJobId,
   stagePauseMessage,
 } from './successive-halving-stage.js';
 export { storeTrialFiles, trialFilesKey } from './trial-files.js';
-export type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';
+export type {
+  SuccessiveHalvingStage,
+  TrialJobData,
+  TrialJobProgress,
+  TrialJobResult,
+} from './trial-job.js';

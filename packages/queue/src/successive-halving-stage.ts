@@ -14,19 +14,13 @@ import { createRedisClient, parseQueueUrl } from './queue-connection.js';
 import { type RunDirectoryFile, readRunDirectoryFiles, writeRunDirectory } from './run-directory-files.js';
 import { storeTrialFiles } from './trial-files.js';
 import {
+  type SuccessiveHalvingStage,
   type TrialJobData,
   type TrialJobProgress,
   type TrialJobResult,
   workerQueueUrlVariable,
   workerResultsVariable,
 } from './trial-job.js';
-
-/** A job's stage: train to `toEpoch`, from the run directory stored under `resumeFilesKey` if any. */
-export interface SuccessiveHalvingStage {
-  readonly toEpoch: number;
-  /** The Redis key of the trial's run directory (JSON `RunDirectoryFile[]`) to resume from. */
-  readonly resumeFilesKey?: string;
-}
 
 /** The job id of a trial's stage: one job per trial and stage, so enqueueing a stage twice adds nothing. */
 export function stageJobId(trial: SweepTrial, toEpoch: number): string {

@@ -1,9 +1,15 @@
 import type { SweepTrial } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import type { RunDirectoryFile } from './run-directory-files.js';
-import type { SuccessiveHalvingStage } from './successive-halving-stage.js';
 
-/** The data of one trial's job (job id = trial id). */
+/** A job's stage: train to `toEpoch`, from the run directory stored under `resumeFilesKey` if any. */
+export interface SuccessiveHalvingStage {
+  readonly toEpoch: number;
+  /** The Redis key of the trial's run directory (JSON `RunDirectoryFile[]`) to resume from. */
+  readonly resumeFilesKey?: string;
+}
+
+/** The data of one trial's job (job id = trial id; `<trial id>.to-<epoch>` for a stage). */
 export interface TrialJobData {
   readonly formatVersion: 1;
   readonly trial: SweepTrial;
