@@ -96,6 +96,23 @@ describe('.dependency-cruiser.cjs', () => {
     );
   });
 
+  it('keeps @contour/runs Node-only and above core: it may use node:*, core may not import it, nor may browser code', () => {
+    const runs = {
+      'packages/runs/src/index.ts':
+        "import { readFileSync } from 'node:fs';\nimport { core } from '../../core/src/index.js';\nexport const run = () => readFileSync(String(core));\n",
+    };
+    expect(rulesBroken(runs)).toEqual([]);
+    expect(
+      rulesBroken({
+        ...runs,
+        'packages/core/src/training.ts': "export { run } from '../../runs/src/index.js';\n",
+      }),
+    ).toEqual([
+      'browser-safe-no-node-only-modules: packages/core/src/training.ts → packages/runs/src/index.ts',
+      'layer-core: packages/core/src/training.ts → packages/runs/src/index.ts',
+    ]);
+  });
+
   it('fails when metrics-logger or schedules imports tfjs', () => {
     expect(
       rulesBroken({
