@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSchedulerFlags, successiveHalvingSummary } from './sweep-scheduler.js';
-import { runInProcess } from './test-support/run-cli.js';
+import { repositoryRoot, runInProcess } from './test-support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-asha-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -104,6 +106,54 @@ describe('contour sweep --scheduler asha', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('start ');
     expect(again.stderr.match(/already done, reused/g)?.length).toBeGreaterThan(0);
+  }, 180_000);
+
+  it('Ctrl-C mid-ASHA exits 130; the same command again finishes with the uninterrupted decisions and numbers', async () => {
+    // Longer epochs than the other tests' (the last --train-limit wins), so Ctrl-C lands mid-sweep.
+    const common = ['sweep', '--lr', '0.5,0.2,0.1,0.05,0.02,0.005', ...flags, '--train-limit', '1600'];
+    const asha = ['--scheduler', 'asha', '--plots', 'none'];
+    const whole = join(scratch, 'asha-whole');
+    const wholeRun = await runInProcess([...common, ...asha, '--out', whole]);
+    expect(wholeRun.code, wholeRun.stderr).toBe(0);
+    const interrupted = join(scratch, 'asha-interrupted');
+    const args = [...common, ...asha, '--out', interrupted];
+    const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@contour/source', '--import', 'tsx', main, ...args],
+      {
+        cwd: repositoryRoot,
+        env: { ...process.env, INIT_CWD: repositoryRoot },
+      },
+    );
+    let stderr = '';
+    const exitCode = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk) => {
+        stderr += String(chunk);
+        // Between rungs: a promoted trial has trained epoch 2 (rungs at 1 and 3).
+        if (/ epoch 2: /.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (code) => resolve(code));
+    });
+    expect(exitCode, stderr).toBe(130);
+    // Stopped for real: some trial's decision was still open.
+    const cut = JSON.parse(readFileSync(join(interrupted, 'successive-halving.json'), 'utf8')) as {
+      trials: Array<{ state: string }>;
+    };
+    expect(cut.trials.some((trial) => trial.state === 'unfinished')).toBe(true);
+    const again = await runInProcess(args);
+    expect(again.code, again.stderr).toBe(0);
+    const rows = (directory: string) =>
+      (
+        JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as Array<Record<string, unknown>>
+      ).map(({ run, status, epochs, finalValidationCrossEntropy, stoppedBecause }) => ({
+        run,
+        status,
+        epochs,
+        finalValidationCrossEntropy,
+        stoppedBecause,
+      }));
+    expect(rows(interrupted)).toEqual(rows(whole));
   }, 180_000);
 
   it('refuses bad scheduler flags with exit 2, writing nothing', async () => {
