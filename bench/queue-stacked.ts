@@ -2,12 +2,12 @@
 // (linear model, 500 MNIST images, 1 epoch, batch 64, cpu; 50 rates) trained
 //   - locally: `runSweep` in this process (one vectorised pass, as `contour sweep` does);
 //   - over the queue with 2 `contour worker` processes (concurrency 1 each), `--stack 1` (one
-//     trial per job, as before stacking) and `--stack 16` (the default), with the real
+//     trial per job, as before stacking) and `--stack 8` (the default), with the real
 //     coordinator (`runSweepOnQueue`) in this process writing every run directory.
 // Workers are long-lived, so they are started (and warmed by one sweep) before the timed runs;
 // the local sweep is warmed the same way. Reports each side's median seconds over the repeats.
 //
-//   pnpm bench:queue-stacked [--repeats 3] [--trials 50]
+//   pnpm bench:queue-stacked [--repeats 3] [--trials 50] [--stacks 1,8]
 //
 // Needs Debian's redis-server. Writes bench/results/queue-stacked.json.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +26,7 @@ const argument = (name: string) => {
 };
 const repeats = Number(argument('--repeats') ?? 3);
 const trialCount = Number(argument('--trials') ?? 50);
+const stacks = (argument('--stacks') ?? '1,8').split(',').map(Number);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'contour-queue-stacked-'));
 
@@ -96,7 +97,8 @@ async function checkFinished(rows: ReadonlyArray<{ status: string }>): Promise<v
 }
 
 const redis = await startRedisServer();
-const results: Record<string, number[]> = { local: [], 'queue --stack 1': [], 'queue --stack 16': [] };
+const results: Record<string, number[]> = { local: [] };
+for (const stack of stacks) results[`queue --stack ${stack}`] = [];
 try {
   let sweep = 0;
   const local = async () => {
@@ -107,7 +109,7 @@ try {
   await local();
   for (let repeat = 0; repeat < repeats; repeat += 1) results.local?.push(await timed(local));
 
-  for (const stack of [1, 16]) {
+  for (const stack of stacks) {
     const queueName = `stack-${stack}`;
     const workers = await Promise.all([1, 2].map(() => startWorker(redis.url, queueName, stack)));
     try {

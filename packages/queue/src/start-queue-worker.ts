@@ -102,7 +102,7 @@ export interface QueueWorker {
 }
 
 /** Trials a worker's pass trains together at most, unless `stack` says otherwise. */
-export const defaultStackSize = 16;
+export const defaultStackSize = 8;
 
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const stackedChildUrl = new URL(`./stacked-trial-child${sourceExtension}`, import.meta.url);
