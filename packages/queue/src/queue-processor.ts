@@ -3,13 +3,13 @@
 // trial into a local temporary run directory and returns the directory's files to the coordinator.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { MetricsRecord } from '@contour/metrics-logger';
 import { completedResult, runTraining } from '@contour/runs';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import { processSuccessiveHalvingStage } from './successive-halving-stage.js';
-import type { TrialJobData, TrialJobProgress, TrialJobResult } from './trial-job.js';
+import type { TrialJobData, TrialJobResult } from './trial-job.js';
 import {
   deliverKeptRun,
+  epochProgressSink,
   isTransient,
   jobTrial,
   keepTrainedRun,
@@ -43,19 +43,7 @@ export default async function processTrial(job: TrialJob): Promise<TrialJobResul
         directory,
         runId: trial.id,
         console: false,
-        sinks: [
-          {
-            write: (record: MetricsRecord) => {
-              if (record.kind !== 'epoch') return;
-              const progress: TrialJobProgress = {
-                epoch: record.epoch,
-                epochs: config.training.epochs,
-                record,
-              };
-              job.updateProgress(progress as never).catch(() => {});
-            },
-          },
-        ],
+        sinks: [epochProgressSink(job, config.training.epochs)],
       });
     } catch (error) {
       if (isTransient(error)) throw error;

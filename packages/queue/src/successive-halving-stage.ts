@@ -6,9 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunConfig, SweepTrial } from '@contour/core';
-import type { MetricsRecord } from '@contour/metrics-logger';
 import { runTraining } from '@contour/runs';
-import type { SandboxedJob } from 'bullmq';
+import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createRedisClient, parseQueueUrl } from './queue-connection.js';
 import { type RunDirectoryFile, readRunDirectoryFiles, writeRunDirectory } from './run-directory-files.js';
@@ -16,11 +15,11 @@ import { storeTrialFiles } from './trial-files.js';
 import {
   type SuccessiveHalvingStage,
   type TrialJobData,
-  type TrialJobProgress,
   type TrialJobResult,
   workerQueueUrlVariable,
   workerResultsVariable,
 } from './trial-job.js';
+import { epochProgressSink, isTransient, oneLine } from './trial-training.js';
 
 /** The job id of a trial's stage: one job per trial and stage, so enqueueing a stage twice adds nothing. */
 export function stageJobId(trial: SweepTrial, toEpoch: number): string {
@@ -66,26 +65,21 @@ export async function processSuccessiveHalvingStage(
     const resume = stage.resumeFilesKey !== undefined;
     if (stage.resumeFilesKey !== undefined)
       writeRunDirectory(directory, await readStageFiles(stage.resumeFilesKey));
-    const outcome = await runTraining(config, {
-      directory,
-      runId: trial.id,
-      resume,
-      console: false,
-      pauseAfterEpoch: (epoch) => (epoch === stage.toEpoch ? stagePauseMessage(epoch) : undefined),
-      sinks: [
-        {
-          write: (record: MetricsRecord) => {
-            if (record.kind !== 'epoch') return;
-            const progress: TrialJobProgress = {
-              epoch: record.epoch,
-              epochs: config.training.epochs,
-              record,
-            };
-            job.updateProgress(progress as never).catch(() => {});
-          },
-        },
-      ],
-    });
+    let outcome: Awaited<ReturnType<typeof runTraining>>;
+    try {
+      outcome = await runTraining(config, {
+        directory,
+        runId: trial.id,
+        resume,
+        console: false,
+        pauseAfterEpoch: (epoch) => (epoch === stage.toEpoch ? stagePauseMessage(epoch) : undefined),
+        sinks: [epochProgressSink(job, config.training.epochs)],
+      });
+    } catch (error) {
+      // As a whole trial's: a machine error may pass on another attempt, a config error would not.
+      if (isTransient(error)) throw error;
+      throw new UnrecoverableError(oneLine(error));
+    }
     if (outcome.status === 'interrupted' && outcome.summary.epochs !== stage.toEpoch)
       throw new Error(
         `trial ${trial.id} stopped at epoch ${outcome.summary.epochs}, before its stage's ${stage.toEpoch}`,

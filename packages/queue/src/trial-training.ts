@@ -6,6 +6,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice, RunConfig, SweepTrial } from '@contour/core';
 import { configHash } from '@contour/core';
+import type { MetricsRecord, MetricsSink } from '@contour/metrics-logger';
 import type { RunResultFile } from '@contour/runs';
 import { runFiles } from '@contour/runs';
 import { UnrecoverableError } from 'bullmq';
@@ -13,6 +14,7 @@ import { readRunDirectoryFiles } from './run-directory-files.js';
 import { storeTrialFiles } from './trial-files.js';
 import {
   type TrialJobData,
+  type TrialJobProgress,
   type TrialJobResult,
   workerBackendVariable,
   workerResultsVariable,
@@ -96,4 +98,18 @@ export function keepTrainedRun(trial: SweepTrial, directory: string, overridden:
   const kept = keptRunDirectory(trial.id);
   rmSync(kept, { recursive: true, force: true });
   renameSync(directory, kept);
+}
+
+/** A metrics sink that reports each epoch record as the job's progress (`TrialJobProgress`). */
+export function epochProgressSink(
+  job: { updateProgress(progress: never): Promise<unknown> },
+  epochs: number,
+): MetricsSink {
+  return {
+    write: (record: MetricsRecord) => {
+      if (record.kind !== 'epoch') return;
+      const progress: TrialJobProgress = { epoch: record.epoch, epochs, record };
+      job.updateProgress(progress as never).catch(() => {});
+    },
+  };
 }
