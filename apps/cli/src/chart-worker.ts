@@ -2,9 +2,13 @@
 
 import { parentPort } from 'node:worker_threads';
 import { scheduleChartSpec } from '@contour/metrics-logger';
-import type { TopLevelSpec } from 'vega-lite';
-import type { ChartWorkerReply } from './chart-workers.js';
-import { renderChartSvgInThisThread, svgToPng, writeChartInThisThread } from './render-chart.js';
+import type { ChartWorkerJob, ChartWorkerReply } from './chart-workers.js';
+import {
+  prepareChartInThisThread,
+  renderChartSvgInThisThread,
+  svgToPng,
+  writeChartInThisThread,
+} from './render-chart.js';
 
 const port = parentPort;
 if (port === null) throw new Error('chart-worker runs only as a worker thread');
@@ -15,11 +19,14 @@ const warmedUp = (async () => {
   await svgToPng(await renderChartSvgInThisThread(scheduleChartSpec([{ label: 'warm-up', rates }])));
 })().catch(() => undefined);
 
-port.on('message', async (job: { spec: TopLevelSpec; paths: readonly string[] }) => {
+port.on('message', async (job: ChartWorkerJob) => {
   let reply: ChartWorkerReply;
   try {
     await warmedUp;
-    reply = { svg: await writeChartInThisThread(job.spec, job.paths) };
+    if (job.prepare) {
+      await prepareChartInThisThread(job.spec);
+      reply = { svg: '' };
+    } else reply = { svg: await writeChartInThisThread(job.spec, job.paths) };
   } catch (error) {
     reply = { error: error instanceof Error ? error.message : String(error) };
   }

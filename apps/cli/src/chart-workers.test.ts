@@ -36,6 +36,15 @@ describe('ChartWorkerPool', () => {
     }
   });
 
+  it('prepares shapes when idle and draws jobs sent while it prepares exactly as this thread does', async () => {
+    // More specs to prepare than workers, then jobs at once: the jobs wait for at most the
+    // preparations under way and draw what this thread draws.
+    pool.prepare(['a', 'b', 'c', 'd'].map((label) => spec(`prepared ${label}`)));
+    const svgs = await Promise.all(['a', 'b'].map((label) => pool.render(spec(`prepared ${label}`), [])));
+    for (const [index, label] of ['a', 'b'].entries())
+      expect(svgs[index]).toBe(await renderChartSvgInThisThread(spec(`prepared ${label}`)));
+  });
+
   it('rejects a job that cannot be drawn with its error, and goes on drawing', async () => {
     await expect(pool.render({ mark: 'point' } as never, [join(scratch, 'chart.gif')])).rejects.toThrow(
       'cannot write a chart to',

@@ -8,8 +8,19 @@ interface Job {
   readonly reject: (error: Error) => void;
 }
 
-/** What a chart worker answers: the SVG of a job, or why it failed. */
+/** What a chart worker is asked: draw a chart (and write it to `paths`), or only prepare its shape. */
+export interface ChartWorkerJob {
+  readonly spec: TopLevelSpec;
+  readonly paths: readonly string[];
+  readonly prepare?: boolean;
+}
+
+/** What a chart worker answers: the SVG of a job (empty for a prepared one), or why it failed. */
 export type ChartWorkerReply = { svg: string } | { error: string };
+
+// Specs waiting to be prepared, at most (the oldest are dropped: they are only a head start).
+const preparedKept = 256;
+const ignore = () => undefined;
 
 const workerUrl = new URL(
   `./chart-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`,
@@ -38,6 +49,7 @@ export class ChartWorkerPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly waiting: Job[] = [];
+  private readonly preparing: TopLevelSpec[] = [];
   private readonly workers: Worker[] = [];
 
   constructor(size = 1) {
@@ -56,7 +68,19 @@ export class ChartWorkerPool {
     return new Promise((resolve, reject) => {
       this.waiting.push({ spec, paths, resolve, reject });
       this.dispatch();
+      // A worker still preparing keeps the process alive until it takes this job.
+      for (const worker of this.busy.keys()) worker.ref();
     });
+  }
+
+  /**
+   * Compiles and parses the shapes of charts to come (see `prepareChartInThisThread`) whenever a
+   * worker has no chart to draw; charts to draw always go first, and preparing keeps no process alive.
+   */
+  prepare(specs: readonly TopLevelSpec[]): void {
+    this.preparing.push(...specs);
+    this.preparing.splice(0, Math.max(0, this.preparing.length - preparedKept));
+    this.dispatch();
   }
 
   /** Stops every worker. */
@@ -65,12 +89,18 @@ export class ChartWorkerPool {
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.waiting.length > 0) {
+    while (this.idle.length > 0 && (this.waiting.length > 0 || this.preparing.length > 0)) {
       const worker = this.idle.pop() as Worker;
-      const job = this.waiting.shift() as Job;
+      const job = this.waiting.shift();
+      if (job === undefined) {
+        const spec = this.preparing.shift() as TopLevelSpec;
+        this.busy.set(worker, { spec, paths: [], resolve: ignore, reject: ignore });
+        worker.postMessage({ spec, paths: [], prepare: true } satisfies ChartWorkerJob);
+        continue;
+      }
       this.busy.set(worker, job);
       worker.ref();
-      worker.postMessage({ spec: job.spec, paths: job.paths });
+      worker.postMessage({ spec: job.spec, paths: job.paths } satisfies ChartWorkerJob);
     }
   }
 

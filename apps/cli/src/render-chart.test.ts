@@ -1,6 +1,11 @@
 import { scheduleChartSpec } from '@contour/metrics-logger';
 import { describe, expect, it, vi } from 'vitest';
-import { compileChartSpec, loadChartModules } from './render-chart.js';
+import {
+  compileChartSpec,
+  loadChartModules,
+  prepareChartInThisThread,
+  renderChartSvgInThisThread,
+} from './render-chart.js';
 
 const rates = (start: number, length: number) => Array.from({ length }, (_, step) => start * 0.9 ** step);
 
@@ -58,5 +63,48 @@ describe('compileChartSpec', () => {
     const compiled = compileChartSpec(compile, spec as never);
     expect(compiled).toEqual(compile(spec as never).spec);
     expect(await svgOf(compiled)).toBe(await svgOf(compile(spec as never).spec));
+  });
+});
+
+describe('prepareChartInThisThread', () => {
+  // A line over epochs with the epochs as the axis's tick values: a `values` array that is not data,
+  // which Vega's parse turns into expression code.
+  const epochChart = (title: string, losses: readonly number[]) => ({
+    title,
+    data: { values: losses.map((loss, index) => ({ epoch: index + 1, loss })) },
+    mark: 'line' as const,
+    encoding: {
+      x: {
+        field: 'epoch',
+        type: 'quantitative' as const,
+        axis: { values: losses.map((_, index) => index + 1) },
+      },
+      y: { field: 'loss', type: 'quantitative' as const },
+    },
+  });
+  const lossChart = (title: string, losses: readonly number[]) => ({
+    title,
+    data: { values: losses.map((loss, index) => ({ epoch: index + 1, loss })) },
+    mark: 'line' as const,
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative' as const },
+      y: { field: 'loss', type: 'quantitative' as const },
+    },
+  });
+
+  it('draws a later spec of a prepared shape exactly as an uncached compile and parse draw it', async () => {
+    const { compile } = await loadChartModules();
+    const early = [2.3, 1.1];
+    const late = [2.3, 1.1, 0.7, 0.61, 0.5, 0.52];
+    for (const chart of [lossChart, epochChart]) {
+      await prepareChartInThisThread(chart('prepared', early) as never);
+      const drawn = await renderChartSvgInThisThread(chart('prepared', late) as never);
+      expect(drawn).toBe(await svgOf(compile(chart('prepared', late) as never).spec));
+      // Drawn twice from the cache, and the earlier rows drawn again: still uncached drawings.
+      expect(await renderChartSvgInThisThread(chart('prepared', late) as never)).toBe(drawn);
+      expect(await renderChartSvgInThisThread(chart('prepared', early) as never)).toBe(
+        await svgOf(compile(chart('prepared', early) as never).spec),
+      );
+    }
   });
 });

@@ -47,25 +47,33 @@ export async function renderChartSvg(spec: TopLevelSpec): Promise<string> {
   return workers === undefined ? renderChartSvgInThisThread(spec) : workers.render(spec, []);
 }
 
-// Compiled Vega specs by chart shape (the Vega-Lite spec with its inline data left out): a command
-// draws the same few shapes for every run, and compiling took a fifth of the drawing time.
-const compiledShapes = new Map<string, string>();
-const compiledShapesKept = 64;
+// Compiled and parsed Vega specs by chart shape (the Vega-Lite spec with its inline data left out):
+// a command draws the same few shapes for every run, Vega-Lite's compile took a fifth of the drawing
+// time and Vega's parse a tenth, and a sweep knows its charts' shapes from its first epoch on
+// (`prepareCharts`). Neither reads the inline rows, which are put back into the parsed spec.
+const chartShapes = new Map<string, ParsedShape>();
+const chartShapesKept = 64;
 const slotKey = '__contourDataSlot';
 
+/** A chart shape's Vega spec and Vega runtime spec, as JSON with placeholders for the data. */
+interface ParsedShape {
+  readonly compiled: string;
+  parsed?: string | null;
+}
+
 /**
- * Compiles a Vega-Lite spec to Vega, reusing the compilation of an earlier spec of the same shape:
- * each inline `data.values` array stands in the compiled spec as a one-row placeholder (equal
- * arrays share one, so Vega-Lite merges them as it would the real ones) and gets its rows back after.
+ * A Vega-Lite spec's shape (its JSON with each inline `data.values` array replaced by a one-row
+ * placeholder; equal arrays share one, so Vega-Lite merges them as it would the real ones), that
+ * shape compiled (cached), and the arrays by placeholder number.
  */
-export function compileChartSpec(
+function chartShape(
   compile: typeof import('vega-lite').compile,
   spec: TopLevelSpec,
-): import('vega').Spec {
+): { shape: ParsedShape; datasets: unknown[] } {
   const slots = new Map<string, number>();
   const datasets: unknown[] = [];
-  const shape = JSON.stringify(spec, function (this: unknown, key, value: unknown) {
-    if (key !== 'values' || !Array.isArray(value) || this === null || typeof this !== 'object') return value;
+  const key = JSON.stringify(spec, function (this: unknown, name, value: unknown) {
+    if (name !== 'values' || !Array.isArray(value) || this === null || typeof this !== 'object') return value;
     const text = JSON.stringify(value);
     let slot = slots.get(text);
     if (slot === undefined) {
@@ -75,31 +83,85 @@ export function compileChartSpec(
     }
     return [{ [slotKey]: slot }];
   });
-  let compiled = compiledShapes.get(shape);
-  if (compiled === undefined) {
-    compiled = JSON.stringify(compile(JSON.parse(shape) as TopLevelSpec).spec);
-    if (compiledShapes.size >= compiledShapesKept)
-      compiledShapes.delete(compiledShapes.keys().next().value as string);
-    compiledShapes.set(shape, compiled);
+  let shape = chartShapes.get(key);
+  if (shape === undefined) {
+    shape = { compiled: JSON.stringify(compile(JSON.parse(key) as TopLevelSpec).spec) };
+    if (chartShapes.size >= chartShapesKept) chartShapes.delete(chartShapes.keys().next().value as string);
+    chartShapes.set(key, shape);
   }
-  return JSON.parse(compiled, (_key, value: unknown) => {
+  return { shape, datasets };
+}
+
+/**
+ * The parsed (Vega runtime) JSON of a shape, parsed once; null when the parse turned a placeholder
+ * into expression code (a `values` array that is not data, e.g. an axis's tick values), which
+ * then cannot get its rows back.
+ */
+function parsedShape(vega: typeof import('vega'), shape: ParsedShape): string | null {
+  if (shape.parsed === undefined) {
+    const parsed = JSON.stringify(vega.parse(JSON.parse(shape.compiled) as import('vega').Spec));
+    shape.parsed = parsed.includes(`\\"${slotKey}\\"`) ? null : parsed;
+  }
+  return shape.parsed;
+}
+
+/** JSON with placeholders, each placeholder replaced by its dataset. */
+function withDatasets<T>(json: string, datasets: readonly unknown[]): T {
+  return JSON.parse(json, (_key, value: unknown) => {
     if (!Array.isArray(value) || value.length !== 1) return value;
     const row: unknown = value[0];
     if (row === null || typeof row !== 'object') return value;
     const slot = (row as Record<string, unknown>)[slotKey];
     return typeof slot === 'number' && Object.keys(row).length === 1 ? datasets[slot] : value;
-  }) as import('vega').Spec;
+  }) as T;
+}
+
+/**
+ * Compiles a Vega-Lite spec to Vega, reusing the compilation of an earlier spec of the same shape
+ * (see {@link chartShape}); each inline dataset gets its rows back after.
+ */
+export function compileChartSpec(
+  compile: typeof import('vega-lite').compile,
+  spec: TopLevelSpec,
+): import('vega').Spec {
+  const { shape, datasets } = chartShape(compile, spec);
+  return withDatasets(shape.compiled, datasets);
 }
 
 /** {@link renderChartSvg} in the calling thread. */
 export async function renderChartSvgInThisThread(spec: TopLevelSpec): Promise<string> {
   const { vega, compile } = await loadChartModules();
-  const view = new vega.View(vega.parse(compileChartSpec(compile, spec)), { renderer: 'none' });
+  const { shape, datasets } = chartShape(compile, spec);
+  const parsed = parsedShape(vega, shape);
+  const runtime =
+    parsed === null
+      ? vega.parse(withDatasets(shape.compiled, datasets))
+      : withDatasets<ReturnType<typeof vega.parse>>(parsed, datasets);
+  const view = new vega.View(runtime, { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * Compiles and parses a chart's shape without drawing it, so that drawing a later spec of the same
+ * shape (the same chart with other rows) starts from the parsed spec.
+ */
+export async function prepareChartInThisThread(spec: TopLevelSpec): Promise<void> {
+  const { vega, compile } = await loadChartModules();
+  parsedShape(vega, chartShape(compile, spec).shape);
+}
+
+/**
+ * Hands the chart workers specs of charts to come (the same charts with fewer rows, e.g. after a
+ * sweep's second epoch) to compile and parse (see {@link prepareChartInThisThread}) while they are
+ * otherwise idle; nothing is drawn or written. Does nothing without chart workers: in this thread it would only delay
+ * the caller.
+ */
+export function prepareCharts(specs: readonly TopLevelSpec[]): void {
+  workers?.prepare(specs);
 }
 
 /**

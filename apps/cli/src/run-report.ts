@@ -20,8 +20,9 @@ import {
 } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { type RunConfigFile, readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs';
+import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from './compact-table.js';
-import { renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
+import { prepareCharts, renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
 import { readSuccessiveHalving, successiveHalvingSummary } from './sweep-scheduler.js';
 
 /** A run read back from its directory. */
@@ -164,39 +165,69 @@ function lossAndRateSpec(runs: readonly LoadedRun[], title?: string) {
   );
 }
 
+/** A chart of a run directory and the files it is written to. */
+interface RunPlot {
+  readonly spec: TopLevelSpec;
+  readonly paths: readonly string[];
+}
+
 /**
- * Writes a run's plots: loss.svg/png (cross entropy | error), learning-rate.svg, loss-and-rate.svg
- * (the rate drawn under the loss it produced, same epoch axis) and update-ratio.svg (per layer).
+ * A run's plots: loss.svg/png (cross entropy | error), learning-rate.svg, loss-and-rate.svg (the
+ * rate drawn under the loss it produced, same epoch axis), update-ratio.svg (per layer) and, with an
+ * automatic rate, range-test.svg.
  */
-export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
-  // Drawn concurrently (chart workers, PNG thread pool); listed in this order.
-  const charts: Array<Promise<string[]>> = [
-    writeChart(
-      classicGridSpec([run.curves], {
+function runPlots(run: LoadedRun): RunPlot[] {
+  const plots: RunPlot[] = [
+    {
+      spec: classicGridSpec([run.curves], {
         title: `${run.label}: loss per epoch (training solid, validation dashed)`,
       }),
-      [join(run.directory, 'loss.svg'), join(run.directory, 'loss.png')],
-    ),
+      paths: [join(run.directory, 'loss.svg'), join(run.directory, 'loss.png')],
+    },
   ];
   const rates = ratesPerStep(run.records);
   if (rates.length > 0) {
-    charts.push(
-      writeChart(
-        scheduleChartSpec([{ label: run.label, rates }], { title: 'learning rate applied per step' }),
-        [join(run.directory, 'learning-rate.svg')],
-      ),
-      writeChart(lossAndRateSpec([run], `${run.label}: loss per epoch and the rate that produced it`), [
-        join(run.directory, 'loss-and-rate.svg'),
-      ]),
+    plots.push(
+      {
+        spec: scheduleChartSpec([{ label: run.label, rates }], { title: 'learning rate applied per step' }),
+        paths: [join(run.directory, 'learning-rate.svg')],
+      },
+      {
+        spec: lossAndRateSpec([run], `${run.label}: loss per epoch and the rate that produced it`),
+        paths: [join(run.directory, 'loss-and-rate.svg')],
+      },
     );
   }
-  if (hasUpdateRatios([run])) {
-    charts.push(writeChart(updateRatioChartSpec([run.curves]), [join(run.directory, 'update-ratio.svg')]));
-  }
+  if (hasUpdateRatios([run]))
+    plots.push({
+      spec: updateRatioChartSpec([run.curves]),
+      paths: [join(run.directory, 'update-ratio.svg')],
+    });
   const auto = autoRateRecords(run.records);
   if (auto)
-    charts.push(writeChart(autoRateChartSpec(auto, run.label), [join(run.directory, 'range-test.svg')]));
-  return (await Promise.all(charts)).flat();
+    plots.push({ spec: autoRateChartSpec(auto, run.label), paths: [join(run.directory, 'range-test.svg')] });
+  return plots;
+}
+
+/** Writes a run's plots (see {@link runPlots}); returns the paths written, in that order. */
+export async function writeRunPlots(run: LoadedRun): Promise<string[]> {
+  // Drawn concurrently (chart workers, PNG thread pool); listed in this order.
+  return (await Promise.all(runPlots(run).map(({ spec, paths }) => writeChart(spec, paths)))).flat();
+}
+
+/**
+ * Hands the chart workers a run's plots as they stand (e.g. after its first epoch) to compile and
+ * parse while it trains, so {@link writeRunPlots} at its end only draws. Best effort: a run
+ * directory that cannot be read yet prepares nothing.
+ */
+export function prepareRunPlots(directory: string, label: string): void {
+  let run: LoadedRun;
+  try {
+    run = loadRun(directory, label);
+  } catch {
+    return;
+  }
+  prepareCharts(runPlots(run).map(({ spec }) => spec));
 }
 
 /** Columns of the results table (console, HTML, JSON). */
@@ -274,6 +305,43 @@ function writeTextReport(directory: string, runs: readonly LoadedRun[], title: s
   return Promise.resolve(written);
 }
 
+/** The charts of a report (see {@link writeReport}). */
+function reportCharts(runs: readonly LoadedRun[], title: string) {
+  const curves = runs.map((run) => run.curves);
+  return {
+    grid: classicGridSpec(curves, { title: `${title}: loss per epoch (training solid, validation dashed)` }),
+    rows: classicGridSpec(curves, { layout: 'rows', title: 'Each run on its own' }),
+    rateUnderLoss: lossAndRateSpec(runs),
+    updateRatios: hasUpdateRatios(runs) ? updateRatioChartSpec(curves) : undefined,
+    autoRuns: runs.flatMap((run) => {
+      const auto = autoRateRecords(run.records);
+      return auto ? [{ run, auto, spec: autoRateChartSpec(auto, run.label) }] : [];
+    }),
+  };
+}
+
+/**
+ * Hands the chart workers a report's charts as its runs stand (e.g. after every run's first epoch)
+ * to compile and parse, so {@link writeReport} at the end only draws. Best effort, like
+ * {@link prepareRunPlots}.
+ */
+export function prepareReport(loadRuns: () => readonly LoadedRun[], title: string): void {
+  let runs: readonly LoadedRun[];
+  try {
+    runs = loadRuns();
+  } catch {
+    return;
+  }
+  const charts = reportCharts(runs, title);
+  prepareCharts([
+    charts.grid,
+    charts.rows,
+    charts.rateUnderLoss,
+    ...(charts.updateRatios ? [charts.updateRatios] : []),
+    ...charts.autoRuns.map(({ spec }) => spec),
+  ]);
+}
+
 /**
  * Writes a sweep's (or any set of runs') report: `sweep.svg` / `sweep.png` (the classic grid, all
  * runs overlaid), `results.json`, `results.csv` and `report.html` (the charts inline and the
@@ -286,30 +354,17 @@ export async function writeReport(
   options: { readonly charts?: boolean } = {},
 ): Promise<string[]> {
   if (options.charts === false) return writeTextReport(directory, runs, title);
-  const grid = classicGridSpec(
-    runs.map((run) => run.curves),
-    { title: `${title}: loss per epoch (training solid, validation dashed)` },
-  );
+  const charts = reportCharts(runs, title);
   // Every chart starts at once (chart workers, PNG thread pool); the overlay is sweep.svg's SVG.
   const gridPaths = [join(directory, 'sweep.svg'), join(directory, 'sweep.png')];
-  const overlayChart = writeChartSvg(grid, gridPaths);
-  const rowsChart = renderChartSvg(
-    classicGridSpec(
-      runs.map((run) => run.curves),
-      { layout: 'rows', title: 'Each run on its own' },
-    ),
-  );
-  const rateChart = renderChartSvg(lossAndRateSpec(runs));
-  const updateRatioChart = hasUpdateRatios(runs)
-    ? renderChartSvg(updateRatioChartSpec(runs.map((run) => run.curves)))
+  const overlayChart = writeChartSvg(charts.grid, gridPaths);
+  const rowsChart = renderChartSvg(charts.rows);
+  const rateChart = renderChartSvg(charts.rateUnderLoss);
+  const updateRatioChart = charts.updateRatios
+    ? renderChartSvg(charts.updateRatios)
     : Promise.resolve('<p>No update ratios were recorded.</p>');
-  const autoRuns = runs.flatMap((run) => {
-    const auto = autoRateRecords(run.records);
-    return auto ? [{ run, auto }] : [];
-  });
-  const autoCharts = Promise.all(
-    autoRuns.map(({ run, auto }) => renderChartSvg(autoRateChartSpec(auto, run.label))),
-  );
+  const autoRuns = charts.autoRuns;
+  const autoCharts = Promise.all(autoRuns.map(({ spec }) => renderChartSvg(spec)));
   const [overlay, rowsPerRun, rateUnderLoss, updateRatios, autoSvgs] = await Promise.all([
     overlayChart,
     rowsChart,

@@ -18,6 +18,7 @@ import { handleInterrupts } from '../interrupt.js';
 import { parseJsonInput } from '../json-input.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
+import { sweepChartPreparation } from '../sweep-chart-preparation.js';
 import { parseSchedulerFlags, readSuccessiveHalving, successiveHalvingSummary } from '../sweep-scheduler.js';
 import {
   addTrainingFlags,
@@ -265,15 +266,24 @@ export function registerSweepCommand(program: Command): void {
           );
         console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
         if (plots !== 'none') startChartWorkers();
+        const prepareCharts =
+          plots === 'none'
+            ? undefined
+            : sweepChartPreparation(directory, trials, {
+                perRun: plots === 'per-run',
+                reportTitle: `Sweep ${sweepId}`,
+              });
         const sweepOptions: SweepRunOptions = {
           directory,
           lock,
           signal: interrupts.signal,
           onTrialStart: (trial) => console.error(`start ${trial.label} (${trial.id})`),
-          onEpoch: (trial, record) =>
+          onEpoch: (trial, record) => {
             console.error(
               `  ${trial.label} epoch ${record.epoch}: train ce ${formatMetric(record.train.crossEntropy)} val err ${formatMetric(record.validation?.classificationError)}`,
-            ),
+            );
+            prepareCharts?.(trial, record);
+          },
           onTrialEnd: (result) => console.error(`done  ${describeResult(result)}`),
         };
         const results =
