@@ -46,7 +46,19 @@ function runDemo(dist: string, out: string): Promise<Timing> {
     let pending = '';
     const child = spawn(
       '/usr/bin/time',
-      ['-f', '%U %S %M', '-o', timeFile, 'node', join(dist, 'main.js'), 'sweep', '--preset', 'mnist-lr-sweep', '--out', out],
+      [
+        '-f',
+        '%U %S %M',
+        '-o',
+        timeFile,
+        'node',
+        join(dist, 'main.js'),
+        'sweep',
+        '--preset',
+        'mnist-lr-sweep',
+        '--out',
+        out,
+      ],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const onData = (data: Buffer) => {
