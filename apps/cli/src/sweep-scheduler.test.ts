@@ -180,4 +180,26 @@ describe('contour sweep --scheduler asha', () => {
       expect(existsSync(out)).toBe(false);
     }
   }, 60_000);
+
+  it('refuses bad scheduler and plot flags before --lr auto:N runs its range tests', async () => {
+    for (const [extra, message] of [
+      [['--scheduler', 'fifo'], 'contour: --scheduler must be one of grid, asha; got "fifo"'],
+      [
+        ['--scheduler', 'asha', '--min-epochs', '5'],
+        'contour: --min-epochs must be an integer from 1 to --epochs (4); got "5"',
+      ],
+      [
+        ['--scheduler', 'asha', '--workers', '2'],
+        'contour: --workers goes with --scheduler grid (asha trains its trials in this process)',
+      ],
+      [['--plots', 'all'], 'contour: --plots must be one of per-run, sweep, none; got "all"'],
+    ] as const) {
+      const out = join(scratch, 'bad-auto');
+      const result = await runInProcess(['sweep', '--lr', 'auto:3', ...flags, ...extra, '--out', out]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(message);
+      expect(result.stdout).not.toContain('lr auto');
+      expect(existsSync(out)).toBe(false);
+    }
+  }, 120_000);
 });

@@ -120,7 +120,6 @@ export async function runVectorisedTrials(
     });
     return outcomes.map((outcome, index) => {
       const { trial, directory } = group[index] as (typeof group)[number];
-      const _files = runFiles(directory);
       (loggers[index] as MetricsLogger).close();
       outcome.model.dispose();
       const summary = finishRun(directory, {

@@ -189,6 +189,15 @@ export function registerSweepCommand(program: Command): void {
         );
         effective = { ...flags, ...preset.flags, ...explicit } as SweepFlags;
       }
+      // Checked before --lr auto:N's range tests, which take minutes.
+      const { lr: _rate, ...withoutRate } = effective;
+      const scheduler = parseSchedulerFlags(
+        effective,
+        runConfigFromFlags(withoutRate, undefined).training.epochs,
+      );
+      if (scheduler.type === 'asha' && effective.workers !== undefined)
+        throw new UsageError('--workers goes with --scheduler grid (asha trains its trials in this process)');
+      if (effective.plots !== undefined) plotMode(effective.plots, 0);
       const autoCount = parseAutoRateCount(effective.lr);
       if (autoCount !== undefined && effective.schedule?.trim() === 'auto')
         throw new UsageError(
@@ -235,9 +244,6 @@ export function registerSweepCommand(program: Command): void {
           .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
       const trials = expandSweep(sweepId, base, axes);
       const plots = plotMode(effective.plots, trials.length);
-      const scheduler = parseSchedulerFlags(effective, base.training.epochs);
-      if (scheduler.type === 'asha' && effective.workers !== undefined)
-        throw new UsageError('--workers goes with --scheduler grid (asha trains its trials in this process)');
       if (effective.queue !== undefined && effective.workers !== undefined) {
         throw new UsageError(
           '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
