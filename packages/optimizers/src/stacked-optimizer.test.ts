@@ -229,6 +229,93 @@ describe('StackedOptimizer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('continues a smaller stack from exported states bit for bit (importStates)', () => {
+    const specs = [
+      { type: 'sgd', lr: 0.1, momentum: 0.9 },
+      { type: 'adam', lr: { type: 'cosine', lr: 0.01, tMax: 9 } },
+      { type: 'sgd', lr: 0.2 },
+      { type: 'adam', lr: 0.02, amsgrad: true },
+      { type: 'rmsprop', lr: 0.01, momentum: 0.5 },
+    ];
+    const kept = [1, 3, 4];
+    for (const kernelAxis of [0, 1]) {
+      const full = stacked(specs, 6, kernelAxis);
+      // The same three steps, then a stack of the kept models only, from the first's weights and states.
+      const before = tf.memory().numTensors;
+      const makeParameters = (perModel: ReadonlyArray<readonly Float32Array[]>) =>
+        names.map((name, index) => {
+          const shape = shapes[name] as number[];
+          const axis = name === 'dense/kernel' ? kernelAxis : 0;
+          const initial = stack(
+            perModel.map((weights) => weights[index] as Float32Array),
+            shape,
+            axis,
+          );
+          const variable = tf.variable(initial);
+          initial.dispose();
+          return { name, variable, modelAxis: axis, modelShape: shape };
+        });
+      const first = stacked(specs, 3, kernelAxis);
+      const parameters = makeParameters(kept.map((model) => first.weights[model] as Float32Array[]));
+      const optimizer = new StackedOptimizer(
+        kept.map((model) => specs[model]),
+        parameters,
+      );
+      optimizer.importStates(kept.map((model) => first.states[model] as OptimizerState));
+      expect(optimizer.step).toBe(3);
+      for (let step = 3; step < 6; step += 1) {
+        const gradients = parameters.map((parameter, index) =>
+          stack(
+            kept.map((model) => gradientValues(parameter.name, index, step, model)),
+            parameter.modelShape,
+            parameter.modelAxis,
+          ),
+        );
+        optimizer.applyGradients(gradients);
+        tf.dispose(gradients);
+      }
+      const weights = kept.map((_, position) =>
+        parameters.map((parameter) =>
+          modelSlice(
+            parameter.variable.dataSync(),
+            parameter.variable.shape,
+            parameter.modelAxis,
+            kept.length,
+            position,
+          ),
+        ),
+      );
+      expect(weights).toEqual(kept.map((model) => full.weights[model]));
+      expect(optimizer.exportStates([0, 1, 2])).toEqual(kept.map((model) => full.states[model]));
+      optimizer.dispose();
+      tf.dispose(parameters.map((parameter) => parameter.variable));
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('importStates refuses states of another type, step or count', () => {
+    const variable = tf.variable(tf.zeros([2, 3]));
+    const make = () =>
+      new StackedOptimizer(
+        [
+          { type: 'adam', lr: 0.1 },
+          { type: 'adam', lr: 0.2 },
+        ],
+        [{ name: 'w', variable, modelAxis: 0, modelShape: [3] }],
+      );
+    const source = make();
+    const gradient = tf.ones([2, 3]);
+    source.applyGradients([gradient]);
+    const [first, second] = source.exportStates([0, 1]) as [OptimizerState, OptimizerState];
+    source.dispose();
+    const target = make();
+    expect(() => target.importStates([first])).toThrow(/1 states for 2 models/);
+    expect(() => target.importStates([first, { ...second, step: 2 }])).toThrow(/at step 2/);
+    expect(() => target.importStates([first, { ...second, type: 'sgd' }])).toThrow(/sgd optimizer/);
+    target.dispose();
+    tf.dispose([variable, gradient]);
+  });
+
   it('refuses stateful schedules and parameters that do not split into K models', () => {
     const variable = tf.variable(tf.zeros([3, 2]));
     expect(

@@ -255,6 +255,80 @@ export class StackedOptimizer {
     });
   }
 
+  /**
+   * Continues each model from a state {@link exportStates} (or its own ContourOptimizer) exported:
+   * `states[k]` for model k, all at the same step, before this optimizer's first step. Used to
+   * rebuild a smaller stack of the models still training; their next steps are bit-identical on
+   * the cpu backend to those of the stack they came from.
+   */
+  importStates(states: readonly OptimizerState[]): void {
+    if (this.#disposed) throw new OptimizerStateError('StackedOptimizer: already disposed');
+    if (this.#runs !== undefined)
+      throw new OptimizerStateError('StackedOptimizer: importStates after a step');
+    if (states.length !== this.count)
+      throw new OptimizerStateError(
+        `StackedOptimizer: ${states.length} states for ${this.count} models (one per model)`,
+      );
+    const step = (states[0] as OptimizerState).step;
+    for (const [model, state] of states.entries()) {
+      const optimizer = this.optimizers[model] as ContourOptimizer;
+      if (state.type !== optimizer.type)
+        throw new OptimizerStateError(
+          `StackedOptimizer: state ${model} is of a ${state.type} optimizer, model ${model} uses ${optimizer.type}`,
+        );
+      if (state.step !== step)
+        throw new OptimizerStateError(
+          `StackedOptimizer: state ${model} is at step ${state.step}, state 0 at step ${step} (all must match)`,
+        );
+    }
+    if (step === 0) return;
+    const models: ModelStep[] = this.optimizers.map((optimizer) => ({
+      learningRate: optimizer.learningRateAt(step),
+      hyperparameters: optimizer.hyperparametersAt(step),
+    }));
+    const runs = this.#plan(models);
+    this.parameters.forEach((parameter, index) => {
+      const axis = parameter.modelAxis;
+      const shape = parameter.variable.shape;
+      const outer = shape.slice(0, axis).reduce((product, size) => product * size, 1);
+      const inner = shape.slice(axis + 1).reduce((product, size) => product * size, 1);
+      const modelSize = (shape[axis] as number) / this.count;
+      const block = modelSize * inner;
+      for (const run of runs[index] as Run[]) {
+        if (run.frozen) continue;
+        const size = run.end - run.start;
+        const saved = (model: number) => (states[model] as OptimizerState).parameters[parameter.name];
+        const first = saved(run.start);
+        if (first === undefined) continue;
+        run.step = first.step;
+        const slots = new Map<string, tf.Variable>();
+        for (const name of Object.keys(first.slots)) {
+          const values = new Float32Array(outer * size * block);
+          for (let offset = 0; offset < size; offset += 1) {
+            const slot = saved(run.start + offset)?.slots[name];
+            if (slot === undefined)
+              throw new OptimizerStateError(
+                `StackedOptimizer: state ${run.start + offset} has no "${name}" slot for "${parameter.name}"`,
+              );
+            const data =
+              slot instanceof tf.Tensor ? (slot.dataSync() as Float32Array) : Float32Array.from(slot.values);
+            for (let row = 0; row < outer; row += 1)
+              values.set(data.subarray(row * block, (row + 1) * block), (row * size + offset) * block);
+          }
+          const slotShape = shape.map((length, dimension) =>
+            dimension === axis ? size * modelSize : length,
+          );
+          const tensor = tf.tensor(values, slotShape, 'float32');
+          slots.set(name, tf.variable(tensor, false));
+          tensor.dispose();
+        }
+        run.slots = slots;
+      }
+    });
+    this.#runs = runs;
+    this.#step = step;
+  }
+
   /** Frees every slot and the per-model optimizers (not the parameters). */
   dispose(): void {
     if (this.#disposed) return;

@@ -67,6 +67,7 @@ async function together(
   configs: readonly TrainingConfig[],
   dataset: Awaited<ReturnType<typeof smallDataset>>,
   chunkSteps = 5,
+  pauseAfter: (index: number, epoch: number) => boolean = () => false,
 ) {
   const sinks = configs.map(() => new MemorySink());
   const checkpoints = configs.map((): TrainingCheckpoint[] => []);
@@ -77,6 +78,7 @@ async function together(
       saveCheckpoint: (checkpoint: TrainingCheckpoint) => {
         checkpoints[index]?.push({ ...checkpoint, elapsedSeconds: 0 });
       },
+      pauseAfterEpoch: (epoch: number) => (pauseAfter(index, epoch) ? 'paused by the test' : undefined),
     })),
     { dataset, chunkSteps },
   );
@@ -135,6 +137,42 @@ describe('trainVectorised', () => {
     const expected = await oneAtATime(configs, dataset);
     const actual = await together(configs, dataset, 3);
     expect(actual).toEqual(expected);
+  });
+
+  it('drops paused trials from the stack and trains the rest exactly as one at a time', async () => {
+    const dataset = await smallDataset(400);
+    const base = { model: 'mlp:16', epochs: 3 };
+    const configs = [
+      config({ ...base, optimizer: { type: 'sgd', lr: 0.05, momentum: 0.9 } }),
+      config({ ...base, optimizer: { type: 'adam', lr: 0.01 } }),
+      config({ ...base, optimizer: { type: 'sgd', lr: 0.2, momentum: 0.5 } }),
+      config({ ...base, optimizer: { type: 'adam', lr: { type: 'cosine', lr: 0.02, tMax: 12 } } }),
+    ];
+    const expected = await oneAtATime(configs, dataset);
+    const importStates = vi.spyOn(StackedOptimizer.prototype, 'importStates');
+    // Trials 0 and 3 pause after epoch 1, trial 1 after epoch 2: stacks of 4, 2, then 1.
+    const paused = new Map([
+      [0, 1],
+      [3, 1],
+      [1, 2],
+    ]);
+    const actual = await together(configs, dataset, 4, (index, epoch) => paused.get(index) === epoch);
+    expect(importStates.mock.calls.map(([states]) => states.length)).toEqual([2, 1]);
+    importStates.mockRestore();
+    const full = actual[2] as Outcome;
+    expect(full).toEqual(expected[2]);
+    for (const [index, epoch] of paused) {
+      const checkpoints = (actual[index] as Outcome).checkpoints;
+      expect(checkpoints).toEqual((expected[index] as Outcome).checkpoints.slice(0, epoch));
+      const epochs = (actual[index] as Outcome).records.filter(
+        (record) => (record as { kind: string }).kind === 'epoch',
+      );
+      expect(epochs).toEqual(
+        (expected[index] as Outcome).records
+          .filter((record) => (record as { kind: string }).kind === 'epoch')
+          .slice(0, epoch),
+      );
+    }
   });
 
   it('stops a diverging trial at its first non-finite step without touching the others (Sutskever momentum)', async () => {

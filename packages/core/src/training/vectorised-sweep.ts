@@ -85,8 +85,8 @@ export function vectorisedSupport(configs: readonly TrainingConfig[]): Vectorise
 
 /** One trial while it trains: its stacked position, recorder and own model. */
 interface TrialState {
-  /** Position in the stack (trials are stacked grouped by optimizer type). */
-  readonly model: number;
+  /** Position in the stack (trials are stacked grouped by optimizer type; the stack shrinks as trials stop). */
+  model: number;
   readonly trial: VectorisedTrial;
   readonly recorder: RunRecorder<Model>;
   /** The trial's own model: its weights are set from the stack after every finished epoch. */
@@ -111,7 +111,9 @@ interface TrialState {
  * end of each epoch; a trial whose loss is not finite at step s stops there as `diverged` with the
  * records of steps < s, exactly as `train` stops it — the steps the other trials took after s in
  * the same chunk do not involve its weights (its slices are independent), and from the end of the
- * chunk on its weights and slots are zeroed. Evaluation uses the splits cached on the device.
+ * chunk on its weights and slots are zeroed. At the end of each epoch the stack is rebuilt with the
+ * running trials only, so stopped and paused trials cost nothing from then on. Evaluation uses the
+ * splits cached on the device.
  * Trials that cannot be vectorised ({@link vectorisedSupport}) throw.
  *
  * Differences from `train`, by design: step records and `onBatchEnd` arrive per chunk; a step whose
@@ -168,20 +170,20 @@ export async function trainVectorised(
         epoch: 0,
       });
     }
-    const net = new StackedModel(
+    let net = new StackedModel(
       spec,
       inputSize,
       outputSize,
       order.map(() => weights),
     );
     stacked = net;
-    const stackedOptimizer = new StackedOptimizer(
+    let stackedOptimizer = new StackedOptimizer(
       states.map((state) => state.trial.config.optimizer),
       net.parameters,
       { stepsPerEpoch: batchCount },
     );
     optimizer = stackedOptimizer;
-    const variables = net.variables;
+    let variables = net.variables;
     const learningRateAt = (state: TrialState, step: number) =>
       (
         stackedOptimizer.optimizers[state.model] as (typeof stackedOptimizer.optimizers)[number]
@@ -202,6 +204,39 @@ export async function trainVectorised(
       }
     };
     const running = () => states.some((state) => state.running);
+    /**
+     * Rebuilds the stack with the running trials only (their weights and optimizer states copied
+     * exactly), so that stopped and paused trials cost nothing from the next epoch on: a
+     * scheduler's stopped trials then shorten the pass as much as they shorten its epochs.
+     */
+    const compact = () => {
+      const alive = states.filter((state) => state.running);
+      if (alive.length === 0 || alive.length === net.count) return;
+      const models = alive.map((state) => state.model);
+      const aliveWeights = net.modelWeights(models);
+      const optimizerStates = stackedOptimizer.exportStates(models);
+      const smaller = new StackedModel(spec, inputSize, outputSize, aliveWeights);
+      let smallerOptimizer: StackedOptimizer;
+      try {
+        smallerOptimizer = new StackedOptimizer(
+          alive.map((state) => state.trial.config.optimizer),
+          smaller.parameters,
+          { stepsPerEpoch: batchCount },
+        );
+      } catch (error) {
+        smaller.dispose();
+        throw error;
+      }
+      stackedOptimizer.dispose();
+      net.dispose();
+      net = smaller;
+      stacked = smaller;
+      stackedOptimizer = smallerOptimizer;
+      optimizer = smallerOptimizer;
+      variables = net.variables;
+      smallerOptimizer.importStates(optimizerStates);
+      for (const [model, state] of alive.entries()) state.model = model;
+    };
 
     let step = 0;
     let lastYield = performance.now();
@@ -228,7 +263,7 @@ export async function trainVectorised(
               step: entry.step,
               batch: entry.batch,
               batches: batchCount,
-              loss: losses[row * states.length + state.model] ?? Number.NaN,
+              loss: losses[row * net.count + state.model] ?? Number.NaN,
               learningRate: learningRateAt(state, entry.step),
             });
             if (!recorded) {
@@ -280,7 +315,7 @@ export async function trainVectorised(
       const ratios = kernelsBefore ? net.updateRatios(kernelsBefore) : undefined;
       kernelsBefore = undefined;
       const forward = (inputs: tf.Tensor) => net.forward(inputs);
-      const count = states.length;
+      const count = net.count;
       const train = evaluator.evaluateStacked(forward, count, 'train') as SplitMetrics[];
       const validation = evaluator.evaluateStacked(forward, count, 'validation');
       const test = first.evaluateTest ? evaluator.evaluateStacked(forward, count, 'test') : undefined;
@@ -333,6 +368,7 @@ export async function trainVectorised(
         if (!stopped.includes(state) && state.recorder.pauseAfter(state.epoch, state.step))
           stopped.push(state);
       retire(stopped);
+      compact();
     }
     const seconds = elapsed();
     const results: TrainingResult[] = [];
