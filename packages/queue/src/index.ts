@@ -36,6 +36,7 @@ export {
   RunDirectoryFileError,
   readRunDirectoryFiles,
   writeRunDirectory,
+  writeRunDirectoryConcurrently,
 } from './run-directory-files.js';
 export {
   runSuccessiveHalvingOnQueue,

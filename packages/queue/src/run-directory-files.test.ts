@@ -15,6 +15,7 @@ import {
   readRunDirectoryFiles,
   removeStagingLeftovers,
   writeRunDirectory,
+  writeRunDirectoryConcurrently,
 } from './run-directory-files.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-run-files-'));
@@ -58,6 +59,61 @@ describe('writeRunDirectory', () => {
     }
     expect(existsSync(target)).toBe(false);
     expect(existsSync(join(scratch, 'escape.json'))).toBe(false);
+  });
+});
+
+describe('writeRunDirectoryConcurrently', () => {
+  it('writes the same bytes as writeRunDirectory and replaces an older directory whole', async () => {
+    const files = [
+      { path: 'model/weights.bin', encoding: 'base64', content: 'AAEC/w==' },
+      { path: 'model/model.json', encoding: 'utf8', content: '{"format":"layers-model"}\n' },
+      { path: 'metrics.jsonl', encoding: 'utf8', content: '{"kind":"epoch","epoch":1}\n'.repeat(500) },
+      { path: 'result.json', encoding: 'utf8', content: '{"status":"finished"}\n' },
+    ] as const;
+    const target = join(scratch, 'concurrent', 'trial-4');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'stale.json'), '{}');
+    await writeRunDirectoryConcurrently(target, files);
+    const reference = join(scratch, 'concurrent-reference', 'trial-4');
+    writeRunDirectory(reference, files);
+    expect(readRunDirectoryFiles(target)).toEqual(readRunDirectoryFiles(reference));
+    expect(readRunDirectoryFiles(target).map((file) => file.path)).toEqual([
+      'metrics.jsonl',
+      'model/model.json',
+      'model/weights.bin',
+      'result.json',
+    ]);
+    expect(existsSync(join(target, 'stale.json'))).toBe(false);
+    expect(readdirSync(join(scratch, 'concurrent'))).toEqual(['trial-4']);
+  });
+
+  it('refuses paths that would leave the run directory, writing nothing', async () => {
+    const target = join(scratch, 'concurrent', 'trial-5');
+    for (const path of ['../escape.json', '/etc/passwd', 'model/../../x', '', '.hidden']) {
+      await expect(
+        writeRunDirectoryConcurrently(target, [
+          { path: 'result.json', encoding: 'utf8', content: '{}' },
+          { path, encoding: 'utf8', content: 'x' },
+        ]),
+      ).rejects.toThrow(RunDirectoryFileError);
+    }
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(join(scratch, 'concurrent'))).toEqual(['trial-4']);
+  });
+
+  it('removes its staging directory and keeps the old directory when a write fails', async () => {
+    const target = join(scratch, 'concurrent-failing', 'trial-6');
+    mkdirSync(target, { recursive: true });
+    writeFileSync(join(target, 'result.json'), 'old');
+    // A file and a directory of the same name: the file's write fails (EISDIR or ENOTDIR).
+    await expect(
+      writeRunDirectoryConcurrently(target, [
+        { path: 'model', encoding: 'utf8', content: 'x' },
+        { path: 'model/weights.bin', encoding: 'base64', content: 'AAEC/w==' },
+      ]),
+    ).rejects.toThrow();
+    expect(readdirSync(join(scratch, 'concurrent-failing'))).toEqual(['trial-6']);
+    expect(readFileSync(join(target, 'result.json'), 'utf8')).toBe('old');
   });
 });
 

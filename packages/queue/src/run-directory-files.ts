@@ -10,8 +10,9 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { fsyncFullySync, writeFullySync } from '@contour/metrics-logger/node';
+import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from '@contour/metrics-logger/node';
 
 /** One file of a run directory, carried in a job's return value from a worker to the coordinator. */
 export interface RunDirectoryFile {
@@ -86,6 +87,38 @@ function fsyncDirectory(directory: string): void {
   }
 }
 
+/** Where {@link writeRunDirectory} stages a directory beside `target`, and the name it moves the old one to. */
+function stagingPaths(target: string): { parent: string; staging: string; replaced: string } {
+  const parent = dirname(target);
+  const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  return {
+    parent,
+    staging: join(parent, `.${basename(target)}.incoming-${token}`),
+    replaced: join(parent, `.${basename(target)}.replaced-${token}`),
+  };
+}
+
+/** Creates the staging directory and every subdirectory the files need; returns them all. */
+function makeStagingDirectories(staging: string, files: readonly RunDirectoryFile[]): Set<string> {
+  mkdirSync(staging);
+  const directories = new Set<string>([staging]);
+  for (const file of files) directories.add(dirname(join(staging, ...checkedPath(file.path))));
+  for (const directory of directories) mkdirSync(directory, { recursive: true });
+  return directories;
+}
+
+/** Puts the complete, fsynced staging directory in `target`'s place (rename) and fsyncs the parent. */
+function replaceWithStaging(target: string, paths: ReturnType<typeof stagingPaths>): void {
+  let replaced: string | undefined;
+  if (existsSync(target)) {
+    replaced = paths.replaced;
+    renameSync(target, replaced);
+  }
+  renameSync(paths.staging, target);
+  fsyncDirectory(paths.parent);
+  if (replaced) rmSync(replaced, { recursive: true, force: true });
+}
+
 /**
  * Writes a whole run directory at once: every file is written and fsynced into a hidden staging
  * directory beside `target`, which then replaces `target` by rename. A crash leaves either the
@@ -95,17 +128,12 @@ function fsyncDirectory(directory: string): void {
  */
 export function writeRunDirectory(target: string, files: readonly RunDirectoryFile[]): void {
   for (const file of files) checkedPath(file.path);
-  const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
-  const token = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const staging = join(parent, `.${basename(target)}.incoming-${token}`);
+  const paths = stagingPaths(target);
+  mkdirSync(paths.parent, { recursive: true });
   try {
-    mkdirSync(staging);
-    const directories = new Set<string>([staging]);
+    const directories = makeStagingDirectories(paths.staging, files);
     for (const file of files) {
-      const path = join(staging, ...checkedPath(file.path));
-      mkdirSync(dirname(path), { recursive: true });
-      directories.add(dirname(path));
+      const path = join(paths.staging, ...checkedPath(file.path));
       const descriptor = openSync(path, 'w');
       try {
         const bytes = Buffer.from(file.content, file.encoding);
@@ -116,16 +144,72 @@ export function writeRunDirectory(target: string, files: readonly RunDirectoryFi
       }
     }
     for (const directory of directories) fsyncDirectory(directory);
-    let replaced: string | undefined;
-    if (existsSync(target)) {
-      replaced = join(parent, `.${basename(target)}.replaced-${token}`);
-      renameSync(target, replaced);
-    }
-    renameSync(staging, target);
-    fsyncDirectory(parent);
-    if (replaced) rmSync(replaced, { recursive: true, force: true });
+    replaceWithStaging(target, paths);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    rmSync(paths.staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Writes every byte and fsyncs, reporting a full disk as DiskFullError naming `path`. */
+async function writeAndSync(handle: FileHandle, bytes: Buffer, path: string): Promise<void> {
+  let offset = 0;
+  try {
+    while (offset < bytes.length) {
+      const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+      if (!(bytesWritten > 0)) throw new DiskFullError(path, offset, bytes.length);
+      offset += bytesWritten;
+    }
+    await handle.sync();
+  } catch (error) {
+    if (isNoSpaceError(error)) throw new DiskFullError(path, offset, bytes.length);
+    throw error;
+  }
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * {@link writeRunDirectory} without blocking the event loop, with the same guarantees: the files
+ * are written and fsynced concurrently (on libuv's thread pool, where the file system can commit
+ * their fsyncs together) instead of one after another, then the staging directories are fsynced,
+ * and only then does the staging directory replace `target` (rename, parent fsynced). Used by the
+ * coordinator, which stores many trials' directories while it goes on reading Redis.
+ *
+ * @throws RunDirectoryFileError when a file's path is not a plain relative path.
+ */
+export async function writeRunDirectoryConcurrently(
+  target: string,
+  files: readonly RunDirectoryFile[],
+): Promise<void> {
+  for (const file of files) checkedPath(file.path);
+  const paths = stagingPaths(target);
+  mkdirSync(paths.parent, { recursive: true });
+  try {
+    const directories = makeStagingDirectories(paths.staging, files);
+    const writes = files.map(async (file) => {
+      const handle = await open(join(paths.staging, ...checkedPath(file.path)), 'w');
+      try {
+        await writeAndSync(handle, Buffer.from(file.content, file.encoding), join(target, file.path));
+      } finally {
+        await handle.close();
+      }
+    });
+    // Every write settles before the staging directory may be removed on a failure.
+    const outcomes = await Promise.allSettled(writes);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    await Promise.all([...directories].map(syncDirectory));
+    replaceWithStaging(target, paths);
+  } catch (error) {
+    rmSync(paths.staging, { recursive: true, force: true });
     throw error;
   }
 }

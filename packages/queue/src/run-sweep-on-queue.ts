@@ -22,7 +22,11 @@ import {
   queueKeyPrefix,
   queueStateKey,
 } from './queue-connection.js';
-import { type RunDirectoryFile, removeStagingLeftovers, writeRunDirectory } from './run-directory-files.js';
+import {
+  type RunDirectoryFile,
+  removeStagingLeftovers,
+  writeRunDirectoryConcurrently,
+} from './run-directory-files.js';
 import { trialFilesKey } from './trial-files.js';
 import { isTrialJobProgress, type TrialJobData, type TrialJobResult, trialJobName } from './trial-job.js';
 
@@ -384,7 +388,8 @@ async function runSweepOnQueueLocked(
           record(failedRow(trial, directory, problem));
           return;
         }
-        writeRunDirectory(directory, files);
+        // Without blocking: other trials' results are read from Redis and written meanwhile.
+        await writeRunDirectoryConcurrently(directory, files);
         finish(trialId);
         markStarted(trial);
         const written = completedResult(directory, trial);
