@@ -1,0 +1,86 @@
+// Time to a command's first output line (issue 14, target 2: ≤ 0.5 s): wall seconds from spawn to
+// the first byte on stdout or stderr, and the process's own CPU (user + system from /proc at that
+// moment), for `sweep --preset mnist-lr-sweep` and `train` of the built CLI. Each run is a fresh
+// process in its own new directory, killed once it printed; the Node binaries given are interleaved
+// (A, B, A, B, …) and the table shows medians. Linux only (/proc).
+//
+//   node --import tsx bench/first-line.ts [--node PATH]... [--dist apps/cli/dist] [--repetitions 3]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const valuesOf = (flag: string): string[] =>
+  process.argv.flatMap((argument, index) =>
+    argument === flag && process.argv[index + 1] !== undefined ? [process.argv[index + 1] as string] : [],
+  );
+const nodes = valuesOf('--node').length > 0 ? valuesOf('--node') : [process.execPath];
+const main = join(resolve(root, valuesOf('--dist')[0] ?? 'apps/cli/dist'), 'main.js');
+const repetitions = Number(valuesOf('--repetitions')[0] ?? 3);
+const commands: Readonly<Record<string, readonly string[]>> = {
+  'sweep --preset mnist-lr-sweep': ['sweep', '--preset', 'mnist-lr-sweep'],
+  train: ['train'],
+};
+const scratch = mkdtempSync(join(tmpdir(), 'contour-first-line-'));
+
+interface FirstLine {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function firstLine(node: string, command: readonly string[]): Promise<FirstLine> {
+  const directory = mkdtempSync(join(scratch, 'run-'));
+  const start = process.hrtime.bigint();
+  const child = spawn(node, [main, ...command, '--out', join(directory, 'out')], {
+    cwd: directory,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((done, fail) => {
+    let seen = false;
+    const onOutput = (): void => {
+      if (seen) return;
+      seen = true;
+      const wall = Number(process.hrtime.bigint() - start) / 1e9;
+      // Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks (100 per second).
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const cpu = (Number(fields[11]) + Number(fields[12])) / 100;
+      child.kill('SIGKILL');
+      done({ wall, cpu });
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.on('exit', () => {
+      if (!seen) fail(new Error(`${command.join(' ')} printed nothing`));
+    });
+  });
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+};
+
+const timings = new Map<string, FirstLine[]>();
+for (let repetition = 0; repetition < repetitions; repetition++) {
+  for (const [name, command] of Object.entries(commands)) {
+    for (const node of nodes) {
+      const key = `${name}\t${node}`;
+      timings.set(key, [...(timings.get(key) ?? []), await firstLine(node, command)]);
+    }
+  }
+}
+rmSync(scratch, { recursive: true, force: true });
+console.log(
+  `${repetitions} runs each, interleaved; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+);
+console.log('| command | node | first line s (median) | CPU s to it (median) |');
+console.log('|---|---|---|---|');
+for (const [key, runs] of timings) {
+  const [name, node] = key.split('\t');
+  const version = execFileSync(node as string, ['--version'], { encoding: 'utf8' }).trim();
+  console.log(
+    `| ${name} | ${version} | ${median(runs.map((run) => run.wall)).toFixed(2)} | ${median(runs.map((run) => run.cpu)).toFixed(2)} |`,
+  );
+}
