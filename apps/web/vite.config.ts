@@ -20,6 +20,10 @@ export default defineConfig({
     conditions: [sourceCondition, 'module', 'browser', 'import', 'default'],
   },
   worker: { format: 'es' },
+  // The dev server pre-bundles the dependencies it finds from index.html at start-up; the training
+  // worker (and the tfjs backends and tfjs-layers it loads) is only reached when a run starts, so
+  // without this entry the first run makes Vite re-bundle and reload the page, losing the run.
+  optimizeDeps: { entries: ['index.html', 'src/worker/lab-worker.ts'] },
   build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
   server: { headers: { ...developmentHeaders } },
   preview: { headers: { ...securityHeaders } },
