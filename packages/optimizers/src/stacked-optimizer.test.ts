@@ -71,6 +71,27 @@ const sizeOf = (name: string) => (shapes[name] as number[]).reduce((product, siz
 const gradientValues = (name: string, index: number, step: number, model: number) =>
   values(sizeOf(name), 1000 * step + 10 * index + model + 7, name === 'head/bias' ? 5 : 0.5);
 
+/** Steps [from, to) of a stack of `models` (their gradients as in {@link oneAtATime}). */
+function applySteps(
+  optimizer: StackedOptimizer,
+  parameters: readonly StackedParameter[],
+  models: readonly number[],
+  from: number,
+  to: number,
+): void {
+  for (let step = from; step < to; step += 1) {
+    const gradients = parameters.map((parameter, index) =>
+      stack(
+        models.map((model) => gradientValues(parameter.name, index, step, model)),
+        parameter.modelShape,
+        parameter.modelAxis,
+      ),
+    );
+    optimizer.applyGradients(gradients);
+    tf.dispose(gradients);
+  }
+}
+
 /** The same K models stacked (kernel along `kernelAxis`, bias along 0) and one StackedOptimizer. */
 function stacked(specs: readonly unknown[], steps: number, kernelAxis: number, options = {}): Outcome {
   const count = specs.length;
@@ -87,17 +108,13 @@ function stacked(specs: readonly unknown[], steps: number, kernelAxis: number, o
     return { name, variable, modelAxis: axis, modelShape: shape };
   });
   const optimizer = new StackedOptimizer(specs, parameters, options);
-  for (let step = 0; step < steps; step += 1) {
-    const gradients = parameters.map((parameter, index) =>
-      stack(
-        specs.map((_, model) => gradientValues(parameter.name, index, step, model)),
-        parameter.modelShape,
-        parameter.modelAxis,
-      ),
-    );
-    optimizer.applyGradients(gradients);
-    tf.dispose(gradients);
-  }
+  applySteps(
+    optimizer,
+    parameters,
+    specs.map((_, model) => model),
+    0,
+    steps,
+  );
   const weights = specs.map((_, model) =>
     parameters.map((parameter) =>
       modelSlice(parameter.variable.dataSync(), parameter.variable.shape, parameter.modelAxis, count, model),
@@ -263,17 +280,7 @@ describe('StackedOptimizer', () => {
       );
       optimizer.importStates(kept.map((model) => first.states[model] as OptimizerState));
       expect(optimizer.step).toBe(3);
-      for (let step = 3; step < 6; step += 1) {
-        const gradients = parameters.map((parameter, index) =>
-          stack(
-            kept.map((model) => gradientValues(parameter.name, index, step, model)),
-            parameter.modelShape,
-            parameter.modelAxis,
-          ),
-        );
-        optimizer.applyGradients(gradients);
-        tf.dispose(gradients);
-      }
+      applySteps(optimizer, parameters, kept, 3, 6);
       const weights = kept.map((_, position) =>
         parameters.map((parameter) =>
           modelSlice(
