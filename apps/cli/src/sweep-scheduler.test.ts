@@ -172,6 +172,14 @@ describe('contour sweep --scheduler asha', () => {
         ['--scheduler', 'asha', '--workers', '2'],
         'contour: --workers goes with --scheduler grid (asha trains its trials in this process)',
       ],
+      [
+        ['--scheduler', 'asha', '--vary', 'epochs=2,4'],
+        'contour: --vary epochs goes with --scheduler grid (asha trains every trial up to the same --epochs); got epochs 2, 4',
+      ],
+      [
+        ['--scheduler', 'asha', '--early-stopping', '2'],
+        'contour: --early-stopping goes with --scheduler grid (asha decides where trials stop)',
+      ],
     ] as const) {
       const out = join(scratch, 'bad');
       const result = await runInProcess(['sweep', '--lr', '0.1,0.2', ...flags, ...extra, '--out', out]);

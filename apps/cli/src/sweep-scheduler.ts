@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMinEpochs, defaultReductionFactor } from '@contour/core';
+import { defaultMinEpochs, defaultReductionFactor, type SweepTrial } from '@contour/core';
 import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/runs';
 import { UsageError } from './usage-error.js';
 
@@ -51,6 +51,21 @@ export function parseSchedulerFlags(flags: SchedulerFlags, epochs: number): Swee
       ? defaultMinEpochs
       : integerFlag('--min-epochs', flags.minEpochs, 1, epochs, `an integer from 1 to --epochs (${epochs})`);
   return { type: 'asha', reductionFactor, minEpochs };
+}
+
+/**
+ * Refuses, before anything is written, what successive halving cannot schedule: trials of different
+ * epochs (`--vary epochs`) and early stopping (its rungs decide where trials stop).
+ */
+export function checkTrialsForScheduler(scheduler: SweepScheduler, trials: readonly SweepTrial[]): void {
+  if (scheduler.type !== 'asha') return;
+  const epochs = [...new Set(trials.map((trial) => trial.config.training.epochs))];
+  if (epochs.length > 1)
+    throw new UsageError(
+      `--vary epochs goes with --scheduler grid (asha trains every trial up to the same --epochs); got epochs ${epochs.join(', ')}`,
+    );
+  if (trials.some((trial) => trial.config.training.earlyStopping))
+    throw new UsageError('--early-stopping goes with --scheduler grid (asha decides where trials stop)');
 }
 
 /** A sweep directory's `successive-halving.json`, when it ran under ASHA. */

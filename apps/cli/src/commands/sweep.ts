@@ -19,7 +19,12 @@ import { parseJsonInput } from '../json-input.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
 import { findingLines, loadSweepRuns, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
 import { sweepChartPreparation } from '../sweep-chart-preparation.js';
-import { parseSchedulerFlags, readSuccessiveHalving, successiveHalvingSummary } from '../sweep-scheduler.js';
+import {
+  checkTrialsForScheduler,
+  parseSchedulerFlags,
+  readSuccessiveHalving,
+  successiveHalvingSummary,
+} from '../sweep-scheduler.js';
 import {
   addTrainingFlags,
   autoPlaceholderRate,
@@ -244,6 +249,7 @@ export function registerSweepCommand(program: Command): void {
           .replace(/^[^A-Za-z0-9]+/, '') || 'sweep';
       const trials = expandSweep(sweepId, base, axes);
       const plots = plotMode(effective.plots, trials.length);
+      checkTrialsForScheduler(scheduler, trials);
       if (effective.queue !== undefined && effective.workers !== undefined) {
         throw new UsageError(
           '--workers and --queue exclude each other (with --queue the workers are `contour worker`s)',
