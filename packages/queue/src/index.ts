@@ -57,6 +57,7 @@ export {
 } from './run-sweep-on-queue.js';
 export {
   defaultStackSize,
+  maxStackSize,
   type QueueWorker,
   type QueueWorkerOptions,
   startQueueWorker,

@@ -4,11 +4,14 @@ import { startQueueWorker } from './start-queue-worker.js';
 import { freePort } from './start-redis-server.js';
 
 describe('startQueueWorker', () => {
-  it('rejects a bad concurrency or address before connecting', async () => {
+  it('rejects a bad concurrency, stack or address before connecting', async () => {
     await expect(startQueueWorker({ queueUrl: 'redis://127.0.0.1:1', concurrency: 0 })).rejects.toThrow(
       new QueueOptionError('--concurrency must be an integer ≥ 1; got 0'),
     );
     await expect(startQueueWorker({ queueUrl: 'tcp://host:1' })).rejects.toBeInstanceOf(QueueOptionError);
+    await expect(startQueueWorker({ queueUrl: 'redis://127.0.0.1:1', stack: 257 })).rejects.toThrow(
+      new QueueOptionError('--stack must be at most 256; got 257'),
+    );
   });
 
   it('fails at once naming the address when Redis is unreachable', async () => {

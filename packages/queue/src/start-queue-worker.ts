@@ -104,14 +104,26 @@ export interface QueueWorker {
 /** Trials a worker's pass trains together at most, unless `stack` says otherwise. */
 export const defaultStackSize = 8;
 
+/**
+ * The largest `stack`: a coordinator keeps at most 256 trials in Redis at once (its default
+ * `maxQueuedTrials`), so a larger pass could never fill, and K stacked models are held in memory.
+ */
+export const maxStackSize = 256;
+
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const stackedChildUrl = new URL(`./stacked-trial-child${sourceExtension}`, import.meta.url);
 
-function positiveInteger(field: string, value: number | undefined, fallback: number): number {
+function positiveInteger(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  maximum = Number.MAX_SAFE_INTEGER,
+): number {
   const result = value ?? fallback;
   if (!Number.isSafeInteger(result) || result < 1) {
     throw new QueueOptionError(`${field} must be an integer ≥ 1; got ${value}`);
   }
+  if (result > maximum) throw new QueueOptionError(`${field} must be at most ${maximum}; got ${value}`);
   return result;
 }
 
@@ -129,7 +141,7 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const address = parseQueueUrl(options.queueUrl);
   const concurrency = positiveInteger('--concurrency', options.concurrency, availableParallelism());
-  const stack = positiveInteger('--stack', options.stack, defaultStackSize);
+  const stack = positiveInteger('--stack', options.stack, defaultStackSize, maxStackSize);
   const lockDuration = positiveInteger('lockDuration', options.lockDuration, 30_000);
   const stalledInterval = positiveInteger('stalledInterval', options.stalledInterval, 30_000);
   const resultsDirectory = options.resultsDirectory ?? join(tmpdir(), 'contour-worker-results');

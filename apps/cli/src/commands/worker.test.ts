@@ -47,6 +47,7 @@ describe('contour worker', () => {
       [['--queue', 'redis://127.0.0.1:6379', '--concurrency', '0'], /--concurrency must be an integer ≥ 1/],
       [['--queue', 'redis://127.0.0.1:6379', '--stack', '0'], /--stack must be an integer ≥ 1/],
       [['--queue', 'redis://127.0.0.1:6379', '--stack', 'all'], /--stack must be an integer ≥ 1/],
+      [['--queue', 'redis://127.0.0.1:6379', '--stack', '257'], /--stack must be at most 256; got 257/],
       [
         ['--queue', 'redis://127.0.0.1:6379', '--backend', 'gpu'],
         /--backend must be one of auto, cpu, wasm, node/,

@@ -1,5 +1,5 @@
 import type { BackendChoice } from '@contour/core';
-import { defaultStackSize, QueueOptionError, startQueueWorker } from '@contour/queue';
+import { defaultStackSize, maxStackSize, QueueOptionError, startQueueWorker } from '@contour/queue';
 import type { Command } from 'commander';
 import { parsePositiveInteger, UsageError } from '../usage-error.js';
 
@@ -30,7 +30,7 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option(
       '--stack <k>',
-      `compatible trials (same data, model, batch size, epochs; other rates, schedules or optimizers) one pass trains together (default ${defaultStackSize}; 1: one at a time)`,
+      `compatible trials (same data, model, batch size, epochs; other rates, schedules or optimizers) one pass trains together (default ${defaultStackSize}, at most ${maxStackSize}; 1: one at a time)`,
     )
     .option('--backend <name>', `backend for trials that ask for auto: ${workerBackends.join(', ')}`, 'auto')
     .option('--queue-name <name>', 'the BullMQ queue (default contour-trials)')
@@ -41,7 +41,8 @@ export function registerWorkerCommand(program: Command): void {
         flags.concurrency === undefined
           ? undefined
           : parsePositiveInteger('--concurrency', flags.concurrency);
-      const stack = flags.stack === undefined ? undefined : parsePositiveInteger('--stack', flags.stack);
+      const stack =
+        flags.stack === undefined ? undefined : parsePositiveInteger('--stack', flags.stack, maxStackSize);
       if (!workerBackends.includes(flags.backend as BackendChoice)) {
         throw new UsageError(`--backend must be one of ${workerBackends.join(', ')}; got "${flags.backend}"`);
       }
