@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep, resolveRunConfig } from '@contour/core';
 import type { EpochRecord } from '@contour/metrics-logger';
 import { readMetricsFile } from '@contour/metrics-logger/node';
 import { runFiles, rungLoss, runSweep, type SuccessiveHalvingFile } from '@contour/runs';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueOptionError, queueKeyPrefix } from './queue-connection.js';
 import { runSuccessiveHalvingOnQueue } from './run-successive-halving-on-queue.js';
 import { type RedisServer, startRedisServer } from './start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from './test-support/worker-process.js';
@@ -44,10 +46,17 @@ describe('runSuccessiveHalvingOnQueue', () => {
     backend: 'cpu',
   });
   const trials = expandSweep('queue-halving', base, [{ key: 'lr', values: [2, 0.5, 0.2, 0.1, 0.02, 0.005] }]);
+  /** The uninterrupted local grid run's epochs of every trial, computed once. */
+  let gridRun: Promise<EpochRecord[][]> | undefined;
+  const gridEpochsOf = () => {
+    gridRun ??= runSweep(trials, { directory: join(scratch, 'grid'), workers: 0, onPlan: () => {} }).then(
+      (grid) => grid.map((result) => epochsOf(result.directory)),
+    );
+    return gridRun;
+  };
 
   it('promotes as results arrive, resumes promoted stages on workers from their rung checkpoint, numbers equal to the grid', async () => {
-    const grid = await runSweep(trials, { directory: join(scratch, 'grid'), workers: 0, onPlan: () => {} });
-    const gridEpochs = grid.map((result) => epochsOf(result.directory));
+    const gridEpochs = await gridEpochsOf();
     const directory = join(scratch, 'asha');
     const decisions: string[] = [];
     const results = await runSuccessiveHalvingOnQueue(trials, {
@@ -101,4 +110,119 @@ describe('runSuccessiveHalvingOnQueue', () => {
     });
     expect(again.map((result) => result.decision)).toEqual(results.map((result) => result.decision));
   }, 240_000);
+
+  it('keeps at most maxQueuedTrials stages in Redis, holding the rest in the coordinator, numbers equal to the grid', async () => {
+    const gridEpochs = await gridEpochsOf();
+    // A queue no worker listens to yet: 2 of the 6 first-rung stages are queued, the rest held.
+    const queueName = 'asha-bounded';
+    const directory = join(scratch, 'asha-bounded');
+    const queue = new Queue(queueName, {
+      connection: { host: '127.0.0.1', port: redis.port },
+      prefix: queueKeyPrefix,
+    });
+    const stops: string[] = [];
+    try {
+      const alone = new AbortController();
+      const queuedLines: string[] = [];
+      const none = await runSuccessiveHalvingOnQueue(trials, {
+        directory,
+        queueUrl: redis.url,
+        queueName,
+        pollInterval: 20,
+        maxQueuedTrials: 2,
+        successiveHalving: { reductionFactor: 3, minEpochs: 1 },
+        signal: alone.signal,
+        onPlan: () => {},
+        onDecision: (line) => {
+          if (line.includes(': queued to epoch')) queuedLines.push(line);
+          if (queuedLines.length === 2) alone.abort();
+        },
+        onStopWaiting: (line) => stops.push(line),
+      });
+      expect(none.map((result) => result.status)).toEqual(trials.map(() => 'interrupted'));
+      expect(queuedLines).toEqual([
+        `${trials[0]?.label}: queued to epoch 1`,
+        `${trials[1]?.label}: queued to epoch 1`,
+      ]);
+      expect((await queue.getJobs(['waiting'])).map((job) => job.id).sort()).toEqual(
+        [`${trials[0]?.id}.to-1`, `${trials[1]?.id}.to-1`].sort(),
+      );
+      expect(stops).toEqual([
+        'stopped waiting: 2 stage(s) stay on the queue for the workers; run the same command again to collect them and go on',
+      ]);
+
+      // With a worker, the same command re-attaches to those 2 and finishes the sweep, never
+      // holding more than 2 stages in Redis (waiting, running, or finished and not yet stored).
+      const worker = await startWorkerProcess(redis.url, 1, queueName, 1);
+      try {
+        let running = true;
+        const counts: number[] = [];
+        const watch = (async () => {
+          while (running) {
+            const byState = await queue.getJobCounts(
+              'waiting',
+              'active',
+              'delayed',
+              'prioritized',
+              'completed',
+              'failed',
+            );
+            counts.push(Object.values(byState).reduce((sum, count) => sum + count, 0));
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        const results = await runSuccessiveHalvingOnQueue(trials, {
+          directory,
+          queueUrl: redis.url,
+          queueName,
+          pollInterval: 200,
+          maxQueuedTrials: 2,
+          successiveHalving: { reductionFactor: 3, minEpochs: 1 },
+          onPlan: () => {},
+        }).finally(() => {
+          running = false;
+        });
+        await watch;
+        expect(counts.length).toBeGreaterThan(0);
+        expect(Math.max(...counts)).toBe(2);
+        const trained = results.map((result) => result.decision.epochs);
+        expect(trained.every((epochs) => epochs >= 1)).toBe(true);
+        for (const [trial, result] of results.entries())
+          expect(epochsOf(result.directory).map(numbers)).toEqual(
+            (gridEpochs[trial] as EpochRecord[]).slice(0, trained[trial]).map(numbers),
+          );
+        expect(
+          results.filter((result) => result.decision.state === 'finished').length,
+        ).toBeGreaterThanOrEqual(1);
+        expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')).toEqual({
+          waiting: 0,
+          active: 0,
+          delayed: 0,
+          completed: 0,
+          failed: 0,
+        });
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await queue.close();
+    }
+  }, 240_000);
+
+  it('refuses a maxQueuedTrials below 1 or not an integer in one line, writing nothing', async () => {
+    for (const maxQueuedTrials of [0, 1.5, Number.NaN]) {
+      const directory = join(scratch, `bad-bound-${maxQueuedTrials}`);
+      await expect(
+        runSuccessiveHalvingOnQueue(trials, {
+          directory,
+          queueUrl: redis.url,
+          maxQueuedTrials,
+          onPlan: () => {},
+        }),
+      ).rejects.toThrow(
+        new QueueOptionError(`maxQueuedTrials must be an integer ≥ 1; got ${maxQueuedTrials}`),
+      );
+      expect(existsSync(directory)).toBe(false);
+    }
+  });
 });

@@ -21,7 +21,7 @@ import {
   type RunDirectoryFile,
   readRunDirectoryFiles,
   removeStagingLeftovers,
-  writeRunDirectory,
+  writeRunDirectoryConcurrently,
 } from './run-directory-files.js';
 import { eventStreamLength } from './run-sweep-on-queue.js';
 import { stageJobId } from './successive-halving-stage.js';
@@ -38,6 +38,14 @@ export interface SuccessiveHalvingQueueOptions extends SuccessiveHalvingSweepOpt
   readonly attempts?: number;
   /** How often job states are polled besides the event stream, in milliseconds. Default 2000. */
   readonly pollInterval?: number;
+  /**
+   * At most this many stages are in Redis at once (queued, running, or finished and not yet
+   * stored); the scheduler's other jobs wait in the coordinator, promotions first, and are
+   * enqueued as stages are stored. It bounds Redis's memory whatever the sweep's size (a first
+   * rung of thousands of trials is not queued at once) and should be at least the number of
+   * trials all workers train at once. Default 256, as `runSweepOnQueue`'s.
+   */
+  readonly maxQueuedTrials?: number;
   /** One line when Ctrl-C stops the coordinator with stages still on the queue. */
   readonly onStopWaiting?: (line: string) => void;
 }
@@ -54,14 +62,15 @@ export function stageResumeKey(queueName: string, jobId: string): string {
  * directory of its rung (its checkpoint, sent through Redis) to the next rung or the end — and
  * each stage's run directory is written into `directory/trials/<id>/` when it arrives, replacing
  * the previous one. A result at a rung is reported to the scheduler at once, and the promotions it
- * allows are enqueued at once (ASHA: no waiting for the rest of the rung).
+ * allows are enqueued at once (ASHA: no waiting for the rest of the rung) — ahead of the first-rung
+ * stages still held back by `maxQueuedTrials`.
  *
  * As the local `runSuccessiveHalvingSweep`, the state is rebuilt from the run directories, so
  * running it again after Ctrl-C re-attaches to the stages still on the queue (same job ids) and
  * trains nothing twice; `successive-halving.json` holds the decisions at the end. Redis is checked
  * before anything is written.
  *
- * @throws QueueConnectionError when Redis does not answer; CoreSpecError for trials with
+ * @throws QueueOptionError for a bad option; QueueConnectionError when Redis does not answer; CoreSpecError for trials with
  * different epochs or early stopping; DirectoryLockedError when another process runs a sweep there.
  */
 export async function runSuccessiveHalvingOnQueue(
@@ -76,13 +85,16 @@ export async function runSuccessiveHalvingOnQueue(
     throw new QueueOptionError(
       `pollInterval must be a number of milliseconds > 0; got ${options.pollInterval}`,
     );
+  const maxQueued = options.maxQueuedTrials ?? 256;
+  if (!Number.isSafeInteger(maxQueued) || maxQueued < 1)
+    throw new QueueOptionError(`maxQueuedTrials must be an integer ≥ 1; got ${options.maxQueuedTrials}`);
   if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory))
     throw new QueueOptionError(`lock is the lock of ${options.lock.directory}, not of ${options.directory}`);
   const state = new SuccessiveHalvingSweepState(trials, options.directory, options.successiveHalving);
   await checkQueueConnection(parseQueueUrl(options.queueUrl));
   const lock = options.lock ?? lockDirectory(options.directory);
   try {
-    return await coordinate(state, options, { attempts, pollInterval });
+    return await coordinate(state, options, { attempts, pollInterval, maxQueued });
   } finally {
     if (options.lock === undefined) lock.release();
   }
@@ -91,7 +103,7 @@ export async function runSuccessiveHalvingOnQueue(
 async function coordinate(
   state: SuccessiveHalvingSweepState,
   options: SuccessiveHalvingQueueOptions,
-  settings: { attempts: number; pollInterval: number },
+  settings: { attempts: number; pollInterval: number; maxQueued: number },
 ): Promise<SuccessiveHalvingTrialResult[]> {
   const queueName = options.queueName ?? defaultQueueName;
   const address = parseQueueUrl(options.queueUrl);
@@ -109,10 +121,14 @@ async function coordinate(
   const plan = options.onPlan ?? ((line: string) => console.error(line));
   /** Stages on the queue, by job id. */
   const inFlight = new Map<string, SuccessiveHalvingJob>();
+  /** Stages held back while `maxQueued` are on the queue: promotions and resumes, then first stages. */
+  const heldResumes: SuccessiveHalvingJob[] = [];
+  const heldStarts: SuccessiveHalvingJob[] = [];
+  const held = () => heldResumes.length + heldStarts.length;
   let failure: Error | undefined;
   let wake: () => void = () => {};
 
-  const enqueue = async (jobs: readonly SuccessiveHalvingJob[]) => {
+  const enqueueNow = async (jobs: readonly SuccessiveHalvingJob[]) => {
     for (const job of jobs) {
       const trial = trials[job.trial] as SweepTrial;
       const jobId = stageJobId(trial, job.toEpoch);
@@ -151,7 +167,17 @@ async function coordinate(
         options.onDecision?.(
           `${(trials[job.trial] as SweepTrial).label}: promoted from rung ${job.promotedFrom} (epoch ${job.fromEpoch}) to epoch ${job.toEpoch}`,
         );
-    await enqueue(jobs);
+    hold(jobs);
+    await topUp();
+  };
+  const hold = (jobs: readonly SuccessiveHalvingJob[]) => {
+    for (const job of jobs) (job.fromEpoch > 0 ? heldResumes : heldStarts).push(job);
+  };
+  /** Enqueues held stages while fewer than `maxQueued` are in Redis; promotions and resumes first. */
+  const topUp = async () => {
+    const room = Math.max(0, settings.maxQueued - inFlight.size);
+    const resumes = heldResumes.splice(0, room);
+    await enqueueNow([...resumes, ...heldStarts.splice(0, room - resumes.length)]);
   };
 
   /** Stores a stage that ended and reports it; one at a time (the scheduler is not re-entrant). */
@@ -183,7 +209,8 @@ async function coordinate(
           error: `stage ${jobId} returned no run directory`,
         });
       } else {
-        writeRunDirectory(directory, files);
+        // Without blocking: other stages' events are read meanwhile (their settles wait their turn).
+        await writeRunDirectoryConcurrently(directory, files);
         state.readLosses(stage.trial);
         if (result.status === 'interrupted') {
           // Paused at its stage's epoch (a rung): the scheduler ranks it now.
@@ -252,8 +279,18 @@ async function coordinate(
     plan(`${state.describe()}; stages on ${address.display}`);
     removeStagingLeftovers(join(options.directory, 'trials'));
     const resumes = state.rebuild(options.onDecision);
-    await enqueue(resumes);
-    await decideAndEnqueue();
+    const first = [...resumes, ...state.scheduler.nextJobs()];
+    // Stages an earlier run of the coordinator left in Redis are attached first, whatever the bound
+    // (they are in Redis already); the others are held until there is room.
+    const queued = await Promise.all(
+      first.map(async (job) => {
+        const jobId = stageJobId(trials[job.trial] as SweepTrial, job.toEpoch);
+        return (await queue.getJobState(jobId)) !== 'unknown';
+      }),
+    );
+    await enqueueNow(first.filter((_, index) => queued[index]));
+    hold(first.filter((_, index) => !queued[index]));
+    await topUp();
     /** Waits until no settle is in progress (a settle may enqueue the next stages). */
     const quiet = async () => {
       for (let current = chain; ; current = chain) {
@@ -263,10 +300,15 @@ async function coordinate(
     };
     for (;;) {
       await quiet();
-      if (inFlight.size === 0 || options.signal?.aborted || failure) break;
+      if ((inFlight.size === 0 && held() === 0) || options.signal?.aborted || failure) break;
       await Promise.all([...inFlight.keys()].map((jobId) => settle(jobId)));
       await quiet();
-      if (inFlight.size === 0 || options.signal?.aborted || failure) break;
+      if ((inFlight.size === 0 && held() === 0) || options.signal?.aborted || failure) break;
+      // Held stages with nothing in Redis (a settle that ended without topping up): enqueue them.
+      if (inFlight.size === 0) {
+        await topUp();
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, settings.pollInterval);
         wake = () => {
