@@ -83,9 +83,21 @@ export class ChartWorkerPool {
     this.dispatch();
   }
 
-  /** Stops every worker. */
+  /**
+   * Stops every worker. A worker still preparing a chart may reply while it is being terminated:
+   * that reply is no longer handled, since handling it unrefs the worker, which let the event loop
+   * empty before the exit was reported and the command end with Node's exit code 13 (unsettled
+   * top-level await) instead of its own.
+   */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    this.preparing.splice(0);
+    await Promise.all(
+      this.workers.map((worker) => {
+        worker.removeAllListeners('message');
+        worker.ref();
+        return worker.terminate();
+      }),
+    );
   }
 
   private dispatch(): void {
