@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   RunDirectoryFileError,
   readRunDirectoryFiles,
+  recordFailedJob,
   removeStagingLeftovers,
   writeRunDirectory,
   writeRunDirectoryConcurrently,
@@ -125,5 +126,30 @@ describe('removeStagingLeftovers', () => {
     mkdirSync(join(trials, 'trial-3'), { recursive: true });
     removeStagingLeftovers(trials);
     expect(readdirSync(trials)).toEqual(['trial-3']);
+  });
+});
+
+describe('recordFailedJob', () => {
+  it("writes status.json as failed with the first line of the job's failedReason, and returns that line", () => {
+    const directory = join(scratch, 'failed-trial');
+    const reason = recordFailedJob(directory, {
+      failedReason: 'CoreSpecError: lr must be > 0\n    at stack',
+    });
+    expect(reason).toBe('CoreSpecError: lr must be > 0');
+    const status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8'));
+    expect(status).toMatchObject({
+      status: 'failed',
+      epoch: 0,
+      step: 0,
+      message: 'CoreSpecError: lr must be > 0',
+    });
+    expect(Number.isNaN(Date.parse(status.updatedAt))).toBe(false);
+  });
+
+  it('says "failed" when the job has no reason', () => {
+    const directory = join(scratch, 'failed-without-reason');
+    expect(recordFailedJob(directory, {})).toBe('failed');
+    expect(JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8')).message).toBe('failed');
+    expect(recordFailedJob(directory, { failedReason: '' })).toBe('failed');
   });
 });

@@ -13,6 +13,7 @@ import {
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from '@contour/metrics-logger/node';
+import { writeStatus } from '@contour/runs';
 
 /** One file of a run directory, carried in a job's return value from a worker to the coordinator. */
 export interface RunDirectoryFile {
@@ -225,4 +226,21 @@ export function removeStagingLeftovers(trialsDirectory: string): void {
       rmSync(join(trialsDirectory, name), { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * Records a job that failed for good (its training threw, or its attempts ran out) in its trial's
+ * run directory: `status.json` says `failed` with the first line of BullMQ's `failedReason`.
+ * Returns that line, the error of the trial's row.
+ */
+export function recordFailedJob(directory: string, job: { readonly failedReason?: string }): string {
+  const reason = (job.failedReason ?? 'failed').split('\n')[0] || 'failed';
+  writeStatus(directory, {
+    status: 'failed',
+    epoch: 0,
+    step: 0,
+    updatedAt: new Date().toISOString(),
+    message: reason,
+  });
+  return reason;
 }

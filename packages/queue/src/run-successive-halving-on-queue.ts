@@ -5,7 +5,6 @@ import {
   type SuccessiveHalvingSweepOptions,
   SuccessiveHalvingSweepState,
   type SuccessiveHalvingTrialResult,
-  writeStatus,
 } from '@contour/runs';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import {
@@ -20,6 +19,7 @@ import {
 import {
   type RunDirectoryFile,
   readRunDirectoryFiles,
+  recordFailedJob,
   removeStagingLeftovers,
   writeRunDirectoryConcurrently,
 } from './run-directory-files.js';
@@ -227,14 +227,7 @@ async function coordinate(
         if (result.filesKey !== undefined) await client.del(result.filesKey);
       }
     } else {
-      const reason = (job.failedReason ?? 'failed').split('\n')[0] ?? 'failed';
-      writeStatus(directory, {
-        status: 'failed',
-        epoch: 0,
-        step: 0,
-        updatedAt: new Date().toISOString(),
-        message: reason,
-      });
+      const reason = recordFailedJob(directory, job);
       state.settle(stage.trial, {
         trial,
         directory,

@@ -6,7 +6,6 @@ import {
   type SweepRunOptions,
   type SweepTrialResult,
   trialDirectory,
-  writeStatus,
 } from '@contour/runs';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -24,6 +23,7 @@ import {
 } from './queue-connection.js';
 import {
   type RunDirectoryFile,
+  recordFailedJob,
   removeStagingLeftovers,
   writeRunDirectoryConcurrently,
 } from './run-directory-files.js';
@@ -405,15 +405,7 @@ async function runSweepOnQueueLocked(
       } else if (job && state === 'failed') {
         finish(trialId);
         markStarted(trial);
-        const reason = (job.failedReason ?? 'failed').split('\n')[0] ?? 'failed';
-        writeStatus(directory, {
-          status: 'failed',
-          epoch: 0,
-          step: 0,
-          updatedAt: new Date().toISOString(),
-          message: reason,
-        });
-        record(failedRow(trial, directory, reason));
+        record(failedRow(trial, directory, recordFailedJob(directory, job)));
       } else if (state === 'unknown') {
         // A job that vanished with the rest of Redis's data is queued again, not failed.
         if (await stateLost()) return;
