@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunConfig } from '@contour/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { readJsonFile, runFiles } from './run-directory.js';
 import {
   defaultSourceClasses,
@@ -108,5 +109,26 @@ describe('runFinetuneExperiment', () => {
         console: false,
       }),
     ).rejects.toThrow(/already holds a run/);
+    // Each run held its directory's lock while it trained, and released it.
+    expect(existsSync(join(scratch, 'from', 'finetune', lockFileName))).toBe(false);
+
+    // Another process training into the run directory: this one stops before writing anything.
+    const held = lockDirectory(join(scratch, 'locked', 'finetune'));
+    try {
+      await expect(
+        runFinetuneExperiment({
+          directory: join(scratch, 'locked'),
+          from: join(directory, 'pretrain'),
+          data: target.data,
+          training: target.training,
+          backend: 'cpu',
+          settings: {},
+          console: false,
+        }),
+      ).rejects.toBeInstanceOf(DirectoryLockedError);
+      expect(existsSync(runFiles(join(scratch, 'locked', 'finetune')).config)).toBe(false);
+    } finally {
+      held.release();
+    }
   });
 });

@@ -283,32 +283,39 @@ export async function runFinetuneExperiment(
         label: variant.label,
         ...(variant.settings ? { from: sourceDirectory, settings: variant.settings } : {}),
       };
-      const outcome = await trainIntoDirectory(
-        directory,
-        runConfig,
-        finetuneSection,
-        selection,
-        options,
-        (logger) =>
-          variant.settings
-            ? finetune(training, {
-                dataset,
-                source,
-                settings: variant.settings,
-                runId: name,
-                recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
-                logger,
-                ...leading,
-                ...(options.signal ? { signal: options.signal } : {}),
-              })
-            : train(effective, {
-                dataset,
-                runId: name,
-                recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
-                logger,
-                ...(options.signal ? { signal: options.signal } : {}),
-              }),
-      );
+      // One writer per run directory, as runTraining: a second finetune into it stops here.
+      const lock = lockDirectory(directory);
+      let outcome: Awaited<ReturnType<typeof trainIntoDirectory>>;
+      try {
+        outcome = await trainIntoDirectory(
+          directory,
+          runConfig,
+          finetuneSection,
+          selection,
+          options,
+          (logger) =>
+            variant.settings
+              ? finetune(training, {
+                  dataset,
+                  source,
+                  settings: variant.settings,
+                  runId: name,
+                  recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
+                  logger,
+                  ...leading,
+                  ...(options.signal ? { signal: options.signal } : {}),
+                })
+              : train(effective, {
+                  dataset,
+                  runId: name,
+                  recordedConfig: { ...runConfig, backend: selection.name, finetune: finetuneSection },
+                  logger,
+                  ...(options.signal ? { signal: options.signal } : {}),
+                }),
+        );
+      } finally {
+        lock.release();
+      }
       runs.push({ name, label: variant.label, ...outcome });
       if (outcome.status === 'interrupted') break;
     }
@@ -326,25 +333,11 @@ export async function runFinetuneExperiment(
   };
 }
 
-/** Trains one run into a fresh run directory (config, status, metrics, result, model). */
+/**
+ * Trains one run into a fresh run directory (config, status, metrics, result, model); the caller
+ * holds the directory's lock.
+ */
 async function trainIntoDirectory(
-  directory: string,
-  config: RunConfig,
-  finetuneSection: FinetuneRunConfigFile['finetune'],
-  selection: { requested: string; name: string; reason: string },
-  options: FinetuneExperimentOptions,
-  run: (logger: MetricsLogger) => Promise<TrainingResult>,
-): Promise<{ directory: string; status: RunStatus; summary: RunSummary }> {
-  // One writer per run directory, as runTraining: a second finetune into it stops here.
-  const lock = lockDirectory(directory);
-  try {
-    return await trainIntoLockedDirectory(directory, config, finetuneSection, selection, options, run);
-  } finally {
-    lock.release();
-  }
-}
-
-async function trainIntoLockedDirectory(
   directory: string,
   config: RunConfig,
   finetuneSection: FinetuneRunConfigFile['finetune'],
