@@ -1,12 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandSweep, resolveRunConfig } from '@contour/core';
 import type { EpochRecord } from '@contour/metrics-logger';
-import { readMetricsFile } from '@contour/metrics-logger/node';
-import { runFiles, rungLoss, runSweep, type SuccessiveHalvingFile } from '@contour/runs';
+import type { SuccessiveHalvingFile } from '@contour/runs';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  gridEpochs,
+  rankByGrid,
+  successiveHalvingTrials,
+  trainedBesideGrid,
+} from '../../runs/src/test-support/successive-halving-trials.js';
 import { QueueOptionError, queueKeyPrefix } from './queue-connection.js';
 import { runSuccessiveHalvingOnQueue } from './run-successive-halving-on-queue.js';
 import { type RedisServer, startRedisServer } from './start-redis-server.js';
@@ -27,36 +31,18 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
 
-const epochsOf = (directory: string): EpochRecord[] =>
-  readMetricsFile(runFiles(directory).metrics).records.filter(
-    (record): record is EpochRecord => record.kind === 'epoch',
-  );
-const numbers = (record: EpochRecord) => ({
-  epoch: record.epoch,
-  step: record.step,
-  learningRate: record.learningRate,
-  train: record.train,
-  validation: record.validation,
-});
-
 describe('runSuccessiveHalvingOnQueue', () => {
-  const base = resolveRunConfig({
-    data: { source: 'mnist', trainLimit: 400, validation: 0.25 },
-    training: { epochs: 4, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1 }, seed: 3 },
-    backend: 'cpu',
-  });
-  const trials = expandSweep('queue-halving', base, [{ key: 'lr', values: [2, 0.5, 0.2, 0.1, 0.02, 0.005] }]);
+  // The local ASHA tests' sweep: 6 rates, η 3, r 1, R 4 (rungs at epochs 1 and 3).
+  const trials = successiveHalvingTrials('queue-halving');
   /** The uninterrupted local grid run's epochs of every trial, computed once. */
   let gridRun: Promise<EpochRecord[][]> | undefined;
   const gridEpochsOf = () => {
-    gridRun ??= runSweep(trials, { directory: join(scratch, 'grid'), workers: 0, onPlan: () => {} }).then(
-      (grid) => grid.map((result) => epochsOf(result.directory)),
-    );
+    gridRun ??= gridEpochs(trials, scratch);
     return gridRun;
   };
 
   it('promotes as results arrive, resumes promoted stages on workers from their rung checkpoint, numbers equal to the grid', async () => {
-    const gridEpochs = await gridEpochsOf();
+    const grid = await gridEpochsOf();
     const directory = join(scratch, 'asha');
     const decisions: string[] = [];
     const results = await runSuccessiveHalvingOnQueue(trials, {
@@ -70,22 +56,15 @@ describe('runSuccessiveHalvingOnQueue', () => {
     // Every epoch a trial trained — from scratch, or resumed on a worker from the rung checkpoint
     // the coordinator sent — equals the uninterrupted grid run's (cpu).
     const trained = results.map((result) => result.decision.epochs);
-    for (const [trial, result] of results.entries())
-      expect(epochsOf(result.directory).map(numbers)).toEqual(
-        (gridEpochs[trial] as EpochRecord[]).slice(0, trained[trial]).map(numbers),
-      );
+    const beside = trainedBesideGrid(results, grid);
+    expect(beside.trained).toEqual(beside.grid);
     expect(decisions.filter((line) => / from its epoch-(1|3) checkpoint$/.test(line)).length).toBeGreaterThan(
       0,
     );
     // ASHA's guarantees, whatever order the results arrived in: the top ⌊6/3⌋ = 2 of rung 0 (by
     // the grid's own epoch-1 losses) went on; every trial stopped there ranks below them; the
     // best of rung 1 trained to the end.
-    const rank = (epoch: number, among: number[]) =>
-      [...among].sort(
-        (a, b) =>
-          rungLoss(gridEpochs[a]?.[epoch - 1] as EpochRecord) -
-            rungLoss(gridEpochs[b]?.[epoch - 1] as EpochRecord) || a - b,
-      );
+    const rank = (epoch: number, among: number[]) => rankByGrid(grid, epoch, among);
     const rung0 = rank(1, [0, 1, 2, 3, 4, 5]);
     for (const trial of rung0.slice(0, 2)) expect(trained[trial]).toBeGreaterThanOrEqual(3);
     for (const [trial, result] of results.entries()) {
@@ -112,7 +91,7 @@ describe('runSuccessiveHalvingOnQueue', () => {
   }, 240_000);
 
   it('keeps at most maxQueuedTrials stages in Redis, holding the rest in the coordinator, numbers equal to the grid', async () => {
-    const gridEpochs = await gridEpochsOf();
+    const grid = await gridEpochsOf();
     // A queue no worker listens to yet: 2 of the 6 first-rung stages are queued, the rest held.
     const queueName = 'asha-bounded';
     const directory = join(scratch, 'asha-bounded');
@@ -185,12 +164,9 @@ describe('runSuccessiveHalvingOnQueue', () => {
         await watch;
         expect(counts.length).toBeGreaterThan(0);
         expect(Math.max(...counts)).toBe(2);
-        const trained = results.map((result) => result.decision.epochs);
-        expect(trained.every((epochs) => epochs >= 1)).toBe(true);
-        for (const [trial, result] of results.entries())
-          expect(epochsOf(result.directory).map(numbers)).toEqual(
-            (gridEpochs[trial] as EpochRecord[]).slice(0, trained[trial]).map(numbers),
-          );
+        expect(results.every((result) => result.decision.epochs >= 1)).toBe(true);
+        const beside = trainedBesideGrid(results, grid);
+        expect(beside.trained).toEqual(beside.grid);
         expect(
           results.filter((result) => result.decision.state === 'finished').length,
         ).toBeGreaterThanOrEqual(1);

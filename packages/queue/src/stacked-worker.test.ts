@@ -30,6 +30,39 @@ async function worker(queueName: string, stack: number): Promise<WorkerProcess> 
   return process;
 }
 
+/**
+ * Runs the trials on a queue of their own (its name is also the sweep directory's), with one
+ * worker stacking up to 8 started once every trial waits, so its first pass claims them all.
+ * `onEpoch` gets that worker at each epoch report.
+ */
+async function sweepOnOneWorker(
+  trials: readonly SweepTrial[],
+  queueName: string,
+  onEpoch: (only: WorkerProcess) => void = () => {},
+): Promise<{ rows: SweepTrialResult[]; only: WorkerProcess }> {
+  const starting: Array<Promise<WorkerProcess>> = [];
+  let only: WorkerProcess | undefined;
+  const rows = await runSweepOnQueue(trials, {
+    directory: join(scratch, queueName),
+    queueUrl: redis.url,
+    queueName,
+    pollInterval: 200,
+    onEnqueued: () => {
+      starting.push(
+        worker(queueName, 8).then((process) => {
+          only = process;
+          return process;
+        }),
+      );
+    },
+    onEpoch: () => {
+      if (only) onEpoch(only);
+    },
+  });
+  const [started] = await Promise.all(starting);
+  return { rows, only: started as WorkerProcess };
+}
+
 /** Rate trials (cpu, same seed): compatible, so a worker stacks them. */
 function rateTrials(sweepId: string, rates: readonly number[], epochs: number): SweepTrial[] {
   const base = resolveRunConfig({
@@ -73,20 +106,7 @@ describe('startQueueWorker (stacked passes)', () => {
   it('trains compatible trials in one pass, each its own job and result, equal to the same trials trained alone', async () => {
     // lr = 1e38 overflows at once: that trial diverges, the others finish.
     const trials = rateTrials('stacked', [0.5, 0.1, 0.02, 1e38, 0.005], 2);
-    const queueName = 'stacked';
-    let only: WorkerProcess | undefined;
-    const rows = await runSweepOnQueue(trials, {
-      directory: join(scratch, 'stacked'),
-      queueUrl: redis.url,
-      queueName,
-      pollInterval: 200,
-      // Started once every trial waits: its first pass claims them all.
-      onEnqueued: () => {
-        void worker(queueName, 8).then((process) => {
-          only = process;
-        });
-      },
-    });
+    const { rows, only } = await sweepOnOneWorker(trials, 'stacked');
     expect(rows.map((row) => row.trial.id)).toEqual(trials.map((trial) => trial.id));
     expect(rows.map((row) => row.status)).toEqual([
       'finished',
@@ -95,7 +115,7 @@ describe('startQueueWorker (stacked passes)', () => {
       'diverged',
       'finished',
     ]);
-    const output = (only as WorkerProcess).output();
+    const output = only.output();
     expect(lines(output, /^pass /)).toEqual([`pass ${trials.map((trial) => trial.id).join(',')}`]);
     for (const trial of trials) {
       // Each trial is its own job: started and ended once, with its own outcome.
@@ -121,32 +141,15 @@ describe('startQueueWorker (stacked passes)', () => {
   it('a worker killed (SIGKILL) mid-pass loses none of its stacked trials and duplicates none', async () => {
     const trials = rateTrials('stacked-killed', [0.5, 0.2, 0.1, 0.05, 0.02, 0.01], 12);
     const queueName = 'stacked-killed';
-    const directory = join(scratch, 'stacked-killed');
-    let victim: WorkerProcess | undefined;
+    const directory = join(scratch, queueName);
     let rescuer: Promise<WorkerProcess> | undefined;
-    const killing: Array<Promise<void>> = [];
-    const rows = await runSweepOnQueue(trials, {
-      directory,
-      queueUrl: redis.url,
-      queueName,
-      pollInterval: 200,
-      onEnqueued: () => {
-        killing.push(
-          worker(queueName, 8).then((process) => {
-            victim = process;
-          }),
-        );
-      },
-      onEpoch: () => {
-        // Its first epoch report: the pass runs. Kill it there, and start the worker that
-        // takes the trials over once their locks expire.
-        if (rescuer || !victim) return;
-        victim.child.kill('SIGKILL');
-        rescuer = worker(queueName, 8);
-      },
+    const { rows, only: killed } = await sweepOnOneWorker(trials, queueName, (victim) => {
+      // Its first epoch report: the pass runs. Kill it there, and start the worker that takes
+      // the trials over once their locks expire.
+      if (rescuer) return;
+      victim.child.kill('SIGKILL');
+      rescuer = worker(queueName, 8);
     });
-    await Promise.all(killing);
-    const killed = victim as WorkerProcess;
     const other = await (rescuer as Promise<WorkerProcess>);
 
     // One row per trial, every one finished, and one run directory each.
@@ -171,33 +174,20 @@ describe('startQueueWorker (stacked passes)', () => {
   }, 240_000);
   it('a training child killed mid-pass fails that attempt of each stacked trial, and each is retried and stored once', async () => {
     const trials = rateTrials('stacked-crash', [0.5, 0.1, 0.02, 0.005], 12);
-    const queueName = 'stacked-crash';
-    let only: WorkerProcess | undefined;
     let crashed: number | undefined;
-    const rows = await runSweepOnQueue(trials, {
-      directory: join(scratch, 'stacked-crash'),
-      queueUrl: redis.url,
-      queueName,
-      pollInterval: 200,
-      onEnqueued: () => {
-        void worker(queueName, 8).then((process) => {
-          only = process;
-        });
-      },
-      onEpoch: () => {
-        if (crashed !== undefined || !only) return;
-        // The worker's training child (its only child process): the pass dies, the worker lives.
-        const [child] = execFileSync('pgrep', ['-P', String(only.child.pid)], { encoding: 'utf8' })
-          .trim()
-          .split('\n')
-          .map(Number);
-        crashed = child as number;
-        process.kill(crashed, 'SIGKILL');
-      },
+    const { rows, only } = await sweepOnOneWorker(trials, 'stacked-crash', (training) => {
+      if (crashed !== undefined) return;
+      // The worker's training child (its only child process): the pass dies, the worker lives.
+      const [child] = execFileSync('pgrep', ['-P', String(training.child.pid)], { encoding: 'utf8' })
+        .trim()
+        .split('\n')
+        .map(Number);
+      crashed = child as number;
+      process.kill(crashed, 'SIGKILL');
     });
     expect(crashed).toBeGreaterThan(0);
     expect(rows.map((row) => row.status)).toEqual(trials.map(() => 'finished'));
-    const output = (only as WorkerProcess).output();
+    const output = only.output();
     expect(lines(output, /^pass /)[0]).toBe(`pass ${trials.map((trial) => trial.id).join(',')}`);
     for (const trial of trials) {
       // The crashed attempt is said once per trial; the retry ends it, once.

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandSweep, resolveRunConfig } from '@contour/core';
+import { expandSweep } from '@contour/core';
 import type { EpochRecord } from '@contour/metrics-logger';
-import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonFile, runFiles } from './run-directory.js';
 import {
@@ -13,48 +12,28 @@ import {
   type SuccessiveHalvingTrialResult,
   successiveHalvingFileName,
 } from './run-successive-halving-sweep.js';
-import { runSweep } from './sweep-runner.js';
+import {
+  gridEpochs,
+  rankByGrid,
+  successiveHalvingBase,
+  successiveHalvingTrials,
+  trainedBesideGrid,
+} from './test-support/successive-halving-trials.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-core-asha-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const epochsOf = (directory: string): EpochRecord[] =>
-  readMetricsFile(runFiles(directory).metrics).records.filter(
-    (record): record is EpochRecord => record.kind === 'epoch',
-  );
-/** The numbers of an epoch record (not its wall-clock seconds). */
-const numbers = (record: EpochRecord) => ({
-  epoch: record.epoch,
-  step: record.step,
-  learningRate: record.learningRate,
-  train: record.train,
-  validation: record.validation,
-  updateRatios: record.updateRatios,
-});
-
 describe('runSuccessiveHalvingSweep', () => {
-  const base = resolveRunConfig({
-    data: { source: 'mnist', trainLimit: 400, validation: 0.25 },
-    training: { epochs: 4, batchSize: 50, optimizer: { type: 'sgd', lr: 0.1 }, seed: 3 },
-    backend: 'cpu',
-  });
   // 6 rates, η 3, r 1, R 4: rungs at epochs 1 and 3.
-  const trials = expandSweep('halving', base, [{ key: 'lr', values: [2, 0.5, 0.2, 0.1, 0.02, 0.005] }]);
-  const gridDirectory = join(scratch, 'grid');
+  const trials = successiveHalvingTrials('halving');
   let grid: EpochRecord[][] = [];
   beforeAll(async () => {
-    const results = await runSweep(trials, { directory: gridDirectory, workers: 0, onPlan: () => {} });
-    grid = results.map((result) => epochsOf(result.directory));
+    grid = await gridEpochs(trials, scratch);
   }, 120_000);
 
   /** The decisions by hand from the grid's own records: rung 0 keeps ⌊6/3⌋ = 2, rung 1 the best one. */
   const expected = () => {
-    const rank = (epoch: number, among: number[]) =>
-      [...among].sort(
-        (a, b) =>
-          rungLoss(grid[a]?.[epoch - 1] as EpochRecord) - rungLoss(grid[b]?.[epoch - 1] as EpochRecord) ||
-          a - b,
-      );
+    const rank = (epoch: number, among: number[]) => rankByGrid(grid, epoch, among);
     const rung0 = rank(1, [0, 1, 2, 3, 4, 5]);
     const rung1 = rank(3, rung0.slice(0, 2));
     return { rung0, rung1, winner: rung1[0] as number };
@@ -73,12 +52,9 @@ describe('runSuccessiveHalvingSweep', () => {
     const epochsTrained = results.map((result) => result.decision.epochs);
     const wanted = [0, 1, 2, 3, 4, 5].map((trial) => (trial === winner ? 4 : rung1.includes(trial) ? 3 : 1));
     expect(epochsTrained).toEqual(wanted);
-    for (const [trial, result] of results.entries()) {
-      // Every epoch it trained equals the grid's (cpu: the same float32 operations).
-      expect(epochsOf(result.directory).map(numbers)).toEqual(
-        (grid[trial] as EpochRecord[]).slice(0, wanted[trial]).map(numbers),
-      );
-    }
+    // Every epoch it trained equals the grid's (cpu: the same float32 operations).
+    const { trained, grid: fromGrid } = trainedBesideGrid(results, grid);
+    expect(trained).toEqual(fromGrid);
     const loser = rung0[2] as number;
     const loss = rungLoss(grid[loser]?.[0] as EpochRecord);
     const reason = `stopped at rung 0 (epoch 1): val loss ${Number(loss.toPrecision(3))} not in the top 1/3 of 6 (rank 3)`;
@@ -141,19 +117,15 @@ describe('runSuccessiveHalvingSweep', () => {
     });
     expect(resumedLines.filter((line) => line.endsWith('resumes from epoch 2'))).toHaveLength(2);
     expect(resumed[winner]?.decision).toMatchObject({ state: 'finished', epochs: 4 });
-    for (const [trial, result] of resumed.entries()) {
-      const trained = result.decision.epochs;
-      expect(epochsOf(result.directory).map(numbers)).toEqual(
-        (grid[trial] as EpochRecord[]).slice(0, trained).map(numbers),
-      );
-    }
+    const { trained, grid: fromGrid } = trainedBesideGrid(resumed, grid);
+    expect(trained).toEqual(fromGrid);
     expect(readJsonFile<SuccessiveHalvingFile>(join(directory, successiveHalvingFileName))?.epochsUsed).toBe(
       11,
     );
   }, 120_000);
 
   it('refuses trials with different epochs or early stopping', async () => {
-    const mixed = expandSweep('mixed', base, [{ key: 'epochs', values: [2, 4] }]);
+    const mixed = expandSweep('mixed', successiveHalvingBase, [{ key: 'epochs', values: [2, 4] }]);
     await expect(runSuccessiveHalvingSweep(mixed, { directory: join(scratch, 'mixed') })).rejects.toThrow(
       '"trial 1 (epochs=4) epochs" must be the same for every trial with successive halving (2); got 4',
     );
