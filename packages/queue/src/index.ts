@@ -15,6 +15,7 @@ export {
   type QueueAddress,
   QueueConnectionError,
   QueueOptionError,
+  QueueStateLostError,
   queueKeyPrefix,
   queueStateKey,
 } from './queue-connection.js';

@@ -157,3 +157,18 @@ export async function ensureQueueStateToken(client: Redis, queueName: string): P
 export function describeLostQueueState(address: string): string {
   return `Redis at ${address} lost its data (restarted without persistence? see "Redis persistence" in the @contour/queue README)`;
 }
+
+/**
+ * Redis lost the queue's data while a coordinator that cannot queue its work again by itself was
+ * waiting (an ASHA sweep): one line saying so and that running the same command again continues.
+ * The CLI prints it and exits 1; what was stored in the sweep directory is kept.
+ */
+export class QueueStateLostError extends Error {
+  override readonly name = 'QueueStateLostError';
+  constructor(
+    readonly address: string,
+    readonly detail: string,
+  ) {
+    super(`${describeLostQueueState(address)}: ${detail}`);
+  }
+}

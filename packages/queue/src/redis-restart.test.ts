@@ -1,8 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep, resolveRunConfig, type SweepTrial } from '@contour/core';
+import type { SuccessiveHalvingFile } from '@contour/runs';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  gridEpochs,
+  successiveHalvingTrials,
+  trainedBesideGrid,
+} from '../../runs/src/test-support/successive-halving-trials.js';
+import { QueueStateLostError } from './queue-connection.js';
+import { runSuccessiveHalvingOnQueue } from './run-successive-halving-on-queue.js';
 import { runSweepOnQueue } from './run-sweep-on-queue.js';
 import { startRedisServer } from './start-redis-server.js';
 import { startWorkerProcess } from './test-support/worker-process.js';
@@ -105,4 +113,60 @@ describe('runSweepOnQueue across a Redis restart', () => {
       oldAttempts,
     ).toBe(true);
   }, 180_000);
+});
+
+describe('runSuccessiveHalvingOnQueue across a Redis restart', () => {
+  it('without persistence: stops with one line saying Redis lost its data and that the same command continues; run again, it finishes with the grid run’s numbers', async () => {
+    const redis = await startRedisServer({ appendOnly: false });
+    const workers = await Promise.all([1, 2].map(() => startWorkerProcess(redis.url, 1)));
+    try {
+      const trials = successiveHalvingTrials('restart-halving');
+      const directory = join(scratch, 'restart-halving');
+      const options = {
+        directory,
+        queueUrl: redis.url,
+        pollInterval: 200,
+        successiveHalving: { reductionFactor: 3, minEpochs: 1 },
+        onPlan: () => {},
+      };
+      // Restarted at the first epoch reported: that stage is mid-training, the others queued.
+      let restart: Promise<void> | undefined;
+      const stopped: unknown = await runSuccessiveHalvingOnQueue(trials, {
+        ...options,
+        onEpoch: () => {
+          restart ??= redis.restart();
+        },
+      }).then(
+        () => 'finished without noticing',
+        (error: unknown) => error,
+      );
+      await restart;
+      expect(stopped).toBeInstanceOf(QueueStateLostError);
+      const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      expect((stopped as Error).message).toMatch(
+        new RegExp(
+          `^Redis at ${literal(redis.url)} lost its data \\(restarted without persistence\\? see "Redis persistence" in the @contour/queue README\\): the [2-6] stages on the queue lost with it; run the same command again to continue \\(what is stored in ${literal(directory)} is kept\\)$`,
+        ),
+      );
+      expect(existsSync(join(directory, 'successive-halving.json'))).toBe(false);
+
+      // The same call again: rebuilt from the run directories, the missing stages queued anew.
+      const results = await runSuccessiveHalvingOnQueue(trials, options);
+      const grid = await gridEpochs(trials, scratch);
+      const beside = trainedBesideGrid(results, grid);
+      expect(beside.trained).toEqual(beside.grid);
+      const trained = results.map((result) => result.decision.epochs);
+      expect(trained.every((epochs) => epochs >= 1)).toBe(true);
+      expect(results.filter((result) => result.decision.state === 'finished').length).toBeGreaterThanOrEqual(
+        1,
+      );
+      const file = JSON.parse(
+        readFileSync(join(directory, 'successive-halving.json'), 'utf8'),
+      ) as SuccessiveHalvingFile;
+      expect(file.epochsUsed).toBe(trained.reduce((sum, epochs) => sum + epochs, 0));
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await redis.stop();
+    }
+  }, 300_000);
 });

@@ -11,10 +11,13 @@ import {
   checkQueueConnection,
   createRedisClient,
   defaultQueueName,
+  ensureQueueStateToken,
   parseQueueUrl,
   QueueConnectionError,
   QueueOptionError,
+  QueueStateLostError,
   queueKeyPrefix,
+  queueStateKey,
 } from './queue-connection.js';
 import {
   type RunDirectoryFile,
@@ -70,8 +73,11 @@ export function stageResumeKey(queueName: string, jobId: string): string {
  * trains nothing twice; `successive-halving.json` holds the decisions at the end. Redis is checked
  * before anything is written.
  *
- * @throws QueueOptionError for a bad option; QueueConnectionError when Redis does not answer; CoreSpecError for trials with
- * different epochs or early stopping; DirectoryLockedError when another process runs a sweep there.
+ * @throws QueueOptionError for a bad option; QueueConnectionError when Redis does not answer;
+ * QueueStateLostError when Redis lost its data mid-sweep (restarted without persistence, flushed,
+ * evicted: the stages on the queue are gone; the same call again continues); CoreSpecError for
+ * trials with different epochs or early stopping; DirectoryLockedError when another process runs
+ * a sweep there.
  */
 export async function runSuccessiveHalvingOnQueue(
   trials: readonly SweepTrial[],
@@ -185,6 +191,8 @@ async function coordinate(
     const stage = inFlight.get(jobId);
     if (!stage) return;
     const jobState = await queue.getJobState(jobId);
+    // A stage that vanished with the rest of Redis's data ends the wait (in one line).
+    if (jobState === 'unknown') await checkStateKept();
     if (jobState !== 'completed' && jobState !== 'failed') return;
     const job = await Job.fromId<TrialJobData, TrialJobResult>(queue, jobId);
     if (!job || !inFlight.has(jobId)) return;
@@ -259,6 +267,21 @@ async function coordinate(
     const record = (data as { record?: unknown } | undefined)?.record;
     if (stage && record) options.onEpoch?.(trials[stage.trial] as SweepTrial, record as never);
   });
+  let stateToken = '';
+  /**
+   * Throws QueueStateLostError when Redis lost the queue's data since the coordinator started
+   * (the state token changed or vanished, as `runSweepOnQueue` detects it). The grid coordinator
+   * then queues its unfinished trials again; here the stages on the queue carried resume
+   * checkpoints the scheduler decided from, so the coordinator stops, and the same command run
+   * again rebuilds everything from the run directories and queues the missing stages anew.
+   */
+  const checkStateKept = async () => {
+    if ((await client.get(queueStateKey(queueName))) === stateToken) return;
+    throw new QueueStateLostError(
+      address.display,
+      `${inFlight.size === 1 ? 'the stage' : `the ${inFlight.size} stages`} on the queue lost with it; run the same command again to continue (what is stored in ${options.directory} is kept)`,
+    );
+  };
   const lost = () => {
     failure ??= new QueueConnectionError(address.display, 'the connection was lost');
     wake();
@@ -269,6 +292,7 @@ async function coordinate(
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
     await events.waitUntilReady();
+    stateToken = await ensureQueueStateToken(client, queueName);
     plan(`${state.describe()}; stages on ${address.display}`);
     removeStagingLeftovers(join(options.directory, 'trials'));
     const resumes = state.rebuild(options.onDecision);
@@ -294,6 +318,11 @@ async function coordinate(
     for (;;) {
       await quiet();
       if ((inFlight.size === 0 && held() === 0) || options.signal?.aborted || failure) break;
+      // Polled: a Redis that lost its data sends no event for the stages it lost.
+      await checkStateKept().catch((error: Error) => {
+        failure ??= error;
+      });
+      if (failure) break;
       await Promise.all([...inFlight.keys()].map((jobId) => settle(jobId)));
       await quiet();
       if ((inFlight.size === 0 && held() === 0) || options.signal?.aborted || failure) break;
