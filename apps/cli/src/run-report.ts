@@ -234,7 +234,8 @@ export function prepareRunPlots(directory: string, label: string): void {
 export function resultRows(runs: readonly LoadedRun[]) {
   return runs.map(({ label, summary, decision }) => ({
     run: label,
-    // A trial successive halving stopped at a rung ended paused (`interrupted`) for good.
+    // A trial successive halving stopped at a rung says `stopped` in its own files; one written
+    // before they did says `interrupted` (paused at the rung), so its decision says it here.
     status: decision?.state === 'stopped' ? 'stopped' : summary.status,
     epochs: summary.epochs,
     finalTrainCrossEntropy: summary.final.train.crossEntropy,

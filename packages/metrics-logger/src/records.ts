@@ -4,8 +4,13 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 /** Version of the record format written to `metrics.jsonl`; bumped on incompatible changes. */
 export const metricsFormatVersion = 1;
 
-/** Status of a run, as in `status.json`. */
-export type RunStatus = 'running' | 'finished' | 'interrupted' | 'diverged' | 'failed';
+/**
+ * Status of a run, as in `status.json`. `interrupted`: stopped before its last epoch by Ctrl-C (or
+ * paused), resumable from its checkpoint; `stopped`: early-stopped for good by a sweep's scheduler
+ * (successive halving did not promote it from a rung; the reason is in its `early-stop` event and
+ * `status.json`), its checkpoint kept so a later sweep may train it on.
+ */
+export type RunStatus = 'running' | 'finished' | 'interrupted' | 'stopped' | 'diverged' | 'failed';
 
 /** Metrics of one data split at the end of an epoch. Non-finite values are kept as NaN/±Infinity. */
 export interface SplitMetrics {

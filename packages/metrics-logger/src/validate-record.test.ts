@@ -49,6 +49,10 @@ describe('recordProblem', () => {
     expect(
       recordProblem({ kind: 'finish', status: 'diverged', time: 't', epochs: 4, steps: 35, seconds: 2 }),
     ).toBeUndefined();
+    // A trial a sweep's scheduler stopped early for good (successive halving).
+    expect(
+      recordProblem({ kind: 'finish', status: 'stopped', time: 't', epochs: 1, steps: 9, seconds: 1 }),
+    ).toBeUndefined();
     expect(
       recordProblem({
         kind: 'run-start',
@@ -160,7 +164,7 @@ describe('recordProblem', () => {
     ],
     [
       { kind: 'finish', status: 'done', time: 't', epochs: 1, steps: 1, seconds: 1 },
-      'finish record: "status" must be one of running, finished, interrupted, diverged, failed; got "done"',
+      'finish record: "status" must be one of running, finished, interrupted, stopped, diverged, failed; got "done"',
     ],
     [
       { kind: 'finish', status: 'finished', time: 't', epochs: -6, steps: 1, seconds: 1 },

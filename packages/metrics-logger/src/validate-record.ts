@@ -17,7 +17,7 @@ export const recordKinds: ReadonlySet<string> = new Set([
   'range-test',
   'auto-learning-rate',
 ]);
-const runStatuses = new Set(['running', 'finished', 'interrupted', 'diverged', 'failed']);
+const runStatuses = new Set(['running', 'finished', 'interrupted', 'stopped', 'diverged', 'failed']);
 const eventKinds = new Set([
   'diverged',
   'skipped-step',

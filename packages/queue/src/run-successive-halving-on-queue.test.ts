@@ -73,6 +73,15 @@ describe('runSuccessiveHalvingOnQueue', () => {
         result.decision.rung === 0 ? 2 : 0,
       );
     }
+    // Stopped trials say so in their own run directories, with the scheduler's reason.
+    for (const result of results.filter((result) => result.decision.state === 'stopped')) {
+      expect(result.status).toBe('stopped');
+      expect(JSON.parse(readFileSync(join(result.directory, 'status.json'), 'utf8'))).toMatchObject({
+        status: 'stopped',
+        message: result.decision.reason,
+      });
+    }
+    expect(results.filter((result) => result.decision.state === 'stopped').length).toBeGreaterThan(0);
     const reachedRung1 = [0, 1, 2, 3, 4, 5].filter((trial) => (trained[trial] ?? 0) >= 3);
     expect(trained[rank(3, reachedRung1)[0] as number]).toBe(4);
     expect(results.filter((result) => result.decision.state === 'finished').length).toBeGreaterThanOrEqual(1);

@@ -33,6 +33,7 @@ export {
   finishRun,
   InconsistentRunError,
   markRunFailed,
+  markRunStopped,
   type RunEnding,
   type RunResultFile,
   type RunStatusFile,

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { TrainingCheckpoint } from '@contour/core';
 import { configHash } from '@contour/core';
 import {
+  type EventRecord,
+  type FinishRecord,
   type MetricsRecord,
   type RunStatus,
   type RunSummary,
@@ -107,7 +109,7 @@ export class InconsistentRunError extends Error {
   override readonly name = 'InconsistentRunError';
 }
 
-const endedStatuses: ReadonlySet<RunStatus> = new Set(['finished', 'diverged', 'interrupted']);
+const endedStatuses: ReadonlySet<RunStatus> = new Set(['finished', 'diverged', 'interrupted', 'stopped']);
 
 /** Reads a run directory's JSON file for a check; a file that exists but does not parse is refused. */
 function readRunJson<T>(path: string): T | undefined {
@@ -201,6 +203,51 @@ export function finishRun(directory: string, ending: RunEnding): RunSummary {
     ...(ending.stopReason ? { message: ending.stopReason } : {}),
   });
   return summary;
+}
+
+/**
+ * Marks a run that a sweep's scheduler stopped early for good (successive halving did not promote
+ * it from a rung). It had ended paused there (`interrupted` at that rung's checkpoint); now its log
+ * gets an `early-stop` event with `reason` and a `stopped` finish record, and result.json and
+ * status.json (with `reason` as its message) say `stopped`. The checkpoint stays: a later sweep
+ * may train it on (resuming drops the finish record and keeps the event). Idempotent, and each
+ * file is replaced atomically, log first: run again after a crash, it completes the marking.
+ *
+ * @returns false (nothing written) when the run did not end paused or stopped.
+ */
+export function markRunStopped(directory: string, reason: string): boolean {
+  const files = runFiles(directory);
+  const result = readJsonFile<RunResultFile>(files.result);
+  if (result?.status !== 'interrupted' && result?.status !== 'stopped') return false;
+  let { records } = readMetricsFile(files.metrics);
+  const finish = [...records].reverse().find((record): record is FinishRecord => record.kind === 'finish');
+  if (finish?.status === 'interrupted') {
+    const event: EventRecord = {
+      kind: 'event',
+      event: 'early-stop',
+      epoch: finish.epochs,
+      step: finish.steps,
+      message: reason,
+    };
+    records = [...records, event, { ...finish, status: 'stopped', time: new Date().toISOString() }];
+    writeFileAtomic(files.metrics, records.map(serializeRecord).join(''));
+  } else if (finish?.status !== 'stopped') {
+    return false;
+  }
+  if (result.status !== 'stopped') {
+    const stopped: RunResultFile = { ...result, status: 'stopped', summary: summarizeRun(records) };
+    writeFileAtomic(files.result, `${JSON.stringify(stopped, null, 2)}\n`);
+  }
+  const status = readJsonFile<Partial<RunStatusFile>>(files.status);
+  if (status?.status !== 'stopped' || status.message !== reason)
+    writeStatus(directory, {
+      status: 'stopped',
+      epoch: finish.epochs,
+      step: finish.steps,
+      updatedAt: new Date().toISOString(),
+      message: reason,
+    });
+  return true;
 }
 
 /** Marks a run directory `failed` with the error's first line, keeping the epoch it had reached. */

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep } from '@contour/core';
-import type { EpochRecord } from '@contour/metrics-logger';
+import { type EpochRecord, summarizeRun } from '@contour/metrics-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonFile, runFiles } from './run-directory.js';
+import { type RunResultFile, readJsonFile, readRunRecords, runFiles } from './run-directory.js';
 import {
   rungLoss,
   runSuccessiveHalvingSweep,
@@ -12,6 +12,7 @@ import {
   type SuccessiveHalvingTrialResult,
   successiveHalvingFileName,
 } from './run-successive-halving-sweep.js';
+import { runSweep } from './sweep-runner.js';
 import {
   gridEpochs,
   rankByGrid,
@@ -65,13 +66,22 @@ describe('runSuccessiveHalvingSweep', () => {
       reason,
       rungLosses: [loss],
     });
-    // The stopped trial's own status says why; its checkpoint stays for a later grid run.
-    expect(
-      readJsonFile<{ status: string; message: string }>(runFiles(results[loser]?.directory ?? '').status),
-    ).toMatchObject({
-      status: 'interrupted',
+    // The stopped trial's own files say `stopped` and why (not `interrupted`, as after Ctrl-C),
+    // and agree with each other; its checkpoint stays for a later grid run.
+    const loserFiles = runFiles(results[loser]?.directory ?? '');
+    expect(results[loser]?.status).toBe('stopped');
+    expect(readJsonFile<{ status: string; message: string }>(loserFiles.status)).toMatchObject({
+      status: 'stopped',
+      epoch: 1,
       message: reason,
     });
+    expect(readJsonFile<RunResultFile>(loserFiles.result)?.status).toBe('stopped');
+    const loserLog = readRunRecords(loserFiles.directory);
+    expect(summarizeRun(loserLog)).toMatchObject({ status: 'stopped', epochs: 1 });
+    expect(loserLog.filter((record) => record.kind === 'event' && record.event === 'early-stop')).toEqual([
+      expect.objectContaining({ epoch: 1, message: reason }),
+    ]);
+    expect(existsSync(loserFiles.checkpoint)).toBe(true);
     expect(results[rung1[1] as number]?.decision.reason).toMatch(
       /^stopped at rung 1 \(epoch 3\): val loss [\d.e-]+ not in the best one of 2 \(rank 2\)$/,
     );
@@ -92,7 +102,25 @@ describe('runSuccessiveHalvingSweep', () => {
       onPlan: () => {},
     });
     expect(again.map((result) => result.decision)).toEqual(results.map((result) => result.decision));
+    expect(again.map((result) => result.status)).toEqual(results.map((result) => result.status));
     expect(again[winner]?.reused).toBe(true);
+    // Marked once: the log still ends with one early-stop event and one `stopped` finish.
+    const finishes = readRunRecords(loserFiles.directory).filter((record) => record.kind === 'finish');
+    expect(finishes.map((record) => record.status)).toEqual(['interrupted', 'stopped']);
+
+    // A later grid sweep on the same directory trains the stopped trials on from their
+    // checkpoints, to the grid's own numbers.
+    const grown = await runSweep(trials, { directory, workers: 0, onPlan: () => {} });
+    expect(grown.map((result) => result.status)).toEqual(trials.map(() => 'finished'));
+    const beside = trainedBesideGrid(
+      grown.map((result) => ({ directory: result.directory, decision: { epochs: 4 } })),
+      grid,
+    );
+    expect(beside.trained).toEqual(beside.grid);
+    expect(summarizeRun(readRunRecords(loserFiles.directory))).toMatchObject({
+      status: 'finished',
+      epochs: 4,
+    });
   }, 120_000);
 
   it('interrupted mid-rung and run again, resumes from the checkpoints to the same numbers', async () => {

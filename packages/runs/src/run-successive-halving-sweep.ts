@@ -12,6 +12,7 @@ import type { EpochRecord, EventRecord } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { lockDirectory } from './directory-lock.js';
 import {
+  markRunStopped,
   type RunResultFile,
   type RunStatusFile,
   readJsonFile,
@@ -410,13 +411,14 @@ export class SuccessiveHalvingSweepState {
     const results = this.trials.map((trial, position) => {
       const directory = this.directories[position] as string;
       const files = runFiles(directory);
-      const file = readJsonFile<RunResultFile>(files.result);
       const decision = this.decision(position);
-      if (decision.state === 'stopped') {
+      // A stopped trial says so in its own files (not `interrupted`, as a trial cut by Ctrl-C).
+      if (decision.state === 'stopped' && !markRunStopped(directory, decision.reason)) {
         const status = readJsonFile<RunStatusFile>(files.status);
         if (status && status.message !== decision.reason)
           writeStatus(directory, { ...status, message: decision.reason });
       }
+      const file = readJsonFile<RunResultFile>(files.result);
       const error = this.failed.get(position);
       const result: SuccessiveHalvingTrialResult = {
         trial,

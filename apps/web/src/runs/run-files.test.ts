@@ -40,6 +40,44 @@ describe('importRunFiles', () => {
     expect(nan?.kind === 'epoch' && Number.isNaN(nan.train.crossEntropy)).toBe(true);
   });
 
+  it('reads a trial successive halving stopped at a rung as stopped, from its status.json or its log alone', async () => {
+    const paused = sampleRunRecords('s-002-cc', 2, [2.2]).slice(0, -1);
+    const reason = 'stopped at rung 0 (epoch 1): val loss 2.3 not in the top 1/3 of 6 (rank 3)';
+    const stopped = [
+      ...paused,
+      {
+        kind: 'finish',
+        status: 'interrupted',
+        time: '2026-11-01T10:00:01.000Z',
+        epochs: 1,
+        steps: 2,
+        seconds: 1,
+      },
+      { kind: 'event', event: 'early-stop', epoch: 1, step: 2, message: reason },
+      {
+        kind: 'finish',
+        status: 'stopped',
+        time: '2026-11-01T10:00:02.000Z',
+        epochs: 1,
+        steps: 2,
+        seconds: 1,
+      },
+    ] as ReturnType<typeof sampleRunRecords>;
+    const result = await importRunFiles([
+      file('sweep/trials/s-002-cc/metrics.jsonl', jsonl(stopped)),
+      file(
+        'sweep/trials/s-002-cc/status.json',
+        JSON.stringify({ status: 'stopped', epoch: 1, step: 2, message: reason }),
+      ),
+      file('sweep/trials/s-003-dd/metrics.jsonl', jsonl(stopped)),
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.runs.map((run) => [importedRunLabel(run), run.status])).toEqual([
+      ['s-002-cc', 'stopped'],
+      ['s-003-dd', 'stopped'],
+    ]);
+  });
+
   it('drops a torn last line, reports broken files and keeps going', async () => {
     const torn = `${jsonl(sampleRunRecords('torn', 0.1))}{"kind":"ep`;
     const result = await importRunFiles([

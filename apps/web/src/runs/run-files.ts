@@ -39,7 +39,14 @@ export interface RunImport {
 
 /** Largest file read (metrics.jsonl of a long run with step records is well under this). */
 export const maximumRunFileBytes = 64 * 1024 * 1024;
-const runStatuses: readonly RunStatus[] = ['running', 'finished', 'interrupted', 'diverged', 'failed'];
+const runStatuses: readonly RunStatus[] = [
+  'running',
+  'finished',
+  'interrupted',
+  'stopped',
+  'diverged',
+  'failed',
+];
 const decoder = new TextDecoder();
 
 function folderOf(path: string): string {

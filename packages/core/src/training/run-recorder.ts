@@ -23,7 +23,7 @@ export interface BatchEndInfo {
 }
 
 /** How a run ended (what `train` returns as `status`). */
-export type TrainingStatus = Exclude<RunStatus, 'running' | 'failed'>;
+export type TrainingStatus = Exclude<RunStatus, 'running' | 'failed' | 'stopped'>;
 
 /** What a finished (or stopped) run returns; `TModel` is the trained model. */
 export interface RunOutcome<TModel> {
