@@ -58,6 +58,7 @@ export {
 } from './run-sweep-on-queue.js';
 export {
   defaultStackSize,
+  maxConcurrency,
   maxStackSize,
   type QueueWorker,
   type QueueWorkerOptions,

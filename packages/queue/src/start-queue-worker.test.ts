@@ -12,6 +12,12 @@ describe('startQueueWorker', () => {
     await expect(startQueueWorker({ queueUrl: 'redis://127.0.0.1:1', stack: 257 })).rejects.toThrow(
       new QueueOptionError('--stack must be at most 256; got 257'),
     );
+    await expect(startQueueWorker({ queueUrl: 'redis://127.0.0.1:1', concurrency: 257 })).rejects.toThrow(
+      new QueueOptionError('--concurrency must be at most 256; got 257'),
+    );
+    await expect(startQueueWorker({ queueUrl: 'redis://127.0.0.1:1', concurrency: 1.5 })).rejects.toThrow(
+      new QueueOptionError('--concurrency must be an integer ≥ 1; got 1.5'),
+    );
   });
 
   it('fails at once naming the address when Redis is unreachable', async () => {

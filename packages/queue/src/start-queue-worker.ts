@@ -32,7 +32,7 @@ export interface QueueWorkerOptions {
   readonly queueUrl: string;
   /**
    * Training passes at once, each in its own child process (reused from pass to pass). Default:
-   * the number of cores.
+   * the number of cores; at most {@link maxConcurrency}.
    */
   readonly concurrency?: number;
   /**
@@ -110,6 +110,13 @@ export const defaultStackSize = 8;
  */
 export const maxStackSize = 256;
 
+/**
+ * The largest `concurrency`: each pass is a child process holding tfjs and its data, and a
+ * coordinator keeps at most 256 trials in Redis at once (its default `maxQueuedTrials`), so more
+ * passes could never all be busy.
+ */
+export const maxConcurrency = 256;
+
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const stackedChildUrl = new URL(`./stacked-trial-child${sourceExtension}`, import.meta.url);
 
@@ -140,7 +147,12 @@ function positiveInteger(
  */
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const address = parseQueueUrl(options.queueUrl);
-  const concurrency = positiveInteger('--concurrency', options.concurrency, availableParallelism());
+  const concurrency = positiveInteger(
+    '--concurrency',
+    options.concurrency,
+    availableParallelism(),
+    maxConcurrency,
+  );
   const stack = positiveInteger('--stack', options.stack, defaultStackSize, maxStackSize);
   const lockDuration = positiveInteger('lockDuration', options.lockDuration, 30_000);
   const stalledInterval = positiveInteger('stalledInterval', options.stalledInterval, 30_000);

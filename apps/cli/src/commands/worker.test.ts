@@ -45,6 +45,10 @@ describe('contour worker', () => {
       [[], /--queue is required/],
       [['--queue', 'localhost:6379'], /--queue must start with redis:\/\/ or rediss:\/\//],
       [['--queue', 'redis://127.0.0.1:6379', '--concurrency', '0'], /--concurrency must be an integer ≥ 1/],
+      [
+        ['--queue', 'redis://127.0.0.1:6379', '--concurrency', '257'],
+        /^contour: --concurrency must be at most 256; got 257$/m,
+      ],
       [['--queue', 'redis://127.0.0.1:6379', '--stack', '0'], /--stack must be an integer ≥ 1/],
       [['--queue', 'redis://127.0.0.1:6379', '--stack', 'all'], /--stack must be an integer ≥ 1/],
       [['--queue', 'redis://127.0.0.1:6379', '--stack', '257'], /--stack must be at most 256; got 257/],

@@ -1,5 +1,11 @@
 import type { BackendChoice } from '@contour/core';
-import { defaultStackSize, maxStackSize, QueueOptionError, startQueueWorker } from '@contour/queue';
+import {
+  defaultStackSize,
+  maxConcurrency,
+  maxStackSize,
+  QueueOptionError,
+  startQueueWorker,
+} from '@contour/queue';
 import type { Command } from 'commander';
 import { parsePositiveInteger, UsageError } from '../usage-error.js';
 
@@ -26,7 +32,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--queue <url>', 'the Redis address shared with `contour sweep --queue`, e.g. redis://host:6379')
     .option(
       '--concurrency <n>',
-      'training passes at once, each in its own reused process (default: number of cores)',
+      `training passes at once, each in its own reused process (default: number of cores, at most ${maxConcurrency})`,
     )
     .option(
       '--stack <k>',
@@ -40,7 +46,7 @@ export function registerWorkerCommand(program: Command): void {
       const concurrency =
         flags.concurrency === undefined
           ? undefined
-          : parsePositiveInteger('--concurrency', flags.concurrency);
+          : parsePositiveInteger('--concurrency', flags.concurrency, maxConcurrency);
       const stack =
         flags.stack === undefined ? undefined : parsePositiveInteger('--stack', flags.stack, maxStackSize);
       if (!workerBackends.includes(flags.backend as BackendChoice)) {
