@@ -88,44 +88,27 @@ describe('runFinetuneExperiment', () => {
       expect(run.summary.final.validation?.classificationError).toBeLessThan(0.8);
 
     // Fine-tuning again from the pretrained run directory, without --compare: one run, `finetune/`.
-    const again = await runFinetuneExperiment({
-      directory: join(scratch, 'from'),
-      from: join(directory, 'pretrain'),
-      data: target.data,
-      training: target.training,
-      backend: 'cpu',
-      settings: { freeze: ['hidden1'] },
-      console: false,
-    });
-    expect(again.runs.map((run) => run.name)).toEqual(['finetune']);
-    await expect(
+    /** Fine-tunes into `into` from the pretrained run, without --compare. */
+    const fromPretrained = (into: string, settings: { freeze?: string[] } = {}) =>
       runFinetuneExperiment({
-        directory: join(scratch, 'from'),
+        directory: join(scratch, into),
         from: join(directory, 'pretrain'),
         data: target.data,
         training: target.training,
         backend: 'cpu',
-        settings: {},
+        settings,
         console: false,
-      }),
-    ).rejects.toThrow(/already holds a run/);
+      });
+    const again = await fromPretrained('from', { freeze: ['hidden1'] });
+    expect(again.runs.map((run) => run.name)).toEqual(['finetune']);
+    await expect(fromPretrained('from')).rejects.toThrow(/already holds a run/);
     // Each run held its directory's lock while it trained, and released it.
     expect(existsSync(join(scratch, 'from', 'finetune', lockFileName))).toBe(false);
 
     // Another process training into the run directory: this one stops before writing anything.
     const held = lockDirectory(join(scratch, 'locked', 'finetune'));
     try {
-      await expect(
-        runFinetuneExperiment({
-          directory: join(scratch, 'locked'),
-          from: join(directory, 'pretrain'),
-          data: target.data,
-          training: target.training,
-          backend: 'cpu',
-          settings: {},
-          console: false,
-        }),
-      ).rejects.toBeInstanceOf(DirectoryLockedError);
+      await expect(fromPretrained('locked')).rejects.toBeInstanceOf(DirectoryLockedError);
       expect(existsSync(runFiles(join(scratch, 'locked', 'finetune')).config)).toBe(false);
     } finally {
       held.release();
