@@ -45,6 +45,12 @@ const browserSafeCode = '^(packages/[^/]+/src/|apps/web/src/)';
 /** npm packages that only run on Node. */
 const nodeOnlyNpmPackages = ['@tensorflow/tfjs-node', 'bullmq', 'ioredis'];
 
+/**
+ * Entries that load no TensorFlow.js, so what imports them (the CLI before its first line of output)
+ * starts light: validation, dataset preparation, config resolution and run-directory helpers.
+ */
+const tfjsFreeEntries = ['^packages/optimizers/src/spec\\.ts$'];
+
 /** Tests may also load a tfjs backend to run on (backend-cpu is every package's test backend). */
 const testBackends = ['backend-cpu'];
 
@@ -85,6 +91,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^packages/(schedules|metrics-logger)/src/', pathNot: testCode },
       to: { path: '@tensorflow[/+]' },
+    },
+    {
+      name: 'light-entries-load-no-tfjs',
+      comment:
+        'The tfjs-free entries (e.g. @contour/optimizers/spec) reach no TensorFlow.js module, directly or through other modules, not even by a type-only import (so none can creep in at run time).',
+      severity: 'error',
+      from: { path: tfjsFreeEntries },
+      to: { path: '@tensorflow[/+]', reachable: true },
     },
     {
       name: 'packages-never-import-apps',
@@ -128,7 +142,9 @@ module.exports = {
     },
   ],
   options: {
-    exclude: { path: '(^|/)dist/' },
+    // Built output of the repository's own packages; not node_modules' dist folders, which hold the
+    // modules npm packages resolve to (tfjs's among them) and must stay in the graph.
+    exclude: { path: '^(packages|apps)/[^/]+/dist/' },
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: {

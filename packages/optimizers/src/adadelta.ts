@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nonNegative, weightDecayField } from './common-fields.js';
+import { adadeltaSpec } from './adadelta-spec.js';
 import type { UpdateRule } from './update-rule.js';
 
 /**
@@ -9,16 +9,7 @@ import type { UpdateRule } from './update-rule.js';
  * Fields (defaults): lr (1), rho (0.9), epsilon (1e-6), weightDecay (0). Reference: Zeiler 2012.
  */
 export const adadeltaRule: UpdateRule = {
-  type: 'adadelta',
-  description: 'v ← ρv + (1−ρ)g², Δ = √(u+ε)/√(v+ε)·g, u ← ρu + (1−ρ)Δ², p ← p − lr·Δ',
-  reference: 'PyTorch torch.optim.Adadelta',
-  defaultLearningRate: 1,
-  fields: {
-    rho: { kind: 'number', description: 'decay ρ of both running averages', default: 0.9, min: 0, max: 1 },
-    epsilon: nonNegative('added inside both square roots', 1e-6),
-    weightDecay: weightDecayField(0, 'L2: added to the gradient as λp'),
-  },
-  weightDecay: 'coupled',
+  ...adadeltaSpec,
   initSlots({ parameter }) {
     return { squareAverage: tf.zerosLike(parameter), accumulatedDelta: tf.zerosLike(parameter) };
   },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { adagradSpec } from './adagrad-spec.js';
 import { fillLike } from './coefficients.js';
-import { nonNegative, weightDecayField } from './common-fields.js';
 import type { UpdateRule } from './update-rule.js';
 
 /**
@@ -11,17 +11,7 @@ import type { UpdateRule } from './update-rule.js';
  * epsilon (1e-10). Reference: Duchi, Hazan & Singer 2011.
  */
 export const adagradRule: UpdateRule = {
-  type: 'adagrad',
-  description: 's ← s + g², p ← p − lr/(1 + (t−1)·lrDecay)·g/(√s + ε)',
-  reference: 'PyTorch torch.optim.Adagrad',
-  defaultLearningRate: 0.01,
-  fields: {
-    lrDecay: nonNegative('rate decay: lr/(1 + (t − 1)·lrDecay)', 0),
-    weightDecay: weightDecayField(0, 'L2: added to the gradient as λp'),
-    initialAccumulatorValue: nonNegative('starting value of the sum of squared gradients', 0),
-    epsilon: nonNegative('added to √s', 1e-10),
-  },
-  weightDecay: 'coupled',
+  ...adagradSpec,
   initSlots({ parameter, coefficient }) {
     return {
       sum: fillLike(

@@ -1,15 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { decayRate, nonNegative, weightDecayField } from './common-fields.js';
-import type { SpecField } from './spec-fields.js';
+import { adamSpec, adamwSpec } from './adam-spec.js';
 import type { StepValues, UpdateContext, UpdateResult, UpdateRule } from './update-rule.js';
-
-const adamFields = (weightDecayDefault: number, how: string): Record<string, SpecField> => ({
-  beta1: decayRate('decay β₁ of the first moment', 0.9),
-  beta2: decayRate('decay β₂ of the second moment', 0.999),
-  epsilon: nonNegative('added to √v̂', 1e-8),
-  weightDecay: weightDecayField(weightDecayDefault, how),
-  amsgrad: { kind: 'boolean', description: 'use the running maximum of v (AMSGrad)', default: false },
-});
 
 /** The bias-corrected Adam step shared by adam and adamw, on an already decayed parameter. */
 function adamStep(context: UpdateContext, parameter: tf.Tensor): UpdateResult {
@@ -73,13 +64,7 @@ function initAdamSlots({
  * with `betas`). Reference: Kingma & Ba 2015; Reddi et al. 2018 (AMSGrad).
  */
 export const adamRule: UpdateRule = {
-  type: 'adam',
-  description: 'p ← p − lr·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)',
-  reference: 'PyTorch torch.optim.Adam',
-  defaultLearningRate: 0.001,
-  fields: adamFields(0, 'L2: added to the gradient as λp'),
-  weightDecay: 'coupled',
-  cycledMomentumField: 'beta1',
+  ...adamSpec,
   initSlots: initAdamSlots,
   update: (context) => adamStep(context, context.parameter),
 };
@@ -91,13 +76,7 @@ export const adamRule: UpdateRule = {
  * Fields (defaults): as adam, with weightDecay 0.01. Reference: Loshchilov & Hutter 2019.
  */
 export const adamwRule: UpdateRule = {
-  type: 'adamw',
-  description: 'p ← p·(1 − lr·λ), then the Adam step',
-  reference: 'PyTorch torch.optim.AdamW',
-  defaultLearningRate: 0.001,
-  fields: adamFields(0.01, 'decoupled: p ← p·(1 − lr·λ) before the step'),
-  weightDecay: 'decoupled',
-  cycledMomentumField: 'beta1',
+  ...adamwSpec,
   initSlots: initAdamSlots,
   update: (context) => {
     const keep = context.coefficient((values) => 1 - values.learningRate * values.weightDecay);

@@ -1,131 +1,31 @@
-import {
-  type JsonValue,
-  type Schedule,
-  type ScheduleRegistry,
-  type ScheduleSpec,
-  ScheduleSpecError,
-  toSchedule,
-} from '@contour/schedules';
+import type { JsonValue, Schedule, ScheduleSpec } from '@contour/schedules';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyUpdateRule } from './apply-rule.js';
 import { clipByGlobalNorm, clipByValue, gradientsAreFinite } from './clip-gradients.js';
-import { type OptimizerType, optimizerRules, optimizerTypes } from './optimizer-rules.js';
+import type { OptimizerType } from './optimizer-rule-specs.js';
+import { optimizerRules } from './optimizer-rules.js';
 import {
-  OptimizerSpecError,
-  OptimizerStateError,
-  UnknownOptimizerTypeError,
-} from './optimizer-spec-error.js';
+  buildLearningRateSchedule,
+  type CreateOptimizerOptions,
+  type OptimizerSpec,
+  validateOptimizerSpec,
+} from './optimizer-spec.js';
+import { OptimizerStateError } from './optimizer-spec-error.js';
 import type { OptimizerState, SavedTensor } from './optimizer-state.js';
-import {
-  findParameterGroup,
-  type ParameterGroup,
-  type ParameterGroupSpec,
-  readParameterGroups,
-} from './parameter-groups.js';
-import { type Hyperparameters, readField } from './spec-fields.js';
+import { findParameterGroup, type ParameterGroup } from './parameter-groups.js';
+import type { Hyperparameters } from './spec-fields.js';
 import type { StepValues, UpdateRule } from './update-rule.js';
 
-/** A learning rate: a number, or a schedule spec (`{ type: 'cosine', lr: 0.1, tMax: 100 }`). */
-export type LearningRate = number | ScheduleSpec;
-
-/** Fields every optimizer spec accepts besides its rule's own. */
-export interface SharedOptimizerOptions {
-  /** Parameter groups (`match`/`layer` globs, `lrMult`, `weightDecay`, `frozen`). */
-  readonly groups?: readonly ParameterGroupSpec[];
-  /** Rescale gradients to this global L2 norm at most (PyTorch `clip_grad_norm_`). */
-  readonly clipGlobalNorm?: number;
-  /** Clip every gradient element to [−clipValue, clipValue] (applied before the norm clip). */
-  readonly clipValue?: number;
-  /** Skip a step whose gradients hold NaN/±∞, parameters and slots unchanged (default true). */
-  readonly skipNonFinite?: boolean;
-  /** More consecutive skipped steps than this declares the run diverged (default 10). */
-  readonly maxConsecutiveSkips?: number;
-}
-
-/** The fields of Adam and AdamW (see adam.ts for formulas and defaults). */
-export interface AdamOptions {
-  lr?: LearningRate;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  weightDecay?: number;
-  amsgrad?: boolean;
-}
-
-/**
- * Each rule's own fields (see the rule for formulas and defaults). `lr` is required where PyTorch
- * requires it (sgd, localGains) and defaults to the rule's usual rate elsewhere.
- */
-export interface OptimizerOptions {
-  sgd: {
-    lr: LearningRate;
-    momentum?: number;
-    dampening?: number;
-    nesterov?: boolean;
-    weightDecay?: number;
-    momentumForm?: 'pytorch' | 'sutskever';
-  };
-  adagrad: {
-    lr?: LearningRate;
-    lrDecay?: number;
-    weightDecay?: number;
-    initialAccumulatorValue?: number;
-    epsilon?: number;
-  };
-  rmsprop: {
-    lr?: LearningRate;
-    alpha?: number;
-    epsilon?: number;
-    weightDecay?: number;
-    momentum?: number;
-    centered?: boolean;
-  };
-  adadelta: { lr?: LearningRate; rho?: number; epsilon?: number; weightDecay?: number };
-  adam: AdamOptions;
-  /** Adam's options; `weightDecay` is decoupled (AdamW) instead of added to the gradient. */
-  adamw: AdamOptions;
-  rprop: { lr?: LearningRate; etaMinus?: number; etaPlus?: number; stepMin?: number; stepMax?: number };
-  localGains: {
-    lr: LearningRate;
-    increase?: number;
-    decrease?: number;
-    minGain?: number;
-    maxGain?: number;
-    momentum?: number;
-  };
-}
-
-/** The spec of one optimizer type. */
-export type OptimizerSpecOf<Type extends OptimizerType> = { readonly type: Type } & SharedOptimizerOptions &
-  Readonly<OptimizerOptions[Type]>;
-
-/**
- * An optimizer spec, e.g. `{ type: 'sgd', lr: 0.1, momentum: 0.9 }`: a union discriminated by
- * `type`, so a misspelt type or field, or a string where a number belongs, does not compile. JSON
- * read at run time goes through `createOptimizerFromJson`, which validates it the same way.
- */
-export type OptimizerSpec = { [Type in OptimizerType]: OptimizerSpecOf<Type> }[OptimizerType];
-
-/**
- * An optimizer spec whose `lr` may be left out because the caller sets it (a learning-rate range
- * test, a search): e.g. `{ type: 'sgd', momentum: 0.9 }`.
- */
-export type OptimizerSpecWithoutRate = OptimizerSpec extends infer Spec
-  ? Spec extends OptimizerSpec
-    ? Omit<Spec, 'lr'> & { readonly lr?: LearningRate }
-    : never
-  : never;
-
-/** Options of createOptimizer that are not part of the JSON spec. */
-export interface CreateOptimizerOptions {
-  /** Registry that builds `lr` schedule specs (plugin types); default: the built-in schedules. */
-  readonly scheduleRegistry?: ScheduleRegistry;
-  /**
-   * Batches per epoch: needed when the `lr` schedule counts epochs (`unit: "epoch"`); its t is then
-   * ⌊applied steps / stepsPerEpoch⌋.
-   */
-  readonly stepsPerEpoch?: number;
-}
+export type {
+  AdamOptions,
+  CreateOptimizerOptions,
+  LearningRate,
+  OptimizerOptions,
+  OptimizerSpec,
+  OptimizerSpecOf,
+  OptimizerSpecWithoutRate,
+  SharedOptimizerOptions,
+} from './optimizer-spec.js';
 
 /** Gradients by parameter name: a tfjs `NamedTensorMap` or `NamedTensor[]`. */
 export type NamedGradients =
@@ -154,16 +54,6 @@ interface ParameterState {
   step: number;
   readonly slots: Map<string, tf.Variable>;
 }
-
-const sharedFieldNames = [
-  'type',
-  'lr',
-  'groups',
-  'clipGlobalNorm',
-  'clipValue',
-  'skipNonFinite',
-  'maxConsecutiveSkips',
-];
 
 /**
  * Builds an optimizer from a typed spec, validating every field at once.
@@ -222,54 +112,18 @@ export class ContourOptimizer {
   #diverged = false;
 
   constructor(spec: unknown, options: CreateOptimizerOptions = {}) {
-    if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-      throw new OptimizerSpecError('spec', 'a JSON object like {"type": "sgd", "lr": 0.1}', spec);
-    }
-    const raw = spec as Record<string, unknown>;
-    // Own keys only: "constructor", "toString" and "__proto__" are "in" every object.
-    if (typeof raw.type !== 'string' || !Object.hasOwn(optimizerRules, raw.type)) {
-      throw new UnknownOptimizerTypeError(raw.type, optimizerTypes);
-    }
-    const type = raw.type as OptimizerType;
-    const rule = optimizerRules[type];
-    this.type = type;
-    this.rule = rule;
+    const validated = validateOptimizerSpec(spec, options);
+    this.type = validated.type;
+    this.rule = optimizerRules[validated.type];
     this.#options = options;
-    const allowedFields = [...sharedFieldNames, ...Object.keys(rule.fields)];
-    for (const key of Object.keys(raw)) {
-      if (!allowedFields.includes(key)) {
-        throw new OptimizerSpecError(
-          key,
-          `absent ("${type}" accepts ${allowedFields.join(', ')})`,
-          raw[key],
-          type,
-        );
-      }
-    }
-    const hyperparameters: Record<string, number | boolean | string> = {};
-    for (const [name, field] of Object.entries(rule.fields)) {
-      hyperparameters[name] = readField(field, raw[name], name, type);
-    }
-    rule.validate?.(hyperparameters);
-    this.hyperparameters = hyperparameters;
-    this.groups = readParameterGroups(raw.groups, type, rule.weightDecay !== 'none');
-    this.#clipGlobalNorm = readOptionalPositive(raw.clipGlobalNorm, 'clipGlobalNorm', type);
-    this.#clipValue = readOptionalPositive(raw.clipValue, 'clipValue', type);
-    this.#skipNonFinite = readField(
-      { kind: 'boolean', description: '', default: true },
-      raw.skipNonFinite,
-      'skipNonFinite',
-      type,
-    ) as boolean;
-    this.#maxConsecutiveSkips = readField(
-      { kind: 'number', description: '', default: 10, integer: true, min: 0 },
-      raw.maxConsecutiveSkips,
-      'maxConsecutiveSkips',
-      type,
-    ) as number;
-    const learningRate = raw.lr ?? rule.defaultLearningRate;
-    this.#learningRate = learningRate as number | ScheduleSpec;
-    this.#schedule = this.#buildSchedule(learningRate, type);
+    this.hyperparameters = validated.hyperparameters;
+    this.groups = validated.groups;
+    this.#clipGlobalNorm = validated.clipGlobalNorm;
+    this.#clipValue = validated.clipValue;
+    this.#skipNonFinite = validated.skipNonFinite;
+    this.#maxConsecutiveSkips = validated.maxConsecutiveSkips;
+    this.#learningRate = validated.learningRate;
+    this.#schedule = validated.schedule;
   }
 
   /** Applied steps so far (the schedule's t, for step-unit schedules). */
@@ -373,7 +227,7 @@ export class ContourOptimizer {
    * without touching slots. The schedule reads the same t as before (applied steps).
    */
   setLearningRate(learningRate: number | ScheduleSpec | Schedule): void {
-    this.#schedule = this.#buildSchedule(learningRate, this.type);
+    this.#schedule = buildLearningRateSchedule(learningRate, this.type, this.#options);
     this.#learningRate = typeof learningRate === 'number' ? learningRate : this.#schedule.spec;
   }
 
@@ -575,53 +429,6 @@ export class ContourOptimizer {
     this.#parameters.clear();
   }
 
-  #buildSchedule(learningRate: unknown, type: string): Schedule {
-    if (learningRate === undefined) {
-      throw new OptimizerSpecError(
-        'lr',
-        'a number ≥ 0 or a schedule spec like {"type": "step", ...}',
-        undefined,
-        type,
-      );
-    }
-    if (typeof learningRate === 'number' && (!Number.isFinite(learningRate) || learningRate < 0)) {
-      throw new OptimizerSpecError('lr', 'a finite number ≥ 0 or a schedule spec', learningRate, type);
-    }
-    if (typeof learningRate !== 'number' && (typeof learningRate !== 'object' || learningRate === null)) {
-      throw new OptimizerSpecError('lr', 'a finite number ≥ 0 or a schedule spec', learningRate, type);
-    }
-    let schedule: Schedule;
-    try {
-      const registry = this.#options.scheduleRegistry;
-      schedule = toSchedule(
-        learningRate as number | ScheduleSpec,
-        registry === undefined ? {} : { registry },
-      );
-    } catch (error) {
-      if (error instanceof ScheduleSpecError) {
-        throw new OptimizerSpecError(
-          error.field === 'spec' ? 'lr' : `lr.${error.field}`,
-          error.allowed,
-          error.received,
-          type,
-        );
-      }
-      throw error;
-    }
-    if (schedule.unit === 'epoch') {
-      const stepsPerEpoch = this.#options.stepsPerEpoch;
-      if (stepsPerEpoch === undefined || !Number.isInteger(stepsPerEpoch) || stepsPerEpoch <= 0) {
-        throw new OptimizerSpecError(
-          'lr.unit',
-          '"step", or "epoch" when createOptimizer gets an integer stepsPerEpoch > 0',
-          'epoch',
-          type,
-        );
-      }
-    }
-    return schedule;
-  }
-
   #scheduleStep(step: number): number {
     return this.#schedule.unit === 'epoch'
       ? Math.floor(step / (this.#options.stepsPerEpoch as number))
@@ -692,14 +499,6 @@ export class ContourOptimizer {
     }
     return entries;
   }
-}
-
-function readOptionalPositive(value: unknown, field: string, type: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new OptimizerSpecError(field, 'a finite number > 0', value, type);
-  }
-  return value;
 }
 
 function toTensor(value: SavedTensor | tf.Tensor, path: string): tf.Tensor {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clamp } from './coefficients.js';
-import { nonNegative } from './common-fields.js';
-import { OptimizerSpecError } from './optimizer-spec-error.js';
+import { localGainsSpec } from './local-gains-spec.js';
 import type { UpdateRule } from './update-rule.js';
 
 /**
@@ -18,36 +17,7 @@ import type { UpdateRule } from './update-rule.js';
  * maxGain (10), momentum (0; a cycling schedule replaces it at every step).
  */
 export const localGainsRule: UpdateRule = {
-  type: 'localGains',
-  description:
-    'gain += increase when g keeps its sign, gain ×= decrease when it flips, clamp; p ← p − lr·gain·g',
-  reference: 'Jacobs 1988; Hinton, lecture 6d',
-  fields: {
-    increase: nonNegative('added to a gain when the gradient keeps its sign', 0.05),
-    decrease: {
-      kind: 'number',
-      description: 'gain factor when the sign flips',
-      default: 0.95,
-      min: 0,
-      minExclusive: true,
-      max: 1,
-    },
-    minGain: { kind: 'number', description: 'smallest gain', default: 0.1, min: 0, minExclusive: true },
-    maxGain: { kind: 'number', description: 'largest gain', default: 10, min: 0, minExclusive: true },
-    momentum: nonNegative('momentum factor μ', 0),
-  },
-  weightDecay: 'none',
-  cycledMomentumField: 'momentum',
-  validate(hyperparameters) {
-    if ((hyperparameters.minGain as number) > (hyperparameters.maxGain as number)) {
-      throw new OptimizerSpecError(
-        'minGain',
-        `a number ≤ maxGain (${hyperparameters.maxGain as number})`,
-        hyperparameters.minGain,
-        'localGains',
-      );
-    }
-  },
+  ...localGainsSpec,
   initSlots({ parameter }) {
     return { gain: tf.onesLike(parameter), direction: tf.zerosLike(parameter) };
   },

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { nonNegative, weightDecayField } from './common-fields.js';
+import { rmspropSpec } from './rmsprop-spec.js';
 import type { UpdateRule } from './update-rule.js';
 
 /**
@@ -13,24 +13,7 @@ import type { UpdateRule } from './update-rule.js';
  * CyclicLR/OneCycleLR do). Reference: Hinton, lecture 6e; Graves 2013 (centered).
  */
 export const rmspropRule: UpdateRule = {
-  type: 'rmsprop',
-  description: 'v ← αv + (1−α)g², p ← p − lr·g/(√v + ε) (centered: v − ḡ²; momentum: b ← μb + g/(√v + ε))',
-  reference: 'PyTorch torch.optim.RMSprop',
-  defaultLearningRate: 0.01,
-  fields: {
-    alpha: {
-      kind: 'number',
-      description: 'smoothing constant α of the squared gradient',
-      default: 0.99,
-      min: 0,
-    },
-    epsilon: nonNegative('added to √v', 1e-8),
-    weightDecay: weightDecayField(0, 'L2: added to the gradient as λp'),
-    momentum: nonNegative('momentum factor μ', 0),
-    centered: { kind: 'boolean', description: 'normalise by the estimated variance v − ḡ²', default: false },
-  },
-  weightDecay: 'coupled',
-  cycledMomentumField: 'momentum',
+  ...rmspropSpec,
   initSlots({ parameter, hyperparameters, momentumIsCycled }) {
     const slots: Record<string, tf.Tensor> = { squareAverage: tf.zerosLike(parameter) };
     if ((hyperparameters.momentum as number) > 0 || momentumIsCycled)

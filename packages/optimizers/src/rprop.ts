@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { clamp, fillLike } from './coefficients.js';
-import { OptimizerSpecError } from './optimizer-spec-error.js';
+import { rpropSpec } from './rprop-spec.js';
 import type { UpdateRule } from './update-rule.js';
 
 /**
@@ -14,41 +14,7 @@ import type { UpdateRule } from './update-rule.js';
  * 0 < etaMinus < 1 < etaPlus and stepMin ≤ stepMax. Reference: Riedmiller & Braun 1993.
  */
 export const rpropRule: UpdateRule = {
-  type: 'rprop',
-  description: 'step ×etaPlus on equal signs, ×etaMinus (and no move) on a sign flip; p ← p − sign(g)·step',
-  reference: 'PyTorch torch.optim.Rprop',
-  defaultLearningRate: 0.01,
-  fields: {
-    etaMinus: {
-      kind: 'number',
-      description: 'step factor on a sign flip',
-      default: 0.5,
-      min: 0,
-      minExclusive: true,
-      max: 1,
-      maxExclusive: true,
-    },
-    etaPlus: {
-      kind: 'number',
-      description: 'step factor on equal signs',
-      default: 1.2,
-      min: 1,
-      minExclusive: true,
-    },
-    stepMin: { kind: 'number', description: 'smallest step', default: 1e-6, min: 0 },
-    stepMax: { kind: 'number', description: 'largest step', default: 50, min: 0 },
-  },
-  weightDecay: 'none',
-  validate(hyperparameters) {
-    if ((hyperparameters.stepMin as number) > (hyperparameters.stepMax as number)) {
-      throw new OptimizerSpecError(
-        'stepMin',
-        `a number ≤ stepMax (${hyperparameters.stepMax as number})`,
-        hyperparameters.stepMin,
-        'rprop',
-      );
-    }
-  },
+  ...rpropSpec,
   initSlots({ parameter, coefficient }) {
     return {
       previousGradient: tf.zerosLike(parameter),

@@ -1,11 +1,11 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Hyperparameters, SpecField } from './spec-fields.js';
+import type { UpdateRuleSpec } from './rule-spec.js';
+import type { Hyperparameters } from './spec-fields.js';
+
+export type { WeightDecayMode } from './rule-spec.js';
 
 /** Per-parameter tensors a rule keeps between steps (momentum buffers, moment estimates, gains). */
 export type Slots = Readonly<Record<string, tf.Tensor>>;
-
-/** How a rule's `weightDecay` enters: added to the gradient (PyTorch L2), decoupled (AdamW), or none. */
-export type WeightDecayMode = 'coupled' | 'decoupled' | 'none';
 
 /**
  * The numbers of one model for one step, from which a rule derives its coefficients: the spec's
@@ -78,27 +78,14 @@ export interface UpdateResult {
 /**
  * One update rule (optax's `GradientTransformation`, specialised to tfjs): the fields its spec
  * accepts with their defaults, its slots, and a pure update from (parameter, gradient, slots) to
- * new values. The optimizer engine does everything shared — schedules, parameter groups,
+ * new values; its spec part (`UpdateRuleSpec`: fields, defaults, checks) is a tfjs-free module of its
+ * own. The optimizer engine does everything shared — schedules, parameter groups,
  * clipping, coupled weight decay, non-finite checks, in-place assignment, state export — so a rule
  * is only its formula. A rule never reads a numeric hyperparameter directly in tensor math: it asks
  * `coefficient` for it, so the same rule updates one model or K models stacked along an axis
  * (vectorised sweeps; see `StackedOptimizer`), bit-identical on the cpu backend.
  */
-export interface UpdateRule {
-  readonly type: string;
-  /** One line with the formula. */
-  readonly description: string;
-  /** The reference implementation it equals, e.g. `PyTorch torch.optim.SGD`. */
-  readonly reference: string;
-  /** Spec fields besides `type`, `lr` and the shared options, with defaults. */
-  readonly fields: Readonly<Record<string, SpecField>>;
-  /** Default `lr` (absent: `lr` is required). */
-  readonly defaultLearningRate?: number;
-  readonly weightDecay: WeightDecayMode;
-  /** The hyperparameter a cycled momentum (cyclic/oneCycle schedules) replaces, if any. */
-  readonly cycledMomentumField?: 'momentum' | 'beta1';
-  /** Cross-field checks; throws OptimizerSpecError. */
-  validate?(hyperparameters: Hyperparameters): void;
+export interface UpdateRule extends UpdateRuleSpec {
   /** Initial slots of one parameter (fresh tensors; the engine turns them into variables). */
   initSlots(context: SlotInitContext): Record<string, tf.Tensor>;
   /** One step; pure tensor math, run inside `tf.tidy`. */

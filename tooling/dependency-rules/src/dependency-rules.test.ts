@@ -54,8 +54,10 @@ const clean = {
   'packages/core/src/node/index.ts':
     "import { readFileSync } from 'node:fs';\nimport { core } from '../index.js';\nexport const read = () => readFileSync(String(core));\n",
   'packages/metrics-logger/src/index.ts': 'export const records = [];\n',
-  'node_modules/@tensorflow/tfjs-core/package.json': '{"name":"@tensorflow/tfjs-core","main":"index.js"}\n',
-  'node_modules/@tensorflow/tfjs-core/index.js': 'export const tensor = 1;\n',
+  // Laid out as the real one: its modules under dist/, which the rules must still see.
+  'node_modules/@tensorflow/tfjs-core/package.json':
+    '{"name":"@tensorflow/tfjs-core","main":"dist/index.js"}\n',
+  'node_modules/@tensorflow/tfjs-core/dist/index.js': 'export const tensor = 1;\n',
 };
 
 const rulesBroken = (files: Record<string, string>) =>
@@ -120,8 +122,37 @@ describe('.dependency-cruiser.cjs', () => {
           "import { tensor } from '@tensorflow/tfjs-core';\nexport const records = [tensor];\n",
       }),
     ).toEqual([
-      'no-tfjs-below-tensors: packages/metrics-logger/src/index.ts → node_modules/@tensorflow/tfjs-core/index.js',
+      'no-tfjs-below-tensors: packages/metrics-logger/src/index.ts → node_modules/@tensorflow/tfjs-core/dist/index.js',
     ]);
+  });
+
+  it('fails when a tfjs-free entry reaches tfjs through another module, even by a type-only import', () => {
+    const spec = "import { rule } from './rule.js';\nexport const spec = rule;\n";
+    expect(
+      rulesBroken({
+        'packages/optimizers/src/spec.ts': spec,
+        'packages/optimizers/src/rule.ts':
+          "import { tensor } from '@tensorflow/tfjs-core';\nexport const rule = tensor;\n",
+      }),
+    ).toEqual([
+      'light-entries-load-no-tfjs: packages/optimizers/src/spec.ts → node_modules/@tensorflow/tfjs-core/dist/index.js',
+    ]);
+    expect(
+      rulesBroken({
+        'packages/optimizers/src/spec.ts': spec,
+        'packages/optimizers/src/rule.ts':
+          "import type { Tensor } from '@tensorflow/tfjs-core';\nexport const rule: Tensor | 1 = 1;\n",
+      }),
+    ).toEqual([
+      'light-entries-load-no-tfjs: packages/optimizers/src/spec.ts → node_modules/@tensorflow/tfjs-core/dist/index.js',
+    ]);
+    // The same module is fine behind the main entry.
+    expect(
+      rulesBroken({
+        'packages/optimizers/src/rule.ts':
+          "import { tensor } from '@tensorflow/tfjs-core';\nexport const rule = tensor;\n",
+      }),
+    ).toEqual([]);
   });
 
   it('fails on an import cycle, even a type-only one', () => {

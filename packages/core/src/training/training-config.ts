@@ -1,4 +1,4 @@
-import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
+import { type OptimizerSpec, validateOptimizerSpec } from '@contour/optimizers/spec';
 import { CoreSpecError } from '../core-spec-error.js';
 import { type ModelSpec, parseModelSpec } from '../model/model-spec.js';
 import type { LossName } from './evaluate.js';
@@ -71,8 +71,9 @@ export function resolveTrainingConfig(input: Partial<Record<keyof TrainingConfig
   if (typeof optimizer !== 'object' || optimizer === null || typeof optimizer.type !== 'string') {
     throw new CoreSpecError('optimizer', 'an optimizer spec like {"type":"sgd","lr":0.1}', optimizer);
   }
-  // Build it once so a bad spec (or schedule inside it) fails now, naming its field, not mid-run.
-  createOptimizer(optimizer, { stepsPerEpoch: 1 }).dispose();
+  // Check it now so a bad spec (or schedule inside it) fails naming its field, not mid-run; without
+  // building an optimizer, so resolving a config loads no TensorFlow.js.
+  validateOptimizerSpec(optimizer, { stepsPerEpoch: 1 });
   const loss = input.loss ?? 'cross-entropy';
   if (loss !== 'cross-entropy' && loss !== 'mse')
     throw new CoreSpecError('loss', '"cross-entropy" or "mse"', loss);
