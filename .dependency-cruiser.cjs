@@ -49,7 +49,11 @@ const nodeOnlyNpmPackages = ['@tensorflow/tfjs-node', 'bullmq', 'ioredis'];
  * Entries that load no TensorFlow.js, so what imports them (the CLI before its first line of output)
  * starts light: validation, dataset preparation, config resolution and run-directory helpers.
  */
-const tfjsFreeEntries = ['^packages/optimizers/src/spec\\.ts$'];
+const tfjsFreeEntries = [
+  '^packages/optimizers/src/spec\\.ts$',
+  '^packages/mnist-loader/src/prepare\\.ts$',
+  '^packages/core/src/data-config\\.ts$',
+];
 
 /** Tests may also load a tfjs backend to run on (backend-cpu is every package's test backend). */
 const testBackends = ['backend-cpu'];

@@ -3,7 +3,7 @@ import {
   type PrepareDatasetOptions,
   type PreparedDataset,
   prepareDataset,
-} from '@contour/mnist-loader';
+} from '@contour/mnist-loader/prepare';
 import { CoreSpecError } from './core-spec-error.js';
 
 /** Where the data comes from and how it is prepared; part of `config.json`. */

@@ -27,24 +27,6 @@ export {
   readIdxInput,
 } from './load-idx-dataset.js';
 export {
-  digitClassNames,
-  fashionClassNames,
-  type IdxFileSet,
-  type ImageSet,
-  labelHistogram,
-  type MnistDataset,
-  standardIdxFileNames,
-} from './mnist-dataset.js';
-export {
-  DatasetNotFoundError,
-  IdxCountMismatchError,
-  IdxDecompressionError,
-  IdxFormatError,
-  IdxLabelError,
-  MnistLoaderError,
-  MnistLoaderOptionError,
-} from './mnist-loader-error.js';
-export {
   checkClassCount,
   checkImagesMatchLabels,
   type IdxHeader,
@@ -61,11 +43,4 @@ export {
   parseIdxLabels,
   readIdxHeader,
 } from './parse-idx.js';
-export {
-  type FeatureScaling,
-  type PrepareDatasetOptions,
-  type PreparedDataset,
-  type PreparedSplit,
-  prepareDataset,
-} from './prepare-dataset.js';
-export { createSeededRandom, epochSeed, shuffleInPlace } from './seeded-random.js';
+export * from './prepare.js';
