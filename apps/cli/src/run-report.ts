@@ -69,7 +69,9 @@ export function loadSweepRuns(directory: string): LoadedRun[] {
       .map((trial) => {
         const run = loadRun(join(directory, 'trials', trial.id), trial.label);
         const decision = decisions.get(trial.id);
-        return decision ? { ...run, decision: { state: decision.state, reason: decision.reason } } : run;
+        // A later grid sweep that trained the trial on past its decision: it no longer describes it.
+        if (!decision || run.summary.epochs > decision.epochs) return run;
+        return { ...run, decision: { state: decision.state, reason: decision.reason } };
       });
   }
   const trials = join(directory, 'trials');
@@ -453,7 +455,9 @@ function writeReportFiles(
         `<tr class="${escapeHtml(row.status)}">${shown.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
     )
     .join('')}</tbody></table>`;
-  const halving = readSuccessiveHalving(directory);
+  const halving = runs.some((run) => run.decision !== undefined)
+    ? readSuccessiveHalving(directory)
+    : undefined;
   const halvingHtml = halving
     ? `<p>${escapeHtml(successiveHalvingSummary(halving))}; each trial's row says where it stopped and why.</p>`
     : '';

@@ -106,6 +106,17 @@ describe('contour sweep --scheduler asha', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('start ');
     expect(again.stderr.match(/already done, reused/g)?.length).toBeGreaterThan(0);
+
+    // --scheduler grid on the same directory trains the stopped trials on from their checkpoints:
+    // every row then says what its run did, and no longer where successive halving stopped it.
+    const grid = await runInProcess(args.map((arg) => (arg === 'asha' ? 'grid' : arg)));
+    expect(grid.code, grid.stderr).toBe(0);
+    const grown = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as typeof rows;
+    expect(grown.map((row) => [row.status, row.epochs])).toEqual(rows.map(() => ['finished', 4]));
+    expect(grown.filter((row) => row.stoppedBecause !== undefined).map((row) => row.stoppedBecause)).toEqual([
+      'trained all 4 epochs',
+    ]);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toContain('not in the top 1/3');
   }, 180_000);
 
   it('Ctrl-C mid-ASHA exits 130; the same command again finishes with the uninterrupted decisions and numbers', async () => {
