@@ -112,6 +112,9 @@ export function readJsonFlag(flag: string, text: string): unknown {
  */
 export const autoPlaceholderRate = 0.1;
 
+/** The rate of `train`/`sweep` when neither --lr nor the optimizer spec gives one. */
+const defaultLearningRate = 0.1;
+
 /** Schedule types whose spec has no `lr` (they name their rates differently). */
 const schedulesWithoutLearningRate = ['cyclic', 'oneCycle', 'piecewiseConstant'];
 
@@ -182,7 +185,14 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
       flags.schedule,
       '{"type":"step","stepSize":30} (a plain rate goes in --lr)',
     );
-    const inherited = rate ?? (typeof optimizer.lr === 'number' ? optimizer.lr : undefined);
+    // --lr, else the spec's numeric lr, else the rate a run without a schedule trains at.
+    const inherited =
+      rate ??
+      (typeof optimizer.lr === 'number'
+        ? optimizer.lr
+        : optimizer.lr === undefined
+          ? defaultLearningRate
+          : undefined);
     optimizer = {
       ...optimizer,
       lr:
@@ -193,7 +203,7 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
   } else if (rate !== undefined) {
     optimizer = withLearningRate(optimizer, rate);
   }
-  if (optimizer.lr === undefined) optimizer = { ...optimizer, lr: 0.1 };
+  if (optimizer.lr === undefined) optimizer = { ...optimizer, lr: defaultLearningRate };
   try {
     const model = parseModelSpec(modelFlag(flags.model), {
       ...(flags.dropout === undefined ? {} : { dropout: number('--dropout', flags.dropout) as number }),
