@@ -26,8 +26,7 @@ export async function loadPlugins(registry: ScheduleRegistry, specifiers: readon
     try {
       module = (await import(url)) as { default?: unknown };
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new UsageError(`--plugin ${specifier}: could not be imported: ${reason}`);
+      throw pluginImportError(specifier, error);
     }
     try {
       registry.use(module.default as SchedulePlugin);
@@ -35,4 +34,23 @@ export async function loadPlugins(registry: ScheduleRegistry, specifiers: readon
       throw new UsageError(`--plugin ${specifier}: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * The one-line UsageError for a `--plugin` module that failed to import. A TypeScript plugin
+ * fails on Node.js 20 (it strips types only from 22.18): say so and what to give instead, rather
+ * than Node's bare "Unknown file extension".
+ */
+export function pluginImportError(
+  specifier: string,
+  error: unknown,
+  nodeVersion: string = process.versions.node,
+): UsageError {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(specifier))
+    return new UsageError(
+      `--plugin ${specifier}: Node.js ${nodeVersion} cannot import TypeScript; give the plugin's built JavaScript (e.g. its dist/index.js) or run Node.js 22.18 or later`,
+    );
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new UsageError(`--plugin ${specifier}: could not be imported: ${reason}`);
 }
