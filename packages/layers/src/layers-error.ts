@@ -14,6 +14,16 @@ export class LayersOptionError extends Error {
   }
 }
 
+/**
+ * Throws a {@link LayersOptionError} for the first key of `options` that is not in `known`: a typo
+ * or Keras' snake_case name (`min_lr`) would otherwise be ignored and the default used silently.
+ */
+export function checkOptionNames(owner: string, options: object, known: readonly string[]): void {
+  for (const [key, value] of Object.entries(options))
+    if (!known.includes(key))
+      throw new LayersOptionError(owner, key, `one of its options (${known.join(', ')})`, value);
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined)

@@ -247,6 +247,9 @@ describe('learningRateScheduler', () => {
   });
 
   it('rejects bad input with one line naming the field', () => {
+    expect(() => learningRateScheduler(0.1, { initial_step: 5 } as never)).toThrow(
+      'learningRateScheduler: "initial_step" must be one of its options (unit, registry, initialStep, monitor); got 5',
+    );
     expect(() => learningRateScheduler({ type: 'step', lr: 0.1, stepSize: -1 })).toThrow(LayersOptionError);
     expect(() => learningRateScheduler({ type: 'step', lr: 0.1, stepSize: -1 })).toThrow(
       /"schedule\.stepSize"/,

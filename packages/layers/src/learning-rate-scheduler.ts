@@ -8,7 +8,7 @@ import {
 } from '@contour/schedules';
 import type * as tf from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
-import { LayersOptionError } from './layers-error.js';
+import { checkOptionNames, LayersOptionError } from './layers-error.js';
 import { getLearningRate, scaledByPlateau, setLearningRate } from './optimizer-learning-rate.js';
 import { type CallbackLogs, resolveLogs } from './resolve-logs.js';
 
@@ -38,6 +38,10 @@ export interface LearningRateSchedulerOptions {
   readonly monitor?: string;
 }
 
+const schedulerOptionNames = ['unit', 'registry', 'initialStep', 'monitor'] as const satisfies ReadonlyArray<
+  keyof LearningRateSchedulerOptions
+>;
+
 /**
  * The callback {@link learningRateScheduler} returns: sets the optimizer's rate to
  * `schedule.value(t)` before every batch or epoch and adds the rate used to the epoch logs (`lr`).
@@ -54,6 +58,7 @@ export class LearningRateScheduler extends Callback {
 
   constructor(schedule: number | ScheduleSpec | Schedule, options: LearningRateSchedulerOptions = {}) {
     super();
+    checkOptionNames('learningRateScheduler', options, schedulerOptionNames);
     this.schedule = buildSchedule(schedule, options.registry);
     this.unit = resolveUnit(schedule, this.schedule, options.unit);
     const initialStep = options.initialStep ?? 0;

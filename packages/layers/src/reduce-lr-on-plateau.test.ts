@@ -1,6 +1,7 @@
 import { createSchedule, type ScheduleSpec } from '@contour/schedules';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fixture from './fixtures/keras-reduce-lr-on-plateau.json' with { type: 'json' };
+import { LayersOptionError } from './layers-error.js';
 import { learningRateScheduler } from './learning-rate-scheduler.js';
 import { getLearningRate } from './optimizer-learning-rate.js';
 import { type ReduceLROnPlateauOptions, reduceLROnPlateau } from './reduce-lr-on-plateau.js';
@@ -114,6 +115,13 @@ describe('reduceLROnPlateau', () => {
     expect(() => reduceLROnPlateau({ mode: 'up' as never })).toThrow(
       /"mode" must be "auto", "min" or "max"; got "up"/,
     );
+  });
+
+  it("refuses an option it does not know (a typo or Keras' snake_case would silently keep the default)", () => {
+    expect(() => reduceLROnPlateau({ min_lr: 1e-4 } as never)).toThrow(
+      'reduceLROnPlateau: "min_lr" must be one of its options (monitor, factor, patience, mode, minDelta, cooldown, minLr, verbose); got 0.0001',
+    );
+    expect(() => reduceLROnPlateau({ patients: 2 } as never)).toThrow(LayersOptionError);
   });
 
   it("mode auto is max for a monitor containing 'acc', else min", () => {

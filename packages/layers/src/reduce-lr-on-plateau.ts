@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { Callback } from '@tensorflow/tfjs-layers';
-import { LayersOptionError } from './layers-error.js';
+import { checkOptionNames, LayersOptionError } from './layers-error.js';
 import {
   getLearningRate,
   plateauScalingOf,
@@ -29,6 +29,17 @@ export interface ReduceLROnPlateauOptions {
   readonly verbose?: boolean;
 }
 
+const plateauOptionNames = [
+  'monitor',
+  'factor',
+  'patience',
+  'mode',
+  'minDelta',
+  'cooldown',
+  'minLr',
+  'verbose',
+] as const satisfies ReadonlyArray<keyof ReduceLROnPlateauOptions>;
+
 /** The plateau callback's counters, as Keras names them (for inspection and tests). */
 export interface PlateauCounters {
   readonly best: number;
@@ -54,6 +65,7 @@ export class ReduceLROnPlateau extends Callback {
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
     const owner = 'reduceLROnPlateau';
+    checkOptionNames(owner, options, plateauOptionNames);
     this.monitor = options.monitor ?? 'val_loss';
     if (typeof this.monitor !== 'string' || this.monitor === '')
       throw new LayersOptionError(owner, 'monitor', 'a metric name like "val_loss"', options.monitor);
