@@ -12,6 +12,7 @@ import {
   trainedBesideGrid,
 } from '../../runs/src/test-support/successive-halving-trials.js';
 import { QueueOptionError, queueKeyPrefix } from './queue-connection.js';
+import { cleanQueue } from './queue-status.js';
 import { runSuccessiveHalvingOnQueue } from './run-successive-halving-on-queue.js';
 import { type RedisServer, startRedisServer } from './start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from './test-support/worker-process.js';
@@ -193,6 +194,35 @@ describe('runSuccessiveHalvingOnQueue', () => {
       await queue.close();
     }
   }, 240_000);
+
+  it('records a stage removed from the queue before it ended (contour queue clean) as failed, and goes on', async () => {
+    // A queue no worker listens to: the 6 first-rung stages wait until they are removed.
+    const queueName = 'asha-cleaned';
+    let cleaning: ReturnType<typeof cleanQueue> | undefined;
+    let queued = 0;
+    const results = await runSuccessiveHalvingOnQueue(trials, {
+      directory: join(scratch, 'asha-cleaned'),
+      queueUrl: redis.url,
+      queueName,
+      pollInterval: 50,
+      successiveHalving: { reductionFactor: 3, minEpochs: 1 },
+      onPlan: () => {},
+      onDecision: (line) => {
+        if (line.includes(': queued to epoch 1')) queued += 1;
+        if (queued === trials.length) cleaning ??= cleanQueue({ queueUrl: redis.url, queueName });
+      },
+    });
+    expect((await cleaning)?.removed.slice().sort()).toEqual(
+      trials.map((trial) => `${trial.id}.to-1`).sort(),
+    );
+    expect(results.map((result) => [result.status, result.error])).toEqual(
+      trials.map((trial) => [
+        'failed',
+        `stage ${trial.id}.to-1 was removed from the queue before it finished`,
+      ]),
+    );
+    expect(results.map((result) => result.decision.state)).toEqual(trials.map(() => 'failed'));
+  });
 
   it('refuses a maxQueuedTrials below 1 or not an integer in one line, writing nothing', async () => {
     for (const maxQueuedTrials of [0, 1.5, Number.NaN]) {

@@ -191,8 +191,25 @@ async function coordinate(
     const stage = inFlight.get(jobId);
     if (!stage) return;
     const jobState = await queue.getJobState(jobId);
-    // A stage that vanished with the rest of Redis's data ends the wait (in one line).
-    if (jobState === 'unknown') await checkStateKept();
+    if (jobState === 'unknown') {
+      // Vanished with the rest of Redis's data: that ends the wait (in one line).
+      await checkStateKept();
+      // Removed by hand (`contour queue clean`) before it ended: failed, as in the grid sweep (the
+      // same command again queues it anew).
+      if (!inFlight.has(jobId)) return;
+      inFlight.delete(jobId);
+      state.settle(stage.trial, {
+        trial: trials[stage.trial] as SweepTrial,
+        directory: state.directories[stage.trial] as string,
+        status: 'failed',
+        summary: undefined,
+        reused: false,
+        error: `stage ${jobId} was removed from the queue before it finished`,
+      });
+      await client.del(stageResumeKey(queueName, jobId));
+      await decideAndEnqueue();
+      return;
+    }
     if (jobState !== 'completed' && jobState !== 'failed') return;
     const job = await Job.fromId<TrialJobData, TrialJobResult>(queue, jobId);
     if (!job || !inFlight.has(jobId)) return;
