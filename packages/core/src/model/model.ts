@@ -38,19 +38,12 @@ export function denseLayer(
   bias: tf.Tensor,
   inputsNeedGradient: boolean,
 ): tf.Tensor {
-  const biasGradient = (dy: tf.Tensor) => (dy.rank === 3 ? tf.sum(dy, 1, true) : tf.sum(dy, 0));
   if (!inputsNeedGradient) {
     return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [weights, offsets] = args as [tf.Tensor, tf.Tensor];
       return {
         value: tf.add(tf.matMul(inputs as tf.Tensor2D, weights as tf.Tensor2D), offsets),
-        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-          const gradient = dy as tf.Tensor;
-          return [
-            tf.matMul(swapLastAxes(inputs) as tf.Tensor2D, gradient as tf.Tensor2D),
-            biasGradient(gradient),
-          ];
-        },
+        gradFunc: (dy: tf.Tensor | tf.Tensor[]) => denseParameterGradients(inputs, dy as tf.Tensor),
       };
     })(kernel, bias);
   }
@@ -64,12 +57,22 @@ export function denseLayer(
         const [input, weight] = saved as [tf.Tensor, tf.Tensor];
         return [
           tf.matMul(gradient as tf.Tensor2D, swapLastAxes(weight) as tf.Tensor2D),
-          tf.matMul(swapLastAxes(input) as tf.Tensor2D, gradient as tf.Tensor2D),
-          biasGradient(gradient),
+          ...denseParameterGradients(input, gradient),
         ];
       },
     };
   })(inputs, kernel, bias);
+}
+
+/**
+ * {@link denseLayer}'s gradients of its kernel and bias for the gradient `dy` of its output:
+ * inputsᵀ · dy and Σ_batch dy (what a training step computes without the tape when it has `dy`).
+ */
+export function denseParameterGradients(inputs: tf.Tensor, dy: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  return [
+    tf.matMul(swapLastAxes(inputs) as tf.Tensor2D, dy as tf.Tensor2D),
+    dy.rank === 3 ? tf.sum(dy, 1, true) : tf.sum(dy, 0),
+  ];
 }
 
 /**

@@ -1,6 +1,13 @@
 import { modelSlice, type StackedParameter } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
-import { activate, type DenseLayer, denseLayer, denseLayersOf, type WeightValues } from './model.js';
+import {
+  activate,
+  type DenseLayer,
+  denseLayer,
+  denseLayersOf,
+  denseParameterGradients,
+  type WeightValues,
+} from './model.js';
 import type { ModelSpec } from './model-spec.js';
 
 /**
@@ -83,6 +90,20 @@ export class StackedModel {
       return denseLayer(flat, kernel, bias, false);
     });
     return { logits, batchAxis: 0 };
+  }
+
+  /**
+   * A one-layer stack's parameter gradients (kernel, bias: {@link variables}' order) for the
+   * gradient of its {@link trainingLogits} ([batch, K·outputSize]), the values the tape would give:
+   * for a training step that computes the loss's gradient itself.
+   */
+  wideGradients(inputs: tf.Tensor, logitsGradient: tf.Tensor): tf.Tensor[] {
+    if (this.layers.length !== 1) throw new Error('StackedModel.wideGradients: only for one-layer stacks');
+    return tf.tidy(() => {
+      const flat =
+        inputs.rank === 2 ? inputs : tf.reshape(inputs, [inputs.shape[0] as number, this.inputSize]);
+      return denseParameterGradients(flat, logitsGradient);
+    });
   }
 
   /** Logits of every model [K, batch, outputSize] for inputs [batch, in]. */

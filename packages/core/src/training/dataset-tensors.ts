@@ -12,6 +12,8 @@ export interface SplitChunk {
 export interface EpochBatch {
   readonly inputs: tf.Tensor2D;
   readonly targets: tf.Tensor2D;
+  /** The targets' values [size × classes] (for loss arithmetic done in JavaScript). */
+  readonly targetValues: Float32Array;
   readonly index: number;
   readonly size: number;
 }
@@ -119,12 +121,11 @@ export class DatasetTensors {
           const item = order[start + position] ?? 0;
           rows.set(features.subarray(item * width, (item + 1) * width), position * width);
         }
+        const targetValues = this.#oneHot(split.labels, order, start, size);
         current = {
           inputs: tf.tensor2d(rows, [size, width]),
-          targets: tf.tensor2d(this.#oneHot(split.labels, order, start, size), [
-            size,
-            this.#dataset.classCount,
-          ]),
+          targets: tf.tensor2d(targetValues, [size, this.#dataset.classCount]),
+          targetValues,
           index,
           size,
         };

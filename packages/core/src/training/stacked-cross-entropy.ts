@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { HostFloat32 } from './host-float32.js';
 
 /** What {@link stackedCrossEntropy} returns. */
 export interface StackedCrossEntropy {
@@ -76,4 +77,77 @@ export function stackedCrossEntropy(
     };
   })(logits) as tf.Scalar;
   return { total, perModel: perModel as tf.Tensor1D };
+}
+
+/** What {@link hostStackedCrossEntropy} returns. */
+export interface HostStackedCrossEntropy {
+  /** Each model's mean cross entropy over the batch [models]. */
+  readonly perModel: Float32Array;
+  /** ∂(Σ over models of the means)/∂logits, laid out as the logits. */
+  readonly gradient: Float32Array;
+}
+
+/**
+ * {@link stackedCrossEntropy} for the `batchAxis` 0 layout ([batch, models, classes]) computed in
+ * JavaScript on logits read back from a backend whose float32 kernels {@link HostFloat32}
+ * reproduces (cpu, wasm): every value, the losses and the gradient, is the one the tfjs op gives on
+ * that backend, bit for bit — the same float32 operations in the same order, with the backend's
+ * own exp, log, sums and means. Undefined when a logit is not finite (±∞ or NaN): such a step's
+ * values depend on each backend's NaN handling in max, so the caller takes the tfjs op for it.
+ *
+ * @param logits [batch, models, classes] row-major.
+ * @param targets one-hot [batch, classes] (each row exactly one 1).
+ */
+export function hostStackedCrossEntropy(
+  logits: Float32Array,
+  targets: Float32Array,
+  layout: { readonly batch: number; readonly models: number; readonly classes: number },
+  math: HostFloat32,
+): HostStackedCrossEntropy | undefined {
+  const { batch, models, classes } = layout;
+  const fround = Math.fround;
+  for (const value of logits) if (!Number.isFinite(value)) return undefined;
+  const rows = batch * models;
+  const shifted = new Float32Array(classes);
+  const exponentials = new Float32Array(classes);
+  const terms = new Float32Array(classes);
+  const perExample = new Float32Array(rows);
+  const gradient = new Float32Array(rows * classes);
+  const scale = fround(1 / batch);
+  for (let row = 0; row < rows; row += 1) {
+    const base = row * classes;
+    const targetBase = Math.floor(row / models) * classes;
+    let maximum = logits[base] as number;
+    for (let index = 1; index < classes; index += 1) {
+      const value = logits[base + index] as number;
+      if (value > maximum) maximum = value;
+    }
+    for (let index = 0; index < classes; index += 1) {
+      shifted[index] = fround((logits[base + index] as number) - maximum);
+      exponentials[index] = math.exp(shifted[index] as number);
+    }
+    const sum = math.sum(exponentials, 0, classes, 1);
+    const logSumExp = fround(maximum + math.log(sum));
+    for (let index = 0; index < classes; index += 1)
+      terms[index] = fround(
+        (targets[targetBase + index] as number) * fround(logSumExp - (logits[base + index] as number)),
+      );
+    perExample[row] = math.sum(terms, 0, classes, 1);
+    // The gradient: (s/c)·b − s·t + [z = m]·(s − Σ (s/c)·b), as the tfjs op computes it.
+    const quotient = fround(scale / sum);
+    for (let index = 0; index < classes; index += 1)
+      terms[index] = fround(quotient * (exponentials[index] as number));
+    const maximumGradient = fround(scale - math.sum(terms, 0, classes, 1));
+    for (let index = 0; index < classes; index += 1) {
+      const scaledTarget = fround(scale * (targets[targetBase + index] as number));
+      const atMaximum = shifted[index] === 0 ? 1 : 0;
+      gradient[base + index] = fround(
+        fround((terms[index] as number) - scaledTarget) + fround(maximumGradient * atMaximum),
+      );
+    }
+  }
+  const perModel = new Float32Array(models);
+  for (let model = 0; model < models; model += 1)
+    perModel[model] = math.mean(perExample, model, batch, models);
+  return { perModel, gradient };
 }

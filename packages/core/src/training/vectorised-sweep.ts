@@ -6,9 +6,10 @@ import { initialWeights, Model } from '../model/model.js';
 import { StackedModel } from '../model/stacked-model.js';
 import { stableStringify } from '../run-config.js';
 import { CachedEvaluator } from './cached-evaluation.js';
-import { DatasetTensors } from './dataset-tensors.js';
+import { DatasetTensors, type EpochBatch } from './dataset-tensors.js';
+import { type HostFloat32, hostFloat32 } from './host-float32.js';
 import { RunRecorder, type RunRecorderOptions, yieldToEventLoop } from './run-recorder.js';
-import { stackedCrossEntropy } from './stacked-cross-entropy.js';
+import { hostStackedCrossEntropy, stackedCrossEntropy } from './stacked-cross-entropy.js';
 import type { TrainingResult } from './trainer.js';
 import type { TrainingConfig } from './training-config.js';
 
@@ -153,7 +154,10 @@ export async function trainVectorised(
   let stacked: StackedModel | undefined;
   let optimizer: StackedOptimizer | undefined;
   let kernelsBefore: tf.Tensor[] | undefined;
-  let pending: Array<{ loss: tf.Tensor; step: number; batch: number }> = [];
+  // Each step's per-trial losses: on the device, or already on the host (the host-loss step).
+  let pending: Array<{ loss: tf.Tensor | Float32Array; step: number; batch: number }> = [];
+  const deviceLosses = () =>
+    pending.flatMap((entry) => (entry.loss instanceof tf.Tensor ? [entry.loss] : []));
   let succeeded = false;
   const data = new DatasetTensors(dataset);
   const evaluator = new CachedEvaluator(dataset, data);
@@ -238,6 +242,37 @@ export async function trainVectorised(
       for (const [model, state] of alive.entries()) state.model = model;
     };
 
+    // One-layer stacks on cpu or wasm: the loss and its gradient computed in JavaScript on the
+    // logits read back (the same float32 values as the tfjs op, see hostStackedCrossEntropy), then
+    // the layer's gradients from that gradient — ~30 fewer kernel dispatches a step and no tape.
+    const host = net.layers.length === 1 ? hostFloat32(tf.getBackend()) : undefined;
+    /** One training step with the loss on the host; undefined (nothing done) when a logit is not finite. */
+    const hostStep = (batch: EpochBatch): Float32Array | undefined => {
+      const logits = net.trainingLogits(batch.inputs).logits;
+      let values: Float32Array;
+      try {
+        values = logits.dataSync() as Float32Array;
+      } finally {
+        logits.dispose();
+      }
+      const loss = hostStackedCrossEntropy(
+        values,
+        batch.targetValues,
+        { batch: batch.size, models: net.count, classes: outputSize },
+        host as HostFloat32,
+      );
+      if (!loss) return undefined;
+      const gradients = tf.tidy(() =>
+        net.wideGradients(batch.inputs, tf.tensor2d(loss.gradient, [batch.size, net.count * outputSize])),
+      );
+      try {
+        stackedOptimizer.applyGradients(gradients);
+      } finally {
+        tf.dispose(gradients);
+      }
+      return loss.perModel;
+    };
+
     let step = 0;
     let lastYield = performance.now();
     for (let epoch = 0; epoch < epochs && running(); epoch += 1) {
@@ -250,8 +285,20 @@ export async function trainVectorised(
       // Reads back a chunk of losses; stops trials at their first non-finite loss.
       const flush = () => {
         if (pending.length === 0) return;
-        const losses = tf.tidy(() => tf.stack(pending.map((entry) => entry.loss)).dataSync());
-        tf.dispose(pending.map((entry) => entry.loss));
+        const onDevice = deviceLosses();
+        const read = onDevice.length > 0 ? tf.tidy(() => tf.stack(onDevice).dataSync()) : undefined;
+        tf.dispose(onDevice);
+        const losses = new Float32Array(pending.length * net.count);
+        let readRow = 0;
+        for (const [row, entry] of pending.entries()) {
+          if (entry.loss instanceof tf.Tensor) {
+            losses.set(
+              (read as Float32Array).subarray(readRow * net.count, (readRow + 1) * net.count),
+              row * net.count,
+            );
+            readRow += 1;
+          } else losses.set(entry.loss, row * net.count);
+        }
         const entries = pending;
         pending = [];
         const stopped: TrialState[] = [];
@@ -278,18 +325,22 @@ export async function trainVectorised(
       };
       for (const batch of data.epochBatches(epoch, batchSize, seed)) {
         if (batch.index === batchCount - 1) kernelsBefore = net.kernelSnapshot();
-        let losses: tf.Tensor | undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const { logits, batchAxis } = net.trainingLogits(batch.inputs);
-          const loss = stackedCrossEntropy(logits, batch.targets, { batchAxis, models: net.count });
-          losses = loss.perModel;
-          return loss.total;
-        }, variables);
-        try {
-          stackedOptimizer.applyGradients(variables.map((variable) => grads[variable.name] as tf.Tensor));
-        } finally {
-          tf.dispose([value, ...Object.values(grads)]);
-          if (losses !== undefined) pending.push({ loss: losses, step, batch: batch.index });
+        const hostLosses = host ? hostStep(batch) : undefined;
+        if (hostLosses) pending.push({ loss: hostLosses, step, batch: batch.index });
+        else {
+          let losses: tf.Tensor | undefined;
+          const { value, grads } = tf.variableGrads(() => {
+            const { logits, batchAxis } = net.trainingLogits(batch.inputs);
+            const loss = stackedCrossEntropy(logits, batch.targets, { batchAxis, models: net.count });
+            losses = loss.perModel;
+            return loss.total;
+          }, variables);
+          try {
+            stackedOptimizer.applyGradients(variables.map((variable) => grads[variable.name] as tf.Tensor));
+          } finally {
+            tf.dispose([value, ...Object.values(grads)]);
+            if (losses !== undefined) pending.push({ loss: losses, step, batch: batch.index });
+          }
         }
         step += 1;
         if (pending.length >= chunkSteps) {
@@ -379,7 +430,7 @@ export async function trainVectorised(
     succeeded = true;
     return results;
   } finally {
-    tf.dispose([...(kernelsBefore ?? []), ...pending.map((entry) => entry.loss)]);
+    tf.dispose([...(kernelsBefore ?? []), ...deviceLosses()]);
     optimizer?.dispose();
     stacked?.dispose();
     evaluator.dispose();
