@@ -73,6 +73,28 @@ describe('runTraining', () => {
     expect(readFileSync(runFiles(directory).metrics, 'utf8')).toBe(before);
   });
 
+  it('refuses to resume a run another writer recorded (no data/training config), changing nothing', async () => {
+    // What @contour/layers' contourLogger writes for a model.fit: config.json without data/training.
+    const directory = join(scratch, 'layers-run');
+    mkdirSync(directory, { recursive: true });
+    const configText = `${JSON.stringify({
+      formatVersion: 1,
+      runId: 'own',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      config: { source: '@contour/layers', model: { name: 'cnn' }, optimizer: { className: 'SGD' } },
+    })}\n`;
+    writeFileSync(runFiles(directory).config, configText);
+    writeFileSync(runFiles(directory).metrics, '');
+    await expect(runTraining(config, { directory, resume: true, console: false })).rejects.toThrow(
+      `--resume ${directory}: its config.json has no data and training sections to continue from (recorded by @contour/layers, not contour train); only runs contour train or sweep wrote can be resumed (contour plot and report read any run)`,
+    );
+    await expect(
+      runTraining(config, { directory, resume: true, restart: true, console: false }),
+    ).rejects.toThrow(/no data and training sections/);
+    expect(readdirSync(directory).sort()).toEqual(['config.json', 'metrics.jsonl']);
+    expect(readFileSync(runFiles(directory).config, 'utf8')).toBe(configText);
+  });
+
   it('resumes an interrupted run to the same numbers, without duplicate or missing epochs', async () => {
     const directory = join(scratch, 'interrupted');
     const controller = new AbortController();

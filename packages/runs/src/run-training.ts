@@ -208,6 +208,17 @@ async function trainLocked(
     const saved = readJsonFile<RunConfigFile>(files.config);
     if (!saved?.config || typeof saved.runId !== 'string')
       throw new RunDirectoryError(`--resume ${options.directory}: its config.json is not readable`);
+    // A run some other writer recorded (e.g. @contour/layers' contourLogger around model.fit) has
+    // no data or training section: resolving it would fill in defaults and train another model.
+    const { data, training, source } = saved.config as {
+      data?: unknown;
+      training?: unknown;
+      source?: unknown;
+    };
+    if (!isObject(data) || !isObject(training))
+      throw new RunDirectoryError(
+        `--resume ${options.directory}: its config.json has no data and training sections to continue from${typeof source === 'string' ? ` (recorded by ${source}, not contour train)` : ''}; only runs contour train or sweep wrote can be resumed (contour plot and report read any run)`,
+      );
     config = resolveRunConfig(saved.config as never);
     runId = saved.runId;
   } else if (existsSync(files.metrics) || existsSync(files.config)) {
@@ -360,4 +371,8 @@ async function trainLocked(
     } catch {}
     throw error;
   }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
