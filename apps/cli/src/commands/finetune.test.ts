@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,19 @@ describe('contour finetune', () => {
     // Nothing was trained or written for bad settings.
     expect(existsSync(join(scratch, 'bad-2'))).toBe(false);
     expect((await bad(['--discriminative', '0.1'])).stderr).toContain('--discriminative must be two rates');
+    // A run directory @contour/layers' contourLogger wrote (its config.json has no data section).
+    const layersRun = join(scratch, 'layers-run');
+    mkdirSync(layersRun, { recursive: true });
+    writeFileSync(
+      join(layersRun, 'config.json'),
+      JSON.stringify({ formatVersion: 1, runId: 'own', config: { source: '@contour/layers' } }),
+    );
+    const fromLayers = await run(['--from', layersRun, '--out', join(scratch, 'bad-from-layers')]);
+    expect(fromLayers.code).toBe(2);
+    expect(existsSync(join(scratch, 'bad-from-layers'))).toBe(false);
+    expect(fromLayers.stderr).toBe(
+      `contour: --from ${layersRun}: its config.json names no data classes (recorded by @contour/layers); give a run directory contour train, sweep or finetune wrote\n`,
+    );
     const linear = await run(['--model', 'linear', '--out', join(scratch, 'bad2')]);
     expect(linear.code).toBe(2);
     expect(linear.stderr).toContain('has no hidden layer');

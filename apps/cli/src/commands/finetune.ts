@@ -208,6 +208,12 @@ export function registerFinetuneCommand(program: Command): void {
         const saved = readJsonFile<RunConfigFile>(runFiles(fromDirectory).config);
         if (!saved)
           throw new UsageError(`--from ${flags.from}: no readable config.json (not a run directory)`);
+        // A run @contour/layers' contourLogger recorded around model.fit has no data section.
+        const { data, source } = saved.config as { data?: { classes?: unknown }; source?: unknown };
+        if (!Array.isArray(data?.classes))
+          throw new UsageError(
+            `--from ${flags.from}: its config.json names no data classes${typeof source === 'string' ? ` (recorded by ${source})` : ''}; give a run directory contour train, sweep or finetune wrote`,
+          );
         sourceClasses = saved.config.data.classes;
       } else {
         sourceClasses =
