@@ -161,6 +161,32 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   await checkQueueConnection(address);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const connection = createRedisClient(address);
+  // Redis's state token: when it changes, Redis lost its data (see queueStateKey). Each reconnect
+  // after the token is read checks it, so an idle worker notices too. Listening from here on: the
+  // first connection is made (and its 'ready' emitted) while the token is being read below.
+  let stateToken: string | undefined;
+  let stateWasLost = false;
+  let checking: Promise<void> | undefined;
+  const checkState = (): Promise<void> => {
+    // Not read yet: it is read from whatever Redis holds now.
+    if (stateToken === undefined) return Promise.resolve();
+    checking ??= (async () => {
+      try {
+        if ((await connection.get(queueStateKey(queueName))) === stateToken) return;
+        stateToken = await ensureQueueStateToken(connection, queueName);
+        stateWasLost = true;
+        options.onError?.(
+          `${describeLostQueueState(address.display)}: trials this worker was training are gone from the queue; their finished runs are kept in ${resultsDirectory}`,
+        );
+      } catch {
+        // Not connected: the next reconnect checks again.
+      } finally {
+        checking = undefined;
+      }
+    })();
+    return checking;
+  };
+  connection.on('ready', () => void checkState());
   const childEnvironment = {
     ...process.env,
     [workerBackendVariable]: options.backend ?? 'auto',
@@ -223,32 +249,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     if (job) options.onTrialEnd?.(job.id ?? job.name, { status: 'failed', error: error.message });
   });
 
-  // Redis's state token: when it changes, Redis lost its data (see queueStateKey).
-  let stateToken = await ensureQueueStateToken(connection, queueName);
-  let stateWasLost = false;
-  let checking: Promise<void> | undefined;
-  const checkState = (): Promise<void> => {
-    checking ??= (async () => {
-      try {
-        if ((await connection.get(queueStateKey(queueName))) === stateToken) return;
-        stateToken = await ensureQueueStateToken(connection, queueName);
-        stateWasLost = true;
-        options.onError?.(
-          `${describeLostQueueState(address.display)}: trials this worker was training are gone from the queue; their finished runs are kept in ${resultsDirectory}`,
-        );
-      } catch {
-        // Not connected: the next reconnect checks again.
-      } finally {
-        checking = undefined;
-      }
-    })();
-    return checking;
-  };
-  let connectedBefore = false;
-  connection.on('ready', () => {
-    if (connectedBefore) void checkState();
-    connectedBefore = true;
-  });
+  stateToken = await ensureQueueStateToken(connection, queueName);
   const reportedTrials = new Set<string>();
   worker.on('error', (error) => {
     const message = error.message.split('\n')[0] ?? error.name;
