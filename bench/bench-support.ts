@@ -106,6 +106,27 @@ export function median(values: readonly number[]): number {
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
+/**
+ * A markdown table of two builds measured side by side: the median of each column for A and for B,
+ * then B ÷ A.
+ */
+export function sideBySideTable<T>(
+  columns: ReadonlyArray<readonly [keyof T, string]>,
+  [nameA, runsA]: readonly [string, readonly T[]],
+  [nameB, runsB]: readonly [string, readonly T[]],
+): string {
+  const medians = (runs: readonly T[]) => columns.map(([key]) => median(runs.map((run) => Number(run[key]))));
+  const a = medians(runsA);
+  const b = medians(runsB);
+  return [
+    `| build | ${columns.map(([, name]) => name).join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+    `| A ${nameA} | ${a.map((value) => value.toFixed(2)).join(' | ')} |`,
+    `| B ${nameB} | ${b.map((value) => value.toFixed(2)).join(' | ')} |`,
+    `| B ÷ A | ${b.map((value, index) => (value / (a[index] as number)).toFixed(2)).join(' | ')} |`,
+  ].join('\n');
+}
+
 /** Peak resident set size of this process so far, in MiB. */
 export function peakRssMegabytes(): number {
   return process.resourceUsage().maxRSS / 1024;

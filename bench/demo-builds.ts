@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sideBySideTable } from './bench-support.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const [first, second] = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
@@ -104,13 +105,6 @@ for (let repetition = 1; repetition <= repetitions; repetition += 1) {
   }
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 const columns: Array<[keyof Timing, string]> = [
   ['firstLine', 'first line s'],
   ['training', 'training s'],
@@ -119,13 +113,7 @@ const columns: Array<[keyof Timing, string]> = [
   ['cpu', 'CPU s'],
   ['peakRssMiB', 'peak RSS MiB'],
 ];
-const medians = (dist: string) =>
-  columns.map(([key]) => median((timings.get(dist) ?? []).map((timing) => timing[key])));
-const a = medians(first);
-const b = medians(second);
-console.log(`\n| build | ${columns.map(([, name]) => name).join(' | ')} |`);
-console.log(`|---|${columns.map(() => '---').join('|')}|`);
-console.log(`| A ${first} | ${a.map((value) => value.toFixed(2)).join(' | ')} |`);
-console.log(`| B ${second} | ${b.map((value) => value.toFixed(2)).join(' | ')} |`);
-console.log(`| B ÷ A | ${b.map((value, index) => (value / (a[index] as number)).toFixed(2)).join(' | ')} |`);
+console.log(
+  `\n${sideBySideTable(columns, [first, timings.get(first) ?? []], [second, timings.get(second) ?? []])}`,
+);
 console.log(`\noutput directories: ${join(scratch, 'a')} ${join(scratch, 'b')} (left in place)`);

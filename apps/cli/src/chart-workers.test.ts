@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scheduleChartSpec } from '@contour/metrics-logger';
 import { afterAll, describe, expect, it } from 'vitest';
+import { svgToPng } from './chart-files.js';
 import { ChartWorkerPool } from './chart-workers.js';
 import { renderChartSvgInThisThread } from './render-chart.js';
 
@@ -28,11 +29,10 @@ describe('ChartWorkerPool', () => {
       const expected = await renderChartSvgInThisThread(spec(label));
       expect(svgs[index]).toBe(expected);
       expect(readFileSync(join(scratch, `${label}.svg`), 'utf8')).toBe(expected);
-      expect(
-        readFileSync(join(scratch, `${label}.png`))
-          .subarray(1, 4)
-          .toString(),
-      ).toBe('PNG');
+      // Written before the chart is answered: the PNG of that SVG.
+      expect(new Uint8Array(readFileSync(join(scratch, `${label}.png`)))).toEqual(
+        new Uint8Array(await svgToPng(expected)),
+      );
     }
   });
 
@@ -43,6 +43,18 @@ describe('ChartWorkerPool', () => {
     const svgs = await Promise.all(['a', 'b'].map((label) => pool.render(spec(`prepared ${label}`), [])));
     for (const [index, label] of ['a', 'b'].entries())
       expect(svgs[index]).toBe(await renderChartSvgInThisThread(spec(`prepared ${label}`)));
+  });
+
+  it('drops the shapes still waiting to be prepared once a chart is to be drawn', async () => {
+    const waiting = (pool as unknown as { preparing: unknown[] }).preparing;
+    const drawing = pool.render(spec('drawn at once'), []);
+    pool.prepare(['e', 'f', 'g', 'h', 'i'].map((label) => spec(`prepared ${label}`)));
+    // Both workers are drawing or preparing; the rest wait until a chart to draw arrives.
+    expect(waiting.length).toBeGreaterThan(0);
+    const next = pool.render(spec('next'), []);
+    expect(waiting).toEqual([]);
+    expect(await drawing).toContain('drawn at once');
+    expect(await next).toContain('next');
   });
 
   it('rejects a job that cannot be drawn with its error, and goes on drawing', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   compileChartSpec,
   loadChartModules,
+  parseChartSpec,
   prepareChartInThisThread,
   renderChartSvgInThisThread,
 } from './render-chart.js';
@@ -106,5 +107,58 @@ describe('prepareChartInThisThread', () => {
         await svgOf(compile(chart('prepared', early) as never).spec),
       );
     }
+  });
+});
+
+describe('parseChartSpec', () => {
+  // Tick values given as an array, as the epoch axes of the loss charts have them: Vega's parse writes
+  // them into expression code (negative numbers in parentheses, 1e21 as 1e+21).
+  const ticked = (title: string, ticks: readonly number[]) => ({
+    title,
+    data: { values: ticks.map((tick, index) => ({ tick, value: index * 0.5 })) },
+    mark: 'line' as const,
+    encoding: {
+      x: { field: 'tick', type: 'quantitative' as const, axis: { values: ticks } },
+      y: { field: 'value', type: 'quantitative' as const, axis: { values: [0, 0.5, 1] } },
+    },
+  });
+
+  it("puts tick values into the shape's parse as Vega's own parse writes them, without parsing the chart again", async () => {
+    const modules = await loadChartModules();
+    const parse = vi.fn(modules.vega.parse);
+    const counted = { vega: { ...modules.vega, parse }, compile: modules.compile };
+    const chartParses = () => parse.mock.calls.filter(([spec]) => spec.marks !== undefined).length;
+    parseChartSpec(counted, ticked('ticks', [1, 2]) as never);
+    expect(chartParses()).toBe(1);
+    for (const ticks of [
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      [-2.5, 0.1, 1e-7, 1e21],
+      [1, 2],
+    ]) {
+      const spec = ticked('ticks', ticks) as never;
+      expect(parseChartSpec(counted, spec)).toEqual(modules.vega.parse(modules.compile(spec).spec));
+    }
+    expect(chartParses()).toBe(1);
+  });
+
+  it("compiles a time axis's tick values with its chart, since Vega-Lite turns them into dates", async () => {
+    const modules = await loadChartModules();
+    const dated = (values: readonly unknown[]) =>
+      ({
+        ...ticked('dates', [1, 2]),
+        encoding: { x: { field: 'tick', type: 'temporal', axis: { values } } },
+      }) as never;
+    for (const values of [
+      [
+        { year: 2020, month: 1 },
+        { year: 2021, month: 1 },
+      ],
+      [{ year: 2022, month: 6 }],
+      [2020, 2021],
+      [1990],
+    ])
+      expect(parseChartSpec(modules, dated(values))).toEqual(
+        modules.vega.parse(modules.compile(dated(values)).spec),
+      );
   });
 });
