@@ -97,7 +97,8 @@ const timings = new Map<string, Timing[]>([
 ]);
 for (let repetition = 1; repetition <= repetitions; repetition += 1) {
   for (const dist of [first, second]) {
-    const out = join(scratch, `${dist === first ? 'a' : 'b'}`);
+    // One directory name for both builds: it is the sweep's id, which trial ids and titles carry.
+    const out = join(scratch, dist === first ? 'a' : 'b', 'demo');
     rmSync(out, { recursive: true, force: true });
     const timing = await runDemo(dist, out);
     timings.get(dist)?.push(timing);
@@ -116,4 +117,6 @@ const columns: Array<[keyof Timing, string]> = [
 console.log(
   `\n${sideBySideTable(columns, [first, timings.get(first) ?? []], [second, timings.get(second) ?? []])}`,
 );
-console.log(`\noutput directories: ${join(scratch, 'a')} ${join(scratch, 'b')} (left in place)`);
+console.log(
+  `\noutput directories: ${join(scratch, 'a', 'demo')} ${join(scratch, 'b', 'demo')} (left in place)`,
+);
