@@ -92,8 +92,21 @@ const expTable = [
   0x3fefa4afa2a490dan,
   0x3fefd0765b6e4540n,
 ];
-const expTableHigh = expTable.map((bits) => Number(bits >> 32n));
-const expTableLow = expTable.map((bits) => Number(bits & 0xffffffffn));
+/** 2^(i/32) as float64: the table entries with their i << 47 added back. */
+const expTwoToThe = expTable.map((bits, index) => {
+  const pattern = BigInt.asUintN(64, bits + (BigInt(index) << 47n));
+  return bitsFloat64(Number(pattern >> 32n), Number(pattern & 0xffffffffn));
+});
+/** 2^n for n in [−160, 160] (index n + 160), built by exact doublings and halvings. */
+const powersOfTwo = (() => {
+  const powers = new Float64Array(321);
+  powers[160] = 1;
+  for (let n = 1; n <= 160; n += 1) {
+    powers[160 + n] = (powers[159 + n] as number) * 2;
+    powers[160 - n] = (powers[161 - n] as number) / 2;
+  }
+  return powers;
+})();
 const expInverseLn2 = hexFloat('0x1.71547652b82fep0') * 32;
 const expShift = hexFloat('0x1.8p52');
 const expC0 = hexFloat('0x1.c6af84b912394p-5') / 32 / 32 / 32;
@@ -105,27 +118,20 @@ const expUnderflow = hexFloat('-0x1.9fe368p6');
 
 /** musl's expf (as in tfjs-backend-wasm) on a float32 value. */
 export function muslExpf(x: number): number {
-  const bits = float32Bits(x);
-  const absTop = (bits >>> 20) & 0x7ff;
-  if (absTop >= 0x42b) {
-    // |x| ≥ 88 or NaN
-    if (bits === 0xff800000) return 0;
-    if (absTop >= 0x7f8) return x + x;
+  if (!(Math.abs(x) < 88)) {
+    // |x| ≥ 88, ±∞ or NaN
+    if (x === Number.NEGATIVE_INFINITY) return 0;
+    if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) return x + x;
     if (x > expOverflow) return Number.POSITIVE_INFINITY;
     if (x < expUnderflow) return 0;
   }
   const z = expInverseLn2 * x;
-  let kd = z + expShift;
-  float64[0] = kd;
-  const ki = uint32[low] as number; // low 32 bits of kd's pattern: k (two's complement)
-  kd -= expShift;
+  // k = z rounded to the nearest integer (ties to even) by adding and removing 1.5·2^52.
+  const kd = z + expShift - expShift;
   const r = z - kd;
-  const index = ki & 31;
-  // t = table[k mod 32] + (k << 47) (mod 2^64): only the high word changes, by k << 15.
-  const scale = bitsFloat64(
-    ((expTableHigh[index] as number) + (ki << 15)) >>> 0,
-    expTableLow[index] as number,
-  );
+  const k = kd | 0;
+  // The C code adds k << 47 to the bits of table[k mod 32]: 2^((k mod 32)/32) · 2^⌊k/32⌋, exactly.
+  const scale = (expTwoToThe[k & 31] as number) * (powersOfTwo[(k >> 5) + 160] as number);
   const c = expC0 * r + expC1;
   const r2 = r * r;
   let y = expC2 * r + 1;

@@ -107,10 +107,14 @@ export function hostStackedCrossEntropy(
   const { batch, models, classes } = layout;
   const fround = Math.fround;
   for (const value of logits) if (!Number.isFinite(value)) return undefined;
+  const { exp, log } = math;
+  // The backend's Sum over the classes, inlined (the hot loop): wasm rounds every partial sum to
+  // float32, cpu rounds only the float64 total (HostFloat32.sum, checked against both by the tests).
+  const float32Sums = math.backend === 'wasm';
   const rows = batch * models;
   const shifted = new Float32Array(classes);
   const exponentials = new Float32Array(classes);
-  const terms = new Float32Array(classes);
+  const scaled = new Float32Array(classes);
   const perExample = new Float32Array(rows);
   const gradient = new Float32Array(rows * classes);
   const scale = fround(1 / batch);
@@ -122,27 +126,38 @@ export function hostStackedCrossEntropy(
       const value = logits[base + index] as number;
       if (value > maximum) maximum = value;
     }
+    let sum = 0;
     for (let index = 0; index < classes; index += 1) {
-      shifted[index] = fround((logits[base + index] as number) - maximum);
-      exponentials[index] = math.exp(shifted[index] as number);
+      const difference = fround((logits[base + index] as number) - maximum);
+      const exponential = exp(difference);
+      shifted[index] = difference;
+      exponentials[index] = exponential;
+      sum = float32Sums ? fround(sum + exponential) : sum + exponential;
     }
-    const sum = math.sum(exponentials, 0, classes, 1);
-    const logSumExp = fround(maximum + math.log(sum));
-    for (let index = 0; index < classes; index += 1)
-      terms[index] = fround(
+    sum = fround(sum);
+    const logSumExp = fround(maximum + log(sum));
+    let example = 0;
+    for (let index = 0; index < classes; index += 1) {
+      const term = fround(
         (targets[targetBase + index] as number) * fround(logSumExp - (logits[base + index] as number)),
       );
-    perExample[row] = math.sum(terms, 0, classes, 1);
+      example = float32Sums ? fround(example + term) : example + term;
+    }
+    perExample[row] = fround(example);
     // The gradient: (s/c)·b − s·t + [z = m]·(s − Σ (s/c)·b), as the tfjs op computes it.
     const quotient = fround(scale / sum);
-    for (let index = 0; index < classes; index += 1)
-      terms[index] = fround(quotient * (exponentials[index] as number));
-    const maximumGradient = fround(scale - math.sum(terms, 0, classes, 1));
+    let scaledSum = 0;
+    for (let index = 0; index < classes; index += 1) {
+      const value = fround(quotient * (exponentials[index] as number));
+      scaled[index] = value;
+      scaledSum = float32Sums ? fround(scaledSum + value) : scaledSum + value;
+    }
+    const maximumGradient = fround(scale - fround(scaledSum));
     for (let index = 0; index < classes; index += 1) {
       const scaledTarget = fround(scale * (targets[targetBase + index] as number));
       const atMaximum = shifted[index] === 0 ? 1 : 0;
       gradient[base + index] = fround(
-        fround((terms[index] as number) - scaledTarget) + fround(maximumGradient * atMaximum),
+        fround((scaled[index] as number) - scaledTarget) + fround(maximumGradient * atMaximum),
       );
     }
   }
