@@ -6,8 +6,7 @@
  *
  * @packageDocumentation
  */
-export { CoreSpecError } from './core-spec-error.js';
-export { type DataConfig, prepareOptions, prepareRunDataset, resolveDataConfig } from './data-config.js';
+export * from './config.js';
 export * from './finetune/index.js';
 export {
   convolutionFilterGradientBackends,
@@ -37,41 +36,12 @@ export {
   type ModelJson,
   modelToArtifacts,
 } from './model/model-io.js';
-export {
-  type Activation,
-  describeModelSpec,
-  type Initializer,
-  type LayersModelSource,
-  type ModelSpec,
-  parseModelSpec,
-  readLayersTopology,
-} from './model/model-spec.js';
 export { StackedModel } from './model/stacked-model.js';
 export type { TrainableModel } from './model/trainable-model.js';
 export * from './range-test/index.js';
-export {
-  type BackendChoice,
-  configHash,
-  type RunConfig,
-  resolveRunConfig,
-  stableStringify,
-} from './run-config.js';
-export {
-  defaultMinEpochs,
-  defaultReductionFactor,
-  type RungEntry,
-  resolveSuccessiveHalving,
-  SuccessiveHalving,
-  type SuccessiveHalvingJob,
-  type SuccessiveHalvingOptions,
-  type SuccessiveHalvingSettings,
-  type SuccessiveHalvingStage,
-  successiveHalvingRungs,
-} from './successive-halving.js';
-export { expandSweep, type SweepAxis, type SweepTrial } from './sweep.js';
 export { CachedEvaluator } from './training/cached-evaluation.js';
 export { DatasetTensors } from './training/dataset-tensors.js';
-export { evaluateSplit, type LossName } from './training/evaluate.js';
+export { evaluateSplit } from './training/evaluate.js';
 export {
   type BatchEndInfo,
   type CheckpointParts,
@@ -90,11 +60,6 @@ export {
   train,
 } from './training/trainer.js';
 export { arraysToWeights, type TrainingCheckpoint, weightsToArrays } from './training/training-checkpoint.js';
-export {
-  type EarlyStoppingConfig,
-  resolveTrainingConfig,
-  type TrainingConfig,
-} from './training/training-config.js';
 export {
   trainVectorised,
   type VectorisedOptions,

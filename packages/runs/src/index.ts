@@ -6,21 +6,7 @@
  * @packageDocumentation
  */
 
-export {
-  CheckpointError,
-  type CheckpointExpectations,
-  checkpointChecksum,
-  readCheckpointFile,
-  writeCheckpointFile,
-} from './checkpoint-file.js';
-export {
-  type DirectoryLock,
-  DirectoryLockedError,
-  type LockOwner,
-  lockDirectory,
-  lockFileName,
-  lockOwnerAlive,
-} from './directory-lock.js';
+export * from './files.js';
 export {
   type FindLearningRateOptions,
   type FindLearningRateOutcome,
@@ -29,23 +15,6 @@ export {
 } from './find-learning-rate.js';
 export { checkRunInputs, loadDataSource, loadRunDataset } from './load-run-dataset.js';
 export { loadModel, loadTrainableModel, readInitialWeights, saveModel } from './model-files.js';
-export {
-  finishRun,
-  InconsistentRunError,
-  markRunFailed,
-  markRunStopped,
-  type RunEnding,
-  type RunResultFile,
-  type RunStatusFile,
-  readJsonFile,
-  readRunRecords,
-  removeRun,
-  runFiles,
-  setAsideRunFiles,
-  trimMetricsForResume,
-  writeCheckpoint,
-  writeStatus,
-} from './run-directory.js';
 export {
   defaultSourceClasses,
   defaultTargetClasses,
@@ -58,12 +27,9 @@ export {
 export {
   rungLoss,
   runSuccessiveHalvingSweep,
-  type SuccessiveHalvingDecision,
-  type SuccessiveHalvingFile,
   type SuccessiveHalvingSweepOptions,
   SuccessiveHalvingSweepState,
   type SuccessiveHalvingTrialResult,
-  successiveHalvingFileName,
 } from './run-successive-halving-sweep.js';
 export {
   type RunConfigFile,
@@ -77,11 +43,8 @@ export { runVectorisedTrials, type VectorisedTrialsOptions } from './run-vectori
 export {
   completedResult,
   runSweep,
-  type SweepFile,
   type SweepRunOptions,
   type SweepTrialResult,
-  trialDirectory,
-  writeSweepFile,
 } from './sweep-runner.js';
 export {
   WorkerProcessExitedError,

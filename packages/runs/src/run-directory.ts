@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingCheckpoint } from '@contour/core';
-import { configHash } from '@contour/core';
+import { configHash } from '@contour/core/config';
 import {
   type EventRecord,
   type FinishRecord,

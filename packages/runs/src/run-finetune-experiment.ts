@@ -38,9 +38,7 @@ import { loadTrainableModel, saveModel } from './model-files.js';
 import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
 
-/** The digits a model is pretrained on by default, and the ones it is fine-tuned on. */
-export const defaultSourceClasses: readonly number[] = [0, 1, 2, 3, 4];
-export const defaultTargetClasses: readonly number[] = [5, 6, 7, 8, 9];
+export { defaultSourceClasses, defaultTargetClasses } from '@contour/core/config';
 
 /** Options of {@link runFinetuneExperiment}. */
 export interface FinetuneExperimentOptions {

@@ -22,8 +22,20 @@ import {
 } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
-import { planVectorised, type SweepRunOptions, trialDirectory } from './sweep-runner.js';
+import {
+  type SuccessiveHalvingDecision,
+  type SuccessiveHalvingFile,
+  successiveHalvingFileName,
+  trialDirectory,
+} from './sweep-files.js';
+import { planVectorised, type SweepRunOptions } from './sweep-runner.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
+
+export {
+  type SuccessiveHalvingDecision,
+  type SuccessiveHalvingFile,
+  successiveHalvingFileName,
+} from './sweep-files.js';
 
 /** Options of {@link runSuccessiveHalvingSweep}: a sweep's, plus η and r. */
 export interface SuccessiveHalvingSweepOptions extends Omit<SweepRunOptions, 'workers'> {
@@ -33,39 +45,10 @@ export interface SuccessiveHalvingSweepOptions extends Omit<SweepRunOptions, 'wo
   readonly onDecision?: (line: string) => void;
 }
 
-/** Where the scheduler left a trial. */
-export interface SuccessiveHalvingDecision {
-  /**
-   * `finished` (trained to the last epoch), `stopped` (not promoted from `rung`), `diverged`,
-   * `failed`, or `unfinished` (the sweep was interrupted before its decision).
-   */
-  readonly state: 'finished' | 'stopped' | 'diverged' | 'failed' | 'unfinished';
-  /** Epochs it trained. */
-  readonly epochs: number;
-  readonly rung?: number;
-  /** One line: why it stopped where it did. */
-  readonly reason: string;
-  /** Its validation loss at each rung it reached (in rung order). */
-  readonly rungLosses: readonly number[];
-}
-
 /** A trial's result with the scheduler's decision. */
 export interface SuccessiveHalvingTrialResult extends SweepTrialResult {
   readonly decision: SuccessiveHalvingDecision;
 }
-
-/** `successive-halving.json` in the sweep directory: the settings and every trial's decision. */
-export interface SuccessiveHalvingFile extends SuccessiveHalvingSettings {
-  readonly formatVersion: 1;
-  readonly rungs: readonly number[];
-  /** Epochs trained, summed over the trials, and what the full grid trains. */
-  readonly epochsUsed: number;
-  readonly gridEpochs: number;
-  readonly trials: ReadonlyArray<{ readonly id: string; readonly label: string } & SuccessiveHalvingDecision>;
-}
-
-/** The file's name in the sweep directory. */
-export const successiveHalvingFileName = 'successive-halving.json';
 
 /**
  * The loss a rung compares: the validation split's (its objective, else cross entropy), or the

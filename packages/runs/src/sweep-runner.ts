@@ -9,6 +9,7 @@ import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
+import { trialDirectory } from './sweep-files.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
 import { WorkerProcessExitedError, WorkerProcessPool } from './worker-process-pool.js';
 
@@ -54,11 +55,6 @@ export function planVectorised(
   const { groups, rest, reason } = groupVectorisedTrials(trials.filter((trial) => !resumable(trial)));
   const all = [...rest, ...trials.filter(resumable)].sort((a, b) => a.index - b.index);
   return { groups, rest: all, ...(reason === undefined ? {} : { reason }) };
-}
-
-/** The run directory of a trial inside a sweep directory. */
-export function trialDirectory(sweepDirectory: string, trial: SweepTrial): string {
-  return join(sweepDirectory, 'trials', trial.id);
 }
 
 /** A trial is done when its result.json exists for the same config and it finished or diverged. */
@@ -273,33 +269,4 @@ async function runInWorker(
     };
   }
   return result as SweepTrialResult;
-}
-
-/** `sweep.json`: what was swept, so `contour report` and re-runs can rebuild it. */
-export interface SweepFile {
-  readonly formatVersion: 1;
-  readonly sweepId: string;
-  readonly axes: readonly SweepAxis[];
-  readonly trials: ReadonlyArray<{
-    readonly index: number;
-    readonly id: string;
-    readonly label: string;
-    readonly overrides: Readonly<Record<string, unknown>>;
-  }>;
-}
-
-/** Writes `sweep.json` atomically. */
-export function writeSweepFile(
-  directory: string,
-  sweepId: string,
-  axes: readonly SweepAxis[],
-  trials: readonly SweepTrial[],
-): void {
-  const file: SweepFile = {
-    formatVersion: 1,
-    sweepId,
-    axes,
-    trials: trials.map(({ index, id, label, overrides }) => ({ index, id, label, overrides })),
-  };
-  writeFileAtomic(join(directory, 'sweep.json'), `${JSON.stringify(file, null, 2)}\n`);
 }

@@ -1,5 +1,9 @@
-import { globToRegExp, type OptimizerSpec, type ParameterGroupSpec } from '@contour/optimizers';
+import { globToRegExp, type OptimizerSpec, type ParameterGroupSpec } from '@contour/optimizers/spec';
 import { CoreSpecError } from '../core-spec-error.js';
+
+/** The digits a model is pretrained on by default, and the ones it is fine-tuned on. */
+export const defaultSourceClasses: readonly number[] = [0, 1, 2, 3, 4];
+export const defaultTargetClasses: readonly number[] = [5, 6, 7, 8, 9];
 
 /**
  * How to fine-tune: per-layer rate multipliers, frozen layers, gradual unfreezing and

@@ -3,9 +3,9 @@ import type { SplitMetrics } from '@contour/metrics-logger';
 import { createBatcher, type PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainableModel } from '../model/trainable-model.js';
+import type { LossName } from './training-config.js';
 
-/** Which objective training minimises. */
-export type LossName = 'cross-entropy' | 'mse';
+export type { LossName } from './training-config.js';
 
 /**
  * Metrics of a split with the model in evaluation mode (no dropout), in chunks of `batchSize`:

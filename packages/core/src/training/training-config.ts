@@ -1,7 +1,9 @@
 import { type OptimizerSpec, validateOptimizerSpec } from '@contour/optimizers/spec';
 import { CoreSpecError } from '../core-spec-error.js';
 import { type ModelSpec, parseModelSpec } from '../model/model-spec.js';
-import type { LossName } from './evaluate.js';
+
+/** Which objective training minimises. */
+export type LossName = 'cross-entropy' | 'mse';
 
 /** Early stopping on validation cross entropy (Keras EarlyStopping semantics: wait ≥ patience). */
 export interface EarlyStoppingConfig {

@@ -1,0 +1,49 @@
+/**
+ * `@contour/runs/files` — the files of run and sweep directories without the training engine:
+ * directory locks, `sweep.json`, `successive-halving.json`, reading a run's config, status, result
+ * and metrics, and checkpoint files. Loads no TensorFlow.js, so a program can check and lock its
+ * output directory and print its first line before it loads tfjs (the `contour` CLI does); the main
+ * entry re-exports all of it.
+ *
+ * @packageDocumentation
+ */
+export {
+  CheckpointError,
+  type CheckpointExpectations,
+  checkpointChecksum,
+  readCheckpointFile,
+  writeCheckpointFile,
+} from './checkpoint-file.js';
+export {
+  type DirectoryLock,
+  DirectoryLockedError,
+  type LockOwner,
+  lockDirectory,
+  lockFileName,
+  lockOwnerAlive,
+} from './directory-lock.js';
+export {
+  finishRun,
+  InconsistentRunError,
+  markRunFailed,
+  markRunStopped,
+  type RunEnding,
+  type RunResultFile,
+  type RunStatusFile,
+  readJsonFile,
+  readRunRecords,
+  removeRun,
+  runFiles,
+  setAsideRunFiles,
+  trimMetricsForResume,
+  writeCheckpoint,
+  writeStatus,
+} from './run-directory.js';
+export {
+  type SuccessiveHalvingDecision,
+  type SuccessiveHalvingFile,
+  type SweepFile,
+  successiveHalvingFileName,
+  trialDirectory,
+  writeSweepFile,
+} from './sweep-files.js';
