@@ -52,7 +52,7 @@ const nodeOnlyNpmPackages = ['@tensorflow/tfjs-node', 'bullmq', 'ioredis'];
 const tfjsFreeEntries = [
   '^packages/optimizers/src/spec\\.ts$',
   '^packages/mnist-loader/src/prepare\\.ts$',
-  '^packages/core/src/data-config\\.ts$',
+  '^packages/core/src/config\\.ts$',
 ];
 
 /** Tests may also load a tfjs backend to run on (backend-cpu is every package's test backend). */

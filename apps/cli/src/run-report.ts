@@ -19,7 +19,8 @@ import {
   updateRatioChartSpec,
 } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import { type RunConfigFile, readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs';
+import type { RunConfigFile } from '@contour/runs';
+import { readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs/files';
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from './compact-table.js';
 import { prepareCharts, renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';

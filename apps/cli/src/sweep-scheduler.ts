@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultMinEpochs, defaultReductionFactor, type SweepTrial } from '@contour/core';
-import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/runs';
+import { defaultMinEpochs, defaultReductionFactor, type SweepTrial } from '@contour/core/config';
+import { readJsonFile, type SuccessiveHalvingFile, successiveHalvingFileName } from '@contour/runs/files';
 import { UsageError } from './usage-error.js';
 
 /** What `contour sweep --scheduler` accepts. */

@@ -6,7 +6,7 @@ import {
   type RunConfig,
   readLayersTopology,
   resolveRunConfig,
-} from '@contour/core';
+} from '@contour/core/config';
 import type { Command } from 'commander';
 import { parseJsonInput, readJsonInput, readJsonObjectInput, readSpecFile } from './json-input.js';
 import { parseDecimal, parsePositiveInteger, UsageError, userPath } from './usage-error.js';

@@ -1,14 +1,9 @@
 import { join } from 'node:path';
-import {
-  CoreSpecError,
-  type HalvingSearchResult,
-  type RangeTestResult,
-  type SuggestionName,
-  suggestionNames,
-} from '@contour/core';
+import type { HalvingSearchResult, RangeTestResult } from '@contour/core';
+import { CoreSpecError, type SuggestionName, suggestionNames } from '@contour/core/config';
 import { formatMetric, halvingChartSpec, rangeTestChartSpec } from '@contour/metrics-logger';
 import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
-import { findLearningRate } from '@contour/runs';
+import type { findLearningRate } from '@contour/runs';
 import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { writeChart } from '../render-chart.js';
@@ -115,6 +110,8 @@ export function registerFindLrCommand(program: Command): void {
         );
       let outcome: Awaited<ReturnType<typeof findLearningRate>>;
       try {
+        // The training engine (tfjs and its backends) loads after the first line.
+        const { findLearningRate } = await import('@contour/runs');
         outcome = await findLearningRate(config, {
           method: flags.method,
           settings,

@@ -1,19 +1,15 @@
 import { join } from 'node:path';
 import {
   CoreSpecError,
+  defaultSourceClasses,
   type FinetuneSettings,
   parseModelSpec,
   type RunConfig,
   resolveRunConfig,
-} from '@contour/core';
+} from '@contour/core/config';
 import { formatMetric } from '@contour/metrics-logger';
-import {
-  defaultSourceClasses,
-  type RunConfigFile,
-  readJsonFile,
-  runFiles,
-  runFinetuneExperiment,
-} from '@contour/runs';
+import type { RunConfigFile } from '@contour/runs';
+import { readJsonFile, runFiles } from '@contour/runs/files';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { findingLines, loadRun, resultsTable, writeReport, writeRunPlots } from '../run-report.js';
@@ -263,6 +259,8 @@ export function registerFinetuneCommand(program: Command): void {
       const directory = userPath(flags.out);
       const interrupts = handleInterrupts();
       try {
+        // The training engine (tfjs and its backends) loads only once the flags are checked.
+        const { runFinetuneExperiment } = await import('@contour/runs');
         const outcome = await runFinetuneExperiment({
           directory,
           data: target.data,

@@ -1,18 +1,9 @@
 import { basename, join } from 'node:path';
-import { autoLearningRateRecords, autoSweepLearningRates, expandSweep, type SweepAxis } from '@contour/core';
+import { expandSweep, type SweepAxis } from '@contour/core/config';
 import { formatMetric } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
-import {
-  checkRunInputs,
-  findAutoLearningRateForConfig,
-  lockDirectory,
-  runSuccessiveHalvingSweep,
-  runSweep,
-  type SuccessiveHalvingTrialResult,
-  type SweepRunOptions,
-  type SweepTrialResult,
-  writeSweepFile,
-} from '@contour/runs';
+import type { SuccessiveHalvingTrialResult, SweepRunOptions, SweepTrialResult } from '@contour/runs';
+import { lockDirectory, writeSweepFile } from '@contour/runs/files';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { parseJsonInput } from '../json-input.js';
@@ -217,6 +208,10 @@ export function registerSweepCommand(program: Command): void {
       if (autoCount !== undefined) {
         const { lr: _auto, ...withoutAuto } = effective;
         const probe = runConfigFromFlags(withoutAuto, autoPlaceholderRate);
+        const [
+          { checkRunInputs, findAutoLearningRateForConfig },
+          { autoLearningRateRecords, autoSweepLearningRates },
+        ] = await Promise.all([import('@contour/runs'), import('@contour/core')]);
         if (probe.training.model.type === 'layers') await checkRunInputs(probe);
         const found = await findAutoLearningRateForConfig(probe);
         rates = autoSweepLearningRates(found.auto, autoCount);
@@ -265,7 +260,7 @@ export function registerSweepCommand(program: Command): void {
               ...(await import('@contour/queue')),
             };
       // A model.json is built once for the data first: one that does not fit it writes nothing.
-      if (base.training.model.type === 'layers') await checkRunInputs(base);
+      if (base.training.model.type === 'layers') await (await import('@contour/runs')).checkRunInputs(base);
       // One writer per sweep directory: a second identical sweep stops here with the owner's pid.
       const lock = lockDirectory(directory);
       const interrupts = handleInterrupts();
@@ -277,6 +272,9 @@ export function registerSweepCommand(program: Command): void {
             `${JSON.stringify({ rates, records: autoRecords }, null, 2)}\n`,
           );
         console.error(`sweep ${sweepId}: ${trials.length} trials → ${directory}`);
+        // The training engine (tfjs and its backends) loads after the first line, before the chart
+        // worker starts loading vega on the other core (as when it was imported at start-up).
+        const { runSuccessiveHalvingSweep, runSweep } = await import('@contour/runs');
         if (plots !== 'none') startChartWorkers();
         const prepareCharts =
           plots === 'none'

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { AutoLearningRate } from '@contour/core';
-import { runTraining } from '@contour/runs';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
@@ -70,6 +69,9 @@ export function registerTrainCommand(program: Command): void {
         ? runConfigFromFlags(auto.flags, autoPlaceholderRate)
         : runConfigFromFlags(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
+      // The training engine (tfjs and its backends) loads once the flags are checked, before the
+      // chart worker starts loading vega on the other core (as when it was imported at start-up).
+      const { runTraining } = await import('@contour/runs');
       startChartWorkers();
       const interrupts = handleInterrupts();
       let chosen: AutoLearningRate | undefined;
