@@ -1,10 +1,10 @@
 // Time to a command's first output line (issue 14, target 2: ≤ 0.5 s): wall seconds from spawn to
 // the first byte on stdout or stderr, and the process's own CPU (user + system from /proc at that
-// moment), for `sweep --preset mnist-lr-sweep` and `train` of the built CLI. Each run is a fresh
-// process in its own new directory, killed once it printed; the Node binaries given are interleaved
-// (A, B, A, B, …) and the table shows medians. Linux only (/proc).
+// moment), for `sweep --preset mnist-lr-sweep`, `train` and `find-lr` of the built CLI. Each run is a fresh
+// process in its own new directory, killed once it printed; the Node binaries and CLI builds given
+// are interleaved (A, B, A, B, …) and the table shows medians. Linux only (/proc).
 //
-//   node --import tsx bench/first-line.ts [--node PATH]... [--dist apps/cli/dist] [--repetitions 3]
+//   node --import tsx bench/first-line.ts [--node PATH]... [--dist apps/cli/dist]... [--repetitions 3]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +17,12 @@ const valuesOf = (flag: string): string[] =>
     argument === flag && process.argv[index + 1] !== undefined ? [process.argv[index + 1] as string] : [],
   );
 const nodes = valuesOf('--node').length > 0 ? valuesOf('--node') : [process.execPath];
-const main = join(resolve(root, valuesOf('--dist')[0] ?? 'apps/cli/dist'), 'main.js');
+const builds = valuesOf('--dist').length > 0 ? valuesOf('--dist') : ['apps/cli/dist'];
 const repetitions = Number(valuesOf('--repetitions')[0] ?? 3);
 const commands: Readonly<Record<string, readonly string[]>> = {
   'sweep --preset mnist-lr-sweep': ['sweep', '--preset', 'mnist-lr-sweep'],
   train: ['train'],
+  'find-lr': ['find-lr'],
 };
 const scratch = mkdtempSync(join(tmpdir(), 'contour-first-line-'));
 
@@ -30,7 +31,8 @@ interface FirstLine {
   readonly cpu: number;
 }
 
-function firstLine(node: string, command: readonly string[]): Promise<FirstLine> {
+function firstLine(node: string, build: string, command: readonly string[]): Promise<FirstLine> {
+  const main = join(resolve(root, build), 'main.js');
   const directory = mkdtempSync(join(scratch, 'run-'));
   const start = process.hrtime.bigint();
   const child = spawn(node, [main, ...command, '--out', join(directory, 'out')], {
@@ -66,8 +68,10 @@ const timings = new Map<string, FirstLine[]>();
 for (let repetition = 0; repetition < repetitions; repetition++) {
   for (const [name, command] of Object.entries(commands)) {
     for (const node of nodes) {
-      const key = `${name}\t${node}`;
-      timings.set(key, [...(timings.get(key) ?? []), await firstLine(node, command)]);
+      for (const build of builds) {
+        const key = `${name}\t${node}\t${build}`;
+        timings.set(key, [...(timings.get(key) ?? []), await firstLine(node, build, command)]);
+      }
     }
   }
 }
@@ -75,12 +79,12 @@ rmSync(scratch, { recursive: true, force: true });
 console.log(
   `${repetitions} runs each, interleaved; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
-console.log('| command | node | first line s (median) | CPU s to it (median) |');
-console.log('|---|---|---|---|');
+console.log('| command | node | build | first line s (median) | CPU s to it (median) |');
+console.log('|---|---|---|---|---|');
 for (const [key, runs] of timings) {
-  const [name, node] = key.split('\t');
+  const [name, node, build] = key.split('\t');
   const version = execFileSync(node as string, ['--version'], { encoding: 'utf8' }).trim();
   console.log(
-    `| ${name} | ${version} | ${median(runs.map((run) => run.wall)).toFixed(2)} | ${median(runs.map((run) => run.cpu)).toFixed(2)} |`,
+    `| ${name} | ${version} | ${build} | ${median(runs.map((run) => run.wall)).toFixed(2)} | ${median(runs.map((run) => run.cpu)).toFixed(2)} |`,
   );
 }
