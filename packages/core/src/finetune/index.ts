@@ -6,12 +6,5 @@ export {
   type TransferVariantName,
   transferVariants,
 } from './finetune.js';
-export {
-  discriminativeRates,
-  type FinetuneSettings,
-  finetuneGroups,
-  finetuneOptimizerSpec,
-  frozenLayersAt,
-  validateFinetuneSettings,
-} from './finetune-settings.js';
+// The settings (finetune-settings.ts) are exported through ../config.js: they load no tfjs.
 export { type TransferModelOptions, transferModel } from './transfer-model.js';
