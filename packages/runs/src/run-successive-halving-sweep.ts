@@ -6,7 +6,6 @@ import {
   SuccessiveHalving,
   type SuccessiveHalvingJob,
   type SuccessiveHalvingOptions,
-  type SuccessiveHalvingSettings,
 } from '@contour/core';
 import type { EpochRecord, EventRecord } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { SweepAxis, SweepTrial } from '@contour/core';
+import { resolve } from 'node:path';
+import type { SweepTrial } from '@contour/core';
 import { configHash, groupVectorisedTrials } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
-import { writeFileAtomic } from '@contour/metrics-logger/node';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
