@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunConfig } from '@contour/core';
@@ -8,6 +8,7 @@ import { readJsonFile, runFiles } from './run-directory.js';
 import {
   defaultSourceClasses,
   defaultTargetClasses,
+  type FinetuneExperimentOptions,
   type FinetuneRunConfigFile,
   runFinetuneExperiment,
 } from './run-finetune-experiment.js';
@@ -113,5 +114,93 @@ describe('runFinetuneExperiment', () => {
     } finally {
       held.release();
     }
+  });
+
+  describe('run again into the same directory', () => {
+    const options = (directory: string): FinetuneExperimentOptions => ({
+      directory,
+      data: target.data,
+      training: target.training,
+      backend: 'cpu',
+      pretrain,
+      settings: {},
+      console: false,
+    });
+    /** A signal that turns aborted after `reads` checks once `armed` (a cut at a known step). */
+    const cutAfter = (reads: number) => {
+      let armed = false;
+      let count = 0;
+      const signal = {
+        get aborted() {
+          if (!armed) return false;
+          count += 1;
+          return count > reads;
+        },
+        addEventListener() {},
+        removeEventListener() {},
+      } as unknown as AbortSignal;
+      return { signal, arm: () => (armed = true) };
+    };
+    const metricsTimes = (directory: string) =>
+      ['pretrain', 'finetune'].map((name) => statSync(runFiles(join(directory, name)).metrics).mtimeMs);
+
+    it('keeps finished runs (nothing retrained) and reports their results as before', async () => {
+      const directory = join(scratch, 'again');
+      const first = await runFinetuneExperiment(options(directory));
+      const times = metricsTimes(directory);
+      const second = await runFinetuneExperiment(options(directory));
+      expect(second.runs.map((run) => [run.name, run.status])).toEqual([['finetune', 'finished']]);
+      expect(second.runs[0]?.summary).toEqual(first.runs[0]?.summary);
+      expect(metricsTimes(directory)).toEqual(times);
+      // A different config in the same directory is still refused, and nothing there changes.
+      await expect(
+        runFinetuneExperiment({ ...options(directory), settings: { freeze: ['hidden1'] } }),
+      ).rejects.toThrow(/finetune already holds a run of a different config/);
+      await expect(
+        runFinetuneExperiment({
+          ...options(directory),
+          pretrain: { ...pretrain, training: { ...pretrain.training, seed: 2 } },
+        }),
+      ).rejects.toThrow(/pretrain already holds a run of a different config/);
+      expect(metricsTimes(directory)).toEqual(times);
+    });
+
+    it('continues a run cut in pretraining or in fine-tuning to the numbers of an uncut run', async () => {
+      const whole = await runFinetuneExperiment(options(join(scratch, 'whole')));
+      const final = whole.runs[0]?.summary.final;
+      expect(final?.validation?.classificationError).toBeLessThan(0.8);
+
+      // Cut in pretraining's second epoch (15 steps an epoch): resumed from its epoch-1 checkpoint.
+      const inPretrain = join(scratch, 'cut-pretrain');
+      const pretrainCut = cutAfter(20);
+      pretrainCut.arm();
+      const cut = await runFinetuneExperiment({ ...options(inPretrain), signal: pretrainCut.signal });
+      expect(cut.runs).toEqual([]);
+      expect(readJsonFile<{ status: string }>(runFiles(join(inPretrain, 'pretrain')).status)?.status).toBe(
+        'interrupted',
+      );
+      const resumed = await runFinetuneExperiment(options(inPretrain));
+      expect(resumed.runs[0]?.summary.final).toEqual(final);
+
+      // Cut in fine-tuning: that run starts over (old outputs set aside), pretraining is kept.
+      const inFinetune = join(scratch, 'cut-finetune');
+      const finetuneCut = cutAfter(5);
+      const cutLater = await runFinetuneExperiment({
+        ...options(inFinetune),
+        signal: finetuneCut.signal,
+        onRunStart: (name) => {
+          if (name === 'finetune') finetuneCut.arm();
+        },
+      });
+      expect(cutLater.runs.map((run) => run.status)).toEqual(['interrupted']);
+      const pretrainTime = metricsTimes(inFinetune)[0];
+      const continued = await runFinetuneExperiment(options(inFinetune));
+      expect(continued.runs.map((run) => run.status)).toEqual(['finished']);
+      expect(continued.runs[0]?.summary.final).toEqual(final);
+      expect(metricsTimes(inFinetune)[0]).toBe(pretrainTime);
+      expect(readdirSync(join(inFinetune, 'finetune')).some((name) => name.startsWith('discarded-'))).toBe(
+        true,
+      );
+    });
   });
 });

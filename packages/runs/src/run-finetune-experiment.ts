@@ -5,6 +5,7 @@ import {
   applyAutoLearningRate,
   autoLearningRateRecords,
   CoreSpecError,
+  configHash,
   type DataConfig,
   describeModelSpec,
   type FinetuneSettings,
@@ -35,7 +36,15 @@ import { loadMnistDataset, prepareDataset } from '@contour/mnist-loader/node';
 import type { OptimizerSpec } from '@contour/optimizers';
 import { lockDirectory } from './directory-lock.js';
 import { loadTrainableModel, saveModel } from './model-files.js';
-import { finishRun, markRunFailed, readJsonFile, runFiles, writeStatus } from './run-directory.js';
+import {
+  finishRun,
+  markRunFailed,
+  type RunResultFile,
+  readJsonFile,
+  runFiles,
+  setAsideRunFiles,
+  writeStatus,
+} from './run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
 
 export { defaultSourceClasses, defaultTargetClasses } from '@contour/core/config';
@@ -151,7 +160,13 @@ async function transferableLayerNames(spec: ModelSpec): Promise<string[]> {
  * {@link transferVariants}). Each run directory holds config.json (with a `finetune` section),
  * metrics.jsonl, status.json, result.json and model/, so `contour plot`/`report` read them.
  *
- * @throws RunDirectoryError when a run directory already holds a run; CoreSpecError for bad settings.
+ * Run again with the same options into the same directory, it continues: a run that finished (or
+ * diverged) with the same config is kept and its result reported, an unfinished pretraining run
+ * resumes from its checkpoint, and an unfinished fine-tuning run starts over from epoch 1 (its old
+ * outputs set aside in `discarded-<time>/`; result.json is only written when a run ends).
+ *
+ * @throws RunDirectoryError when a run directory holds a run of a different config; CoreSpecError
+ *   for bad settings.
  */
 export async function runFinetuneExperiment(
   options: FinetuneExperimentOptions,
@@ -194,12 +209,16 @@ export async function runFinetuneExperiment(
       },
       backend: options.backend,
     };
-    const outcome = await runTraining(pretrain, {
-      directory: sourceDirectory,
-      runId: 'pretrain',
-      ...(options.signal ? { signal: options.signal } : {}),
-      console: options.console === false ? false : { label: 'pretrain', ...options.console },
-    });
+    const previous = previousRun(sourceDirectory, pretrain);
+    const outcome =
+      previous.finished ??
+      (await runTraining(pretrain, {
+        directory: sourceDirectory,
+        runId: 'pretrain',
+        ...(previous.started ? { resume: true } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        console: options.console === false ? false : { label: 'pretrain', ...options.console },
+      }));
     if (outcome.status === 'interrupted')
       return { backend: selection.name, source: { directory: sourceDirectory, pretrained: true }, runs: [] };
   }
@@ -332,6 +351,38 @@ export async function runFinetuneExperiment(
 }
 
 /**
+ * What a run directory holds from an earlier run of the same command: `finished` (its result) when
+ * that run finished or diverged with `config`, `started` when it holds config.json of `config` but
+ * did not end so.
+ *
+ * @throws RunDirectoryError when config.json there records a different config.
+ */
+function previousRun(
+  directory: string,
+  config: unknown,
+  extra?: unknown,
+): { started: boolean; finished?: { status: RunStatus; summary: RunSummary } } {
+  const files = runFiles(directory);
+  const saved = readJsonFile<FinetuneRunConfigFile>(files.config);
+  if (!saved) return { started: false };
+  const same =
+    configHash(saved.config) === configHash(config) &&
+    (extra === undefined || configHash(saved.finetune) === configHash(extra));
+  if (!same)
+    throw new RunDirectoryError(
+      `${directory} already holds a run of a different config (config.json); use another --out`,
+    );
+  const result = readJsonFile<RunResultFile>(files.result);
+  if (
+    result &&
+    result.configHash === configHash(config) &&
+    (result.status === 'finished' || result.status === 'diverged')
+  )
+    return { started: true, finished: { status: result.status, summary: result.summary } };
+  return { started: true };
+}
+
+/**
  * Trains one run into a fresh run directory (config, status, metrics, result, model); the caller
  * holds the directory's lock.
  */
@@ -344,9 +395,11 @@ async function trainIntoDirectory(
   run: (logger: MetricsLogger) => Promise<TrainingResult>,
 ): Promise<{ directory: string; status: RunStatus; summary: RunSummary }> {
   const files = runFiles(directory);
-  const existing = readJsonFile<RunConfigFile>(files.config);
-  if (existing)
-    throw new RunDirectoryError(`${directory} already holds a run (config.json); use another --out`);
+  const previous = previousRun(directory, config, finetuneSection);
+  if (previous.finished) return { directory, ...previous.finished };
+  // An unfinished run (killed or interrupted) starts over: fine-tuning does not resume from a
+  // checkpoint. Its outputs (result.json included) move aside first, so nothing half-done is read.
+  if (previous.started) setAsideRunFiles(directory);
   const runId = finetuneSection.variant;
   const configFile: FinetuneRunConfigFile = {
     formatVersion: 1,

@@ -143,7 +143,7 @@ export function registerFinetuneCommand(program: Command): void {
     .option('--scratch-lr <rate>', "rate of the run from scratch in --compare (default: the pretraining's)")
     .requiredOption(
       '--out <dir>',
-      'output directory: pretrain/, the fine-tuning run directories and report.html',
+      'output directory: pretrain/, the fine-tuning run directories and report.html; the same command again continues there (finished runs kept, pretraining resumed, an unfinished fine-tuning run restarted)',
     )
     .option('--json', 'print the outcome as JSON on stdout')
     .action(async (flags: FinetuneFlags, commandObject: Command) => {
