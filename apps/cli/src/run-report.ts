@@ -24,7 +24,7 @@ import { readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from './compact-table.js';
 import { prepareCharts, renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
-import { readSuccessiveHalving, successiveHalvingSummary } from './sweep-scheduler.js';
+import { readSuccessiveHalving, successiveHalvingParagraph } from './sweep-scheduler.js';
 
 /** A run read back from its directory. */
 export interface LoadedRun {
@@ -456,11 +456,11 @@ function writeReportFiles(
         `<tr class="${escapeHtml(row.status)}">${shown.map(([, read]) => `<td>${escapeHtml(read(row))}</td>`).join('')}</tr>`,
     )
     .join('')}</tbody></table>`;
-  const halving = runs.some((run) => run.decision !== undefined)
-    ? readSuccessiveHalving(directory)
-    : undefined;
+  const halving = readSuccessiveHalving(directory);
+  // A sweep's run directories are named by trial id: what each holds now, beside its decision.
+  const trainedEpochs = new Map(runs.map((run) => [basename(run.directory), run.summary.epochs] as const));
   const halvingHtml = halving
-    ? `<p>${escapeHtml(successiveHalvingSummary(halving))}; each trial's row says where it stopped and why.</p>`
+    ? `<p>${escapeHtml(successiveHalvingParagraph(halving, trainedEpochs))}</p>`
     : '';
   const findingsHtml = runs
     .map(

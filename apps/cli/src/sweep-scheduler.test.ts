@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseSchedulerFlags, successiveHalvingSummary } from './sweep-scheduler.js';
+import {
+  parseSchedulerFlags,
+  successiveHalvingParagraph,
+  successiveHalvingSummary,
+} from './sweep-scheduler.js';
 import { repositoryRoot, runInProcess } from './test-support/run-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-cli-asha-'));
@@ -63,6 +67,67 @@ describe('successiveHalvingSummary', () => {
   });
 });
 
+describe('successiveHalvingParagraph', () => {
+  const decision = (id: string, state: 'finished' | 'stopped', epochs: number) => ({
+    id,
+    label: id,
+    state,
+    epochs,
+    reason: state === 'finished' ? 'trained all 4 epochs' : `stopped at epoch ${epochs}`,
+    rungLosses: [],
+  });
+  const file = {
+    formatVersion: 1 as const,
+    reductionFactor: 3,
+    minEpochs: 1,
+    maxEpochs: 4,
+    rungs: [1, 3],
+    epochsUsed: 1 + 1 + 3 + 4,
+    gridEpochs: 16,
+    trials: [
+      decision('a', 'stopped', 1),
+      decision('b', 'stopped', 1),
+      decision('c', 'stopped', 3),
+      decision('d', 'finished', 4),
+    ],
+  };
+  const budget = "successive halving (η 3, rungs at epochs 1, 3): 9 of the grid's 16 epochs (56%)";
+
+  it('says where trials stopped while every run is as successive halving left it', () => {
+    const asLeft = new Map([
+      ['a', 1],
+      ['b', 1],
+      ['c', 3],
+      ['d', 4],
+    ]);
+    expect(successiveHalvingParagraph(file, asLeft)).toBe(
+      `${budget}; each trial's row says where it stopped and why.`,
+    );
+  });
+
+  it('says that a later grid sweep trained the stopped trials on, and the epochs the runs hold now', () => {
+    const grid = new Map([
+      ['a', 4],
+      ['b', 4],
+      ['c', 4],
+      ['d', 4],
+    ]);
+    expect(successiveHalvingParagraph(file, grid)).toBe(
+      `${budget}; then a grid sweep trained on all 3 trials it had stopped (16 epochs in all now): each row says what its run did.`,
+    );
+    // A grid sweep interrupted after it trained one of them on (to epoch 2 of 4).
+    const partly = new Map([
+      ['a', 2],
+      ['b', 1],
+      ['c', 3],
+      ['d', 4],
+    ]);
+    expect(successiveHalvingParagraph(file, partly)).toBe(
+      `${budget}; then a grid sweep trained on 1 of the 3 trials it had stopped (10 epochs in all now): their rows say what each run did, the others' where successive halving stopped them and why.`,
+    );
+  });
+});
+
 describe('contour sweep --scheduler asha', () => {
   const flags = ['--epochs', '4', '--train-limit', '400', '--batch-size', '50', '--backend', 'cpu'];
 
@@ -101,7 +166,9 @@ describe('contour sweep --scheduler asha', () => {
     const report = readFileSync(join(out, 'report.html'), 'utf8');
     expect(report).toContain('<th>successive halving</th>');
     expect(report).toContain('not in the top 1/3 of 6');
-    expect(report).toContain('11 of the grid&#39;s 24 epochs');
+    expect(report).toContain(
+      '11 of the grid&#39;s 24 epochs (46%); each trial&#39;s row says where it stopped and why.',
+    );
     const again = await runInProcess(args);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('start ');
@@ -116,7 +183,14 @@ describe('contour sweep --scheduler asha', () => {
     expect(grown.filter((row) => row.stoppedBecause !== undefined).map((row) => row.stoppedBecause)).toEqual([
       'trained all 4 epochs',
     ]);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).not.toContain('not in the top 1/3');
+    const gridReport = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(gridReport).not.toContain('not in the top 1/3');
+    // The budget paragraph says what successive halving used and that the grid sweep then trained
+    // its 5 stopped trials to the end: 6 trials × 4 epochs in the directory now.
+    expect(gridReport).toContain(
+      '<p>successive halving (η 3, rungs at epochs 1, 3): 11 of the grid&#39;s 24 epochs (46%); then a grid sweep trained on all 5 trials it had stopped (24 epochs in all now): each row says what its run did.</p>',
+    );
+    expect(gridReport).not.toContain('says where it stopped and why');
   }, 180_000);
 
   it('Ctrl-C mid-ASHA exits 130; the same command again finishes with the uninterrupted decisions and numbers', async () => {

@@ -80,3 +80,32 @@ export function successiveHalvingSummary(file: SuccessiveHalvingFile): string {
   const rungs = file.rungs.length === 0 ? 'no rungs' : `rungs at epochs ${file.rungs.join(', ')}`;
   return `successive halving (η ${file.reductionFactor}, ${rungs}): ${file.epochsUsed} of the grid's ${file.gridEpochs} epochs (${percent}%)`;
 }
+
+/**
+ * The report's paragraph on successive halving: the budget it used, and what a later
+ * `--scheduler grid` sweep on the same directory did to the trials it had stopped (trained them on
+ * from their checkpoints), so a report never presents trained-on runs as where successive halving
+ * left them. `trainedEpochs`: the epochs each trial's run holds now, by trial id.
+ */
+export function successiveHalvingParagraph(
+  file: SuccessiveHalvingFile,
+  trainedEpochs: ReadonlyMap<string, number>,
+): string {
+  const summary = successiveHalvingSummary(file);
+  const stopped = file.trials.filter((trial) => trial.state === 'stopped' || trial.state === 'unfinished');
+  const trainedOn = file.trials.filter((trial) => (trainedEpochs.get(trial.id) ?? 0) > trial.epochs);
+  if (trainedOn.length === 0) return `${summary}; each trial's row says where it stopped and why.`;
+  const epochsNow = file.trials.reduce(
+    (sum, trial) => sum + Math.max(trial.epochs, trainedEpochs.get(trial.id) ?? 0),
+    0,
+  );
+  const which =
+    trainedOn.length === stopped.length
+      ? `all ${stopped.length} trials it had stopped`
+      : `${trainedOn.length} of the ${stopped.length} trials it had stopped`;
+  const rest =
+    trainedOn.length === stopped.length
+      ? 'each row says what its run did'
+      : "their rows say what each run did, the others' where successive halving stopped them and why";
+  return `${summary}; then a grid sweep trained on ${which} (${epochsNow} epochs in all now): ${rest}.`;
+}
