@@ -53,6 +53,11 @@ export interface RunDestination {
   start?(record: RunStartRecord): void;
   /** Called at the end of every `fit` (the run may continue in a later `fit`). */
   end?(ending: RunEnd): void;
+  /**
+   * Called once when writing the run failed (e.g. `DiskFullError` on a full disk), before the error
+   * rejects `fit`: the destination marks the run as not running. Nothing is written after it.
+   */
+  failed?(error: unknown): void;
 }
 
 const crossEntropyLosses = new Set([
@@ -96,6 +101,8 @@ export class ContourLogger extends Callback {
   #diverged = false;
   #kernelsBefore: Map<string, tf.Tensor> | undefined;
   #findings: readonly Finding[] = [];
+  /** Set once a write failed: the run is over (marked failed), nothing more is written. */
+  #failure: unknown;
 
   constructor(
     target: MetricsLogger | MetricsSink,
@@ -144,7 +151,7 @@ export class ContourLogger extends Callback {
       this.#started = true;
       const record = this.#runStart();
       this.#config = record.config;
-      this.#destination?.start?.(record);
+      this.#guard(() => this.#destination?.start?.(record));
       this.#write(record);
     } else {
       this.#write({
@@ -233,19 +240,39 @@ export class ContourLogger extends Callback {
     });
     this.#findings = findings(this.records);
     this.#options.onFindings?.(this.#findings);
-    this.#destination?.end?.({
-      runId: this.runId,
-      status,
-      epochs: this.#epochsDone,
-      steps: this.#step,
-      config: this.#config,
-      findings: this.#findings,
-    });
+    this.#guard(() =>
+      this.#destination?.end?.({
+        runId: this.runId,
+        status,
+        epochs: this.#epochsDone,
+        steps: this.#step,
+        config: this.#config,
+        findings: this.#findings,
+      }),
+    );
   }
 
   #write(record: MetricsRecord): void {
     this.records.push(record);
-    this.#logger.log(record);
+    this.#guard(() => this.#logger.log(record));
+  }
+
+  /**
+   * Runs a write; when it throws, tells the destination once (so a run directory is not left
+   * `running`) and rethrows, which rejects `fit`. After a failure every write throws the same error:
+   * a later callback (or `fit`) cannot write a `finished` status over a run that lost records.
+   */
+  #guard(write: () => void): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      write();
+    } catch (error) {
+      this.#failure = error ?? new Error('write failed');
+      try {
+        this.#destination?.failed?.(error);
+      } catch {}
+      throw error;
+    }
   }
 
   #optimizer(): tf.Optimizer {

@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import fs, { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarizeRun } from '@contour/metrics-logger';
-import { readMetricsFile } from '@contour/metrics-logger/node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskFullError, readMetricsFile } from '@contour/metrics-logger/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cpuBackend, regressionData, tf, tfl } from '../test-support/tiny-model.js';
 import { contourLogger } from './contour-logger-node.js';
 
 beforeAll(cpuBackend);
 const root = mkdtempSync(join(tmpdir(), 'contour-layers-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
 
 describe('contourLogger', () => {
   it('writes a run directory (config, metrics, status, result, findings) in Node', async () => {
@@ -52,5 +53,64 @@ describe('contourLogger', () => {
     );
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  describe('on a full disk', () => {
+    /** A callback before the logger that fills the disk at the end of epoch 1. */
+    class FillDiskAfterEpoch extends tfl.Callback {
+      constructor(readonly fill: () => void) {
+        super();
+      }
+      override async onEpochEnd(): Promise<void> {
+        this.fill();
+      }
+    }
+
+    /**
+     * Trains 3 epochs; after epoch 1 `fs.writeSync` fails with ENOSPC `failures` times (then works
+     * again, as when space is freed), as a disk that filled up during the run.
+     */
+    async function fitOnFullDisk(directory: string, failures: number) {
+      const { x, y } = regressionData(32);
+      const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
+      model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
+      const logger = contourLogger(directory, { runId: 'full-disk' });
+      const real = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
+      let left = failures;
+      const fillDisk = () =>
+        vi.spyOn(fs, 'writeSync').mockImplementation(((...args: unknown[]) => {
+          if (left <= 0) return real(...args);
+          left -= 1;
+          throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        }) as typeof fs.writeSync);
+      const fit = model.fit(x, y, {
+        epochs: 3,
+        batchSize: 8,
+        verbose: 0,
+        callbacks: [new FillDiskAfterEpoch(fillDisk), logger],
+      });
+      await expect(fit).rejects.toBeInstanceOf(DiskFullError);
+      vi.restoreAllMocks();
+      logger.close();
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+
+    it('rejects fit with DiskFullError and leaves the run marked failed, not running', async () => {
+      const directory = join(root, 'full-once');
+      await fitOnFullDisk(directory, 1);
+      const status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8'));
+      expect(status).toMatchObject({ status: 'failed', epoch: 0, step: 0 });
+      expect(status.message).toBe(`no space left on ${join(directory, 'metrics.jsonl')}`);
+      expect(existsSync(join(directory, 'result.json'))).toBe(false);
+    });
+
+    it('removes status.json when not even the failed status can be written', async () => {
+      const directory = join(root, 'full-always');
+      await fitOnFullDisk(directory, Number.POSITIVE_INFINITY);
+      expect(existsSync(join(directory, 'config.json'))).toBe(true);
+      expect(existsSync(join(directory, 'status.json'))).toBe(false);
+      expect(existsSync(join(directory, 'result.json'))).toBe(false);
+    });
   });
 });

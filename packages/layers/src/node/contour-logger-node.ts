@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MetricsLogger, MetricsSink } from '@contour/metrics-logger';
 import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
-import { finishRun, runFiles, writeStatus } from '@contour/runs';
+import { finishRun, markRunFailed, runFiles, writeStatus } from '@contour/runs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   ContourLogger,
@@ -17,7 +17,9 @@ import { LayersOptionError } from '../layers-error.js';
  * directory — `config.json` (run id, creation time, the run-start config, versions),
  * `metrics.jsonl` (appended and fsynced every epoch), `status.json` (`running`, then `finished` or
  * `diverged` at the end of every `fit`), `result.json` (the run summary sweeps and reports read)
- * and `findings.json`. `contour plot DIR`, `contour report DIR` and the web app's Runs panel read
+ * and `findings.json`. A write that fails (e.g. `DiskFullError` on a full disk) rejects `fit` and
+ * marks the run `failed` in `status.json` with the error's first line; when even that cannot be
+ * written, `status.json` is removed, so no file says the run is still `running`. `contour plot DIR`, `contour report DIR` and the web app's Runs panel read
  * it like a run of `contour train`. The directory must not hold a run already.
  *
  * @example
@@ -76,6 +78,15 @@ export function contourLogger(
         config: ending.config,
       });
       writeFileAtomic(join(directory, 'findings.json'), `${JSON.stringify(ending.findings, null, 2)}\n`);
+    },
+    failed(error) {
+      try {
+        markRunFailed(directory, error);
+      } catch {
+        // Not even status.json fits (a full disk): remove it rather than leave `running`, which
+        // readers take for a live run. Removing frees space and needs none.
+        rmSync(files.status, { force: true });
+      }
     },
   };
   return new ContourLogger(sink, options, destination);
