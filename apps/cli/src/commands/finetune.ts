@@ -204,9 +204,14 @@ export function registerFinetuneCommand(program: Command): void {
         const saved = readJsonFile<RunConfigFile>(runFiles(fromDirectory).config);
         if (!saved)
           throw new UsageError(`--from ${flags.from}: no readable config.json (not a run directory)`);
-        // A run @contour/layers' contourLogger recorded around model.fit has no data section.
+        // A run @contour/layers' contourLogger recorded around model.fit has no data section; a
+        // `contour train` run on all ten classes has one without `classes`.
         const { data, source } = saved.config as { data?: { classes?: unknown }; source?: unknown };
-        if (!Array.isArray(data?.classes))
+        if (
+          typeof data !== 'object' ||
+          data === null ||
+          (data.classes !== undefined && !Array.isArray(data.classes))
+        )
           throw new UsageError(
             `--from ${flags.from}: its config.json names no data classes${typeof source === 'string' ? ` (recorded by ${source})` : ''}; give a run directory contour train, sweep or finetune wrote`,
           );
