@@ -20,7 +20,7 @@ import {
 } from '@contour/metrics-logger';
 import { writeFileAtomic } from '@contour/metrics-logger/node';
 import type { RunConfigFile } from '@contour/runs';
-import { readJsonFile, readRunRecords, runFiles, type SweepFile } from '@contour/runs/files';
+import { readJsonFile, readRunRecords, readRunState, runFiles, type SweepFile } from '@contour/runs/files';
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from './compact-table.js';
 import { prepareCharts, renderChartSvg, writeChart, writeChartSvg } from './render-chart.js';
@@ -41,7 +41,9 @@ export interface LoadedRun {
 
 /**
  * Reads a run directory: its metrics.jsonl, every record validated and checked against
- * result.json and status.json (`readRunRecords`; a torn last line is ignored).
+ * result.json and status.json (`readRunRecords`; a torn last line is ignored). A log without a
+ * finish record is `failed` (with status.json's message) or not running when no live process
+ * writes it (`readRunState`), never `running` from the log alone.
  */
 export function loadRun(directory: string, label?: string): LoadedRun {
   const path = runFiles(directory).metrics;
@@ -52,7 +54,7 @@ export function loadRun(directory: string, label?: string): LoadedRun {
     directory,
     label: name,
     records,
-    summary: summarizeRun(records),
+    summary: summarizeRun(records, readRunState(directory, records)),
     curves: runCurves(name, records),
     findings: findings(records),
   };
@@ -240,6 +242,7 @@ export function resultRows(runs: readonly LoadedRun[]) {
     // A trial successive halving stopped at a rung says `stopped` in its own files; one written
     // before they did says `interrupted` (paused at the rung), so its decision says it here.
     status: decision?.state === 'stopped' ? 'stopped' : summary.status,
+    ...(summary.statusMessage === undefined ? {} : { statusMessage: summary.statusMessage }),
     epochs: summary.epochs,
     finalTrainCrossEntropy: summary.final.train.crossEntropy,
     finalValidationCrossEntropy: summary.final.validation?.crossEntropy,
@@ -256,7 +259,7 @@ export function resultRows(runs: readonly LoadedRun[]) {
 
 const columns: ReadonlyArray<[string, (row: ReturnType<typeof resultRows>[number]) => string]> = [
   ['run', (row) => row.run],
-  ['status', (row) => row.status],
+  ['status', (row) => (row.statusMessage === undefined ? row.status : `${row.status}: ${row.statusMessage}`)],
   ['epochs', (row) => String(row.epochs)],
   ['train ce', (row) => formatMetric(row.finalTrainCrossEntropy)],
   ['val ce', (row) => formatMetric(row.finalValidationCrossEntropy)],
@@ -432,7 +435,8 @@ function writeReportFiles(
   const written: string[] = [];
   const rows = resultRows(runs);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
-  const header = Object.keys(rows[0] ?? { run: '' });
+  // Every row's keys: a failed run's statusMessage need not be in the first row.
+  const header = rows.length === 0 ? ['run'] : [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const csv = [
     header.join(','),
     ...rows.map((row) =>

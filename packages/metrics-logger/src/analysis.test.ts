@@ -85,4 +85,17 @@ describe('summarizeRun', () => {
     expect(summary.divergedAtEpoch).toBe(4);
     expect(summary.trainOscillation).toEqual({ rises: 1, comparisons: 2, fraction: 0.5 });
   });
+  it('takes the status from the run state only when the log has no finish record', () => {
+    const unfinished = steadyRun.filter((record) => record.kind !== 'finish');
+    expect(summarizeRun(unfinished).status).toBe('running');
+    expect(summarizeRun(unfinished).statusMessage).toBeUndefined();
+    const failed = summarizeRun(unfinished, { status: 'failed', message: 'no space left on m.jsonl' });
+    expect(failed.status).toBe('failed');
+    expect(failed.statusMessage).toBe('no space left on m.jsonl');
+    expect(failed.epochs).toBe(4);
+    // A finish record is the run's own word: the other files do not override it.
+    const finished = summarizeRun(steadyRun, { status: 'failed', message: 'stale' });
+    expect(finished.status).toBe('finished');
+    expect(finished.statusMessage).toBeUndefined();
+  });
 });

@@ -122,6 +122,8 @@ export function convergenceEpoch(series: readonly EpochValue[], fraction = 0.9):
 /** The numbers a sweep table and a run summary show. */
 export interface RunSummary {
   readonly status: RunStatus;
+  /** Why the run failed or is not running, when its other files say so (see {@link RunState}). */
+  readonly statusMessage?: string;
   readonly epochs: number;
   readonly steps: number;
   readonly seconds: number | undefined;
@@ -136,16 +138,33 @@ export interface RunSummary {
   readonly convergenceEpoch: number | undefined;
 }
 
-/** Summarises a run's records (any order; the last epoch record of each epoch counts). */
-export function summarizeRun(records: readonly MetricsRecord[]): RunSummary {
+/**
+ * Where a run stands according to its directory's other files (status.json, the writer's lock),
+ * for a log that has no finish record: e.g. `failed` with the error's first line.
+ */
+export interface RunState {
+  readonly status: RunStatus;
+  readonly message?: string;
+}
+
+/**
+ * Summarises a run's records (any order; the last epoch record of each epoch counts). The status
+ * is the finish record's; without one it is `state` when given (a run that failed before writing
+ * its finish record, or whose writer is gone), else `diverged` when the loss diverged, else
+ * `running`.
+ */
+export function summarizeRun(records: readonly MetricsRecord[], state?: RunState): RunSummary {
   const epochs = epochRecords(records).filter((record) => record.epoch >= 1);
   const finish = [...records].reverse().find((record): record is FinishRecord => record.kind === 'finish');
   const last = epochs[epochs.length - 1];
   const divergedAtEpoch = divergenceEpoch(records);
   const trainCrossEntropy = metricSeries(epochs, 'train', 'crossEntropy');
-  const status: RunStatus = finish?.status ?? (divergedAtEpoch !== undefined ? 'diverged' : 'running');
+  const fromState = finish === undefined ? state : undefined;
+  const status: RunStatus =
+    finish?.status ?? fromState?.status ?? (divergedAtEpoch !== undefined ? 'diverged' : 'running');
   return {
     status,
+    ...(fromState?.message === undefined ? {} : { statusMessage: fromState.message }),
     epochs: finish?.epochs ?? last?.epoch ?? 0,
     steps: finish?.steps ?? last?.step ?? 0,
     seconds: finish?.seconds,

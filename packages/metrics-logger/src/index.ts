@@ -16,6 +16,7 @@ export {
   type Oscillation,
   oscillation,
   overfittingGap,
+  type RunState,
   type RunSummary,
   type SplitName,
   summarizeRun,

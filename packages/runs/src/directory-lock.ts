@@ -77,6 +77,11 @@ function readOwner(path: string): LockOwner | undefined {
   }
 }
 
+/** Who holds a directory's lock, or undefined when it has no lock file (or an unreadable one). */
+export function readLockOwner(directory: string): LockOwner | undefined {
+  return readOwner(join(directory, lockFileName));
+}
+
 function ageMilliseconds(path: string): number {
   try {
     return Date.now() - fs.statSync(path).mtimeMs;

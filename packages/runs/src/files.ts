@@ -21,6 +21,7 @@ export {
   lockDirectory,
   lockFileName,
   lockOwnerAlive,
+  readLockOwner,
 } from './directory-lock.js';
 export {
   finishRun,
@@ -32,6 +33,7 @@ export {
   type RunStatusFile,
   readJsonFile,
   readRunRecords,
+  readRunState,
   removeRun,
   runFiles,
   setAsideRunFiles,

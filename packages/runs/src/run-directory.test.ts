@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsFormatError, type MetricsRecord, serializeRecord } from '@contour/metrics-logger';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InconsistentRunError, readRunRecords } from './run-directory.js';
+import { lockDirectory, lockFileName } from './directory-lock.js';
+import { InconsistentRunError, readRunRecords, readRunState } from './run-directory.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-run-directory-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -99,5 +101,53 @@ describe('readRunRecords', () => {
     expect(() => readRunRecords(directory)).toThrow(
       `${join(directory, 'metrics.jsonl')} line 3: epoch record: "train.classificationError" must be in [0, 1]; got -5`,
     );
+  });
+});
+
+describe('readRunState', () => {
+  const unfinished = [start, epoch(1), epoch(2)];
+
+  it('leaves a log with a finish record to say how the run ended', () => {
+    const records = [...unfinished, finish(2)];
+    expect(readRunState(run(records, undefined, { status: 'failed', epoch: 1 }), records)).toBeUndefined();
+  });
+
+  it('takes failed and its message from status.json (a run that failed on a full disk)', () => {
+    const directory = run(unfinished);
+    writeFileSync(
+      join(directory, 'status.json'),
+      JSON.stringify({ status: 'failed', epoch: 1, step: 10, message: 'no space left on /x/metrics.jsonl' }),
+    );
+    expect(readRunState(directory, unfinished)).toEqual({
+      status: 'failed',
+      message: 'no space left on /x/metrics.jsonl',
+    });
+  });
+
+  it('is running while a live process holds the lock, and not once its holder is gone', () => {
+    const directory = run(unfinished, undefined, { status: 'running', epoch: 1 });
+    const lock = lockDirectory(directory, 'contour train --out a');
+    expect(readRunState(directory, unfinished)).toEqual({ status: 'running' });
+    lock.release();
+    // A process that has exited: its pid is free (or another process's, which does not count).
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(
+      join(directory, lockFileName),
+      JSON.stringify({ pid: gone, hostname: hostname(), startedAt: 't', command: 'contour train --out a' }),
+    );
+    expect(readRunState(directory, unfinished)).toEqual({
+      status: 'failed',
+      message: `not running: its writer (pid ${gone}, contour train --out a) ended without finishing it`,
+    });
+  });
+
+  it('without a lock: running while status.json says so, not running without status.json', () => {
+    expect(readRunState(run(unfinished, undefined, { status: 'running', epoch: 1 }), unfinished)).toEqual({
+      status: 'running',
+    });
+    expect(readRunState(run(unfinished), unfinished)).toEqual({
+      status: 'failed',
+      message: 'not running: metrics.jsonl has no finish record and no status.json or live writer',
+    });
   });
 });

@@ -6,6 +6,7 @@ import {
   type EventRecord,
   type FinishRecord,
   type MetricsRecord,
+  type RunState,
   type RunStatus,
   type RunSummary,
   serializeRecord,
@@ -13,7 +14,7 @@ import {
 } from '@contour/metrics-logger';
 import { readMetricsFile, writeFileAtomic } from '@contour/metrics-logger/node';
 import { writeCheckpointFile } from './checkpoint-file.js';
-import { lockFileName } from './directory-lock.js';
+import { lockFileName, lockOwnerAlive, readLockOwner } from './directory-lock.js';
 
 /** The files of a run directory (config.json, metrics.jsonl, status.json, checkpoint.json, model/). */
 export function runFiles(directory: string) {
@@ -161,6 +162,37 @@ export function readRunRecords(directory: string): MetricsRecord[] {
     }
   }
   return records;
+}
+
+/**
+ * Where a run stands when its log has no finish record, from its other files, for
+ * `summarizeRun(records, state)`: `failed` with its message when status.json says so (a run
+ * that failed, e.g. on a full disk); `running` while a live process holds the directory's lock
+ * (`contour train`), or, with no lock file, while status.json says `running` (the layers
+ * `contourLogger` writes without one); otherwise `failed` — its writer is gone without
+ * finishing (killed, or status.json could not even be written) — with a message saying so.
+ * Undefined when the log has a finish record (it says how the run ended).
+ */
+export function readRunState(directory: string, records: readonly MetricsRecord[]): RunState | undefined {
+  if (records.some((record) => record.kind === 'finish')) return undefined;
+  const status = readJsonFile<Partial<RunStatusFile>>(runFiles(directory).status);
+  if (status?.status === 'failed')
+    return { status: 'failed', ...(typeof status.message === 'string' ? { message: status.message } : {}) };
+  const owner = readLockOwner(directory);
+  if (owner) {
+    if (lockOwnerAlive(owner)) return { status: 'running' };
+    return {
+      status: 'failed',
+      message: `not running: its writer (pid ${owner.pid}, ${owner.command}) ended without finishing it`,
+    };
+  }
+  if (status?.status === 'running') return { status: 'running' };
+  return {
+    status: 'failed',
+    message: status
+      ? `not running: status.json says "${String(status.status)}" but metrics.jsonl has no finish record`
+      : 'not running: metrics.jsonl has no finish record and no status.json or live writer',
+  };
 }
 
 /** Removes a run directory's files (used by tests and `--force`). */

@@ -368,7 +368,12 @@ async function trainLocked(
     } catch {}
     try {
       markRunFailed(options.directory, error);
-    } catch {}
+    } catch {
+      // Not even status.json fits: remove it rather than leave `running` (removing needs no room).
+      try {
+        rmSync(runFiles(options.directory).status, { force: true });
+      } catch {}
+    }
     throw error;
   }
 }

@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../test-support/run-cli.js';
@@ -236,7 +237,13 @@ describe('contour plot and contour report on damaged or inconsistent logs', () =
     const killed = copyRun(finished, join(scratch, 'killed'));
     rmSync(join(killed, 'result.json'));
     editJson('status.json', (status) => Object.assign(status, { status: 'running', epoch: 3 }))(killed);
-    // Killed while epoch 4's record was written: a torn last line.
+    // Killed (-9) while epoch 4's record was written: a torn last line, and its lock left behind
+    // with the pid of a process that is gone.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(
+      join(killed, '.contour.lock'),
+      JSON.stringify({ pid: gone, hostname: hostname(), startedAt: 't', command: 'contour train' }),
+    );
     writeFileSync(
       logPath(killed),
       `${logLines(killed)
@@ -263,9 +270,13 @@ describe('contour plot and contour report on damaged or inconsistent logs', () =
       ['diverged', expect.any(Number)],
       ['finished', 6],
       ['interrupted', 3],
-      ['running', 3],
+      // No finish record and its writer gone: not running.
+      ['failed', 3],
       ['finished', 6],
     ]);
+    expect(results[3]?.statusMessage).toBe(
+      `not running: its writer (pid ${gone}, contour train) ended without finishing it`,
+    );
     // Every number in results.json is finite or absent (JSON has no Infinity; NaN would be null).
     const text = readFileSync(join(sweep, 'results.json'), 'utf8');
     expect(text).not.toMatch(/Infinity|NaN/);

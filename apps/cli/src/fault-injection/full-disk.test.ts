@@ -142,6 +142,63 @@ describe('a full disk (injected short writes: writeSync writes part and returns 
   );
 });
 
+describe('contour report on a run a full disk cut short', () => {
+  /** Reports `run` and returns its row of results.json. */
+  async function reportRow(run: string) {
+    const { code, stderr } = await runInProcess(['report', run]);
+    expect(code, stderr).toBe(0);
+    const rows = JSON.parse(readFileSync(join(run, 'results.json'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    expect(rows).toHaveLength(1);
+    return rows[0] as Record<string, unknown>;
+  }
+
+  /** Trains into `run` while writes to its files fail with ENOSPC as `fails` says. */
+  async function trainOnFullDisk(run: string, fails: (path: string, count: number) => boolean) {
+    mkdirSync(run, { recursive: true });
+    let count = 0;
+    watchWrites(run, (path, bytes) => (fails(path, ++count) ? 0 : bytes));
+    const { code, stderr } = await runInProcess(['train', ...quickFlags, ...epochs, '--out', run]);
+    vi.restoreAllMocks();
+    expect(code).toBe(1);
+    return errorLine(stderr);
+  }
+
+  it('says failed with the error when the run could still mark status.json failed', async () => {
+    const run = join(scratch, 'reported-failed');
+    const log = join(run, 'metrics.jsonl');
+    let logWrites = 0;
+    // Epoch 2's log write runs out of room once; status.json can then be written (space freed).
+    const line = await trainOnFullDisk(run, (path) => path === log && ++logWrites === 4);
+    expect(line).toBe(`contour: no space left on ${log}`);
+    expect(JSON.parse(readFileSync(join(run, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'failed',
+      message: `no space left on ${log}`,
+    });
+    expect(await reportRow(run)).toMatchObject({
+      status: 'failed',
+      statusMessage: `no space left on ${log}`,
+    });
+  });
+
+  it('does not say running when not even status.json could be written (and no process writes it)', async () => {
+    const run = join(scratch, 'reported-gone');
+    const log = join(run, 'metrics.jsonl');
+    let full = false;
+    const line = await trainOnFullDisk(run, (path) => {
+      if (path === log && !full && existsSync(join(run, 'checkpoint.json'))) full = true;
+      return full;
+    });
+    expect(line).toBe(`contour: no space left on ${log}`);
+    expect(existsSync(join(run, 'status.json'))).toBe(false);
+    expect(await reportRow(run)).toMatchObject({
+      status: 'failed',
+      statusMessage: 'not running: metrics.jsonl has no finish record and no status.json or live writer',
+    });
+  });
+});
+
 describe('a full disk while plot and report write (injected short writes)', () => {
   // `train` draws in worker threads (covered by the tmpfs cases below); plot and report draw here.
   it.each([

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { summarizeRun } from '@contour/metrics-logger';
 import { DiskFullError, readMetricsFile } from '@contour/metrics-logger/node';
+import { readRunRecords, readRunState } from '@contour/runs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cpuBackend, regressionData, tf, tfl } from '../test-support/tiny-model.js';
 import { contourLogger } from './contour-logger-node.js';
@@ -103,6 +104,11 @@ describe('contourLogger', () => {
       expect(status).toMatchObject({ status: 'failed', epoch: 0, step: 0 });
       expect(status.message).toBe(`no space left on ${join(directory, 'metrics.jsonl')}`);
       expect(existsSync(join(directory, 'result.json'))).toBe(false);
+      // What `contour report` reads: failed, with the message, not running.
+      const records = readRunRecords(directory);
+      const summary = summarizeRun(records, readRunState(directory, records));
+      expect(summary.status).toBe('failed');
+      expect(summary.statusMessage).toBe(`no space left on ${join(directory, 'metrics.jsonl')}`);
     });
 
     it('removes status.json when not even the failed status can be written', async () => {
@@ -111,6 +117,13 @@ describe('contourLogger', () => {
       expect(existsSync(join(directory, 'config.json'))).toBe(true);
       expect(existsSync(join(directory, 'status.json'))).toBe(false);
       expect(existsSync(join(directory, 'result.json'))).toBe(false);
+      // No finish record, no status.json, no live writer: reports do not call it running.
+      const records = readRunRecords(directory);
+      expect(summarizeRun(records).status).toBe('running');
+      expect(summarizeRun(records, readRunState(directory, records))).toMatchObject({
+        status: 'failed',
+        statusMessage: 'not running: metrics.jsonl has no finish record and no status.json or live writer',
+      });
     });
   });
 });
