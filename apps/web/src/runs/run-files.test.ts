@@ -22,6 +22,27 @@ const jsonl = (records: ReturnType<typeof sampleRunRecords>) =>
   records.map((record) => serializeRecord(record)).join('');
 
 describe('importRunFiles', () => {
+  it('reads a run folder without status.json or finish record as failed, a bare log as running', async () => {
+    const unfinished = jsonl(sampleRunRecords('cut', 0.1).filter((record) => record.kind !== 'finish'));
+    const result = await importRunFiles([
+      file('cut/config.json', '{"runId":"cut"}'),
+      file('cut/metrics.jsonl', unfinished),
+      file('live/config.json', '{"runId":"live"}'),
+      file('live/metrics.jsonl', unfinished),
+      file('live/status.json', '{"status":"running","epoch":1,"step":2}'),
+      file('failed/config.json', '{"runId":"failed"}'),
+      file('failed/metrics.jsonl', unfinished),
+      file('failed/status.json', '{"status":"failed","epoch":1,"step":2,"message":"no space left"}'),
+      file('bare.jsonl', unfinished),
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.runs.map((run) => [run.folder, run.status])).toEqual([
+      ['bare', 'running'],
+      ['cut', 'failed'],
+      ['failed', 'failed'],
+      ['live', 'running'],
+    ]);
+  });
   it('reads a CLI sweep folder: one run per trial folder, with config and status beside each log', async () => {
     const result = await importRunFiles([
       file('sweep/trials/s-000-aa/metrics.jsonl', jsonl(sampleRunRecords('s-000-aa', 0.1))),

@@ -150,6 +150,13 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
     const resultFile = (await readJson(sibling('result.json'), problems)) as { label?: unknown } | undefined;
     const start = records.find((record) => record.kind === 'run-start');
     const fileStatus = statusFile?.status;
+    // A run folder (config.json beside the log) without status.json and without a finish record:
+    // its run failed so badly that not even status.json could be written (the CLI and the layers
+    // logger then remove it), so it is not running. A bare log keeps the log's own status.
+    const abandoned =
+      sibling('config.json') !== undefined &&
+      sibling('status.json') === undefined &&
+      !records.some((record) => record.kind === 'finish');
     const name =
       baseName(log.path) === 'metrics.jsonl'
         ? baseName(folder) || 'metrics'
@@ -161,7 +168,7 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
       config: config ?? (start?.kind === 'run-start' ? { config: start.config } : undefined),
       status: runStatuses.includes(fileStatus as RunStatus)
         ? (fileStatus as RunStatus)
-        : summarizeRun(records).status,
+        : summarizeRun(records, abandoned ? { status: 'failed' } : undefined).status,
       tornLastLine,
       ...(typeof resultFile?.label === 'string' && resultFile.label !== ''
         ? { label: resultFile.label }
