@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsFormatError, type MetricsRecord, serializeRecord } from '@contour/metrics-logger';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { lockDirectory, lockFileName } from './directory-lock.js';
-import { InconsistentRunError, readRunRecords, readRunState } from './run-directory.js';
+import {
+  InconsistentRunError,
+  markRunFailed,
+  readRunRecords,
+  readRunState,
+  writeStatus,
+} from './run-directory.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'contour-run-directory-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -151,3 +157,42 @@ describe('readRunState', () => {
     });
   });
 });
+
+describe('markRunFailed', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  function runningDirectory(name: string): string {
+    const directory = join(scratch, name);
+    mkdirSync(directory, { recursive: true });
+    writeStatus(directory, { status: 'running', epoch: 3, step: 30, updatedAt: 't' });
+    return directory;
+  }
+
+  it('writes status.json as failed with the first line of the error, keeping epoch and step', () => {
+    const directory = runningDirectory('mark-failed');
+    markRunFailed(directory, new Error('no space left on x/metrics.jsonl\nstack'));
+    const status = JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8'));
+    expect(status).toMatchObject({
+      status: 'failed',
+      epoch: 3,
+      step: 30,
+      message: 'no space left on x/metrics.jsonl',
+    });
+  });
+
+  it('removes status.json when even that cannot be written (a full disk), and does not throw', () => {
+    const directory = runningDirectory('mark-failed-full');
+    vi.spyOn(fs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    expect(() => markRunFailed(directory, new Error('no space left'))).not.toThrow();
+    vi.restoreAllMocks();
+    expect(existsSync(join(directory, 'status.json'))).toBe(false);
+    expect(readdirNames(directory)).toEqual([]);
+  });
+});
+
+/** A directory's entries (no temporary file may be left behind). */
+function readdirNames(directory: string): string[] {
+  return fs.readdirSync(directory).sort();
+}

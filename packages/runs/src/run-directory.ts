@@ -282,14 +282,26 @@ export function markRunStopped(directory: string, reason: string): boolean {
   return true;
 }
 
-/** Marks a run directory `failed` with the error's first line, keeping the epoch it had reached. */
+/**
+ * Marks a run directory `failed` with the error's first line, keeping the epoch it had reached.
+ * When even that cannot be written (a full disk), `status.json` is removed instead, so no file
+ * says the run is still `running` (readers take that for a live run); removing needs no room.
+ * Never throws: it is called while another error is already on its way up.
+ */
 export function markRunFailed(directory: string, error: unknown): void {
-  const previous = readJsonFile<Partial<RunStatusFile>>(runFiles(directory).status);
-  writeStatus(directory, {
-    status: 'failed',
-    epoch: Number.isInteger(previous?.epoch) ? (previous?.epoch as number) : 0,
-    step: Number.isInteger(previous?.step) ? (previous?.step as number) : 0,
-    updatedAt: new Date().toISOString(),
-    message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
-  });
+  const statusFile = runFiles(directory).status;
+  try {
+    const previous = readJsonFile<Partial<RunStatusFile>>(statusFile);
+    writeStatus(directory, {
+      status: 'failed',
+      epoch: Number.isInteger(previous?.epoch) ? (previous?.epoch as number) : 0,
+      step: Number.isInteger(previous?.step) ? (previous?.step as number) : 0,
+      updatedAt: new Date().toISOString(),
+      message: error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error),
+    });
+  } catch {
+    try {
+      rmSync(statusFile, { force: true });
+    } catch {}
+  }
 }

@@ -435,9 +435,7 @@ async function trainIntoDirectory(
     try {
       logger.close();
     } catch {}
-    try {
-      markRunFailed(directory, error);
-    } catch {}
+    markRunFailed(directory, error);
     throw error;
   }
 }

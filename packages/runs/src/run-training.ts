@@ -366,14 +366,7 @@ async function trainLocked(
     try {
       logger.close();
     } catch {}
-    try {
-      markRunFailed(options.directory, error);
-    } catch {
-      // Not even status.json fits: remove it rather than leave `running` (removing needs no room).
-      try {
-        rmSync(runFiles(options.directory).status, { force: true });
-      } catch {}
-    }
+    markRunFailed(options.directory, error);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MetricsLogger, MetricsSink } from '@contour/metrics-logger';
 import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
@@ -80,13 +80,8 @@ export function contourLogger(
       writeFileAtomic(join(directory, 'findings.json'), `${JSON.stringify(ending.findings, null, 2)}\n`);
     },
     failed(error) {
-      try {
-        markRunFailed(directory, error);
-      } catch {
-        // Not even status.json fits (a full disk): remove it rather than leave `running`, which
-        // readers take for a live run. Removing frees space and needs none.
-        rmSync(files.status, { force: true });
-      }
+      // Marks the run failed, or removes status.json when not even that fits.
+      markRunFailed(directory, error);
     },
   };
   return new ContourLogger(sink, options, destination);
