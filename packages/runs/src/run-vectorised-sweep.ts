@@ -6,7 +6,7 @@ import { JsonlFileSink, makeDirectory, writeFileAtomic } from '@contour/metrics-
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
-import { finishRun, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
+import { finishRun, markRunFailed, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
 import { type RunConfigFile, runtimeVersions } from './run-training.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
 
@@ -39,17 +39,8 @@ export async function runVectorisedTrials(
   const config = first.trial.config;
   const fail = (message: string) =>
     group.map(({ trial, directory }) => {
-      try {
-        writeStatus(directory, {
-          status: 'failed',
-          epoch: 0,
-          step: 0,
-          updatedAt: new Date().toISOString(),
-          message,
-        });
-      } catch {
-        // On a full disk this fails too; the trial's error below says why.
-      }
+      // On a full disk this removes status.json rather than leave it saying `running`.
+      markRunFailed(directory, message);
       const result: SweepTrialResult = {
         trial,
         directory,
