@@ -1,8 +1,9 @@
 // The sandboxed BullMQ processor: runs in a child process of `startQueueWorker` (training blocks
 // the event loop; the worker's lock renewal runs in the parent and never starves). It trains one
 // trial into a local temporary run directory and returns the directory's files to the coordinator.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { makeDirectory } from '@contour/metrics-logger/node';
 import { completedResult, runTraining } from '@contour/runs';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import { processSuccessiveHalvingStage } from './successive-halving-stage.js';
@@ -34,7 +35,7 @@ export default async function processTrial(job: TrialJob): Promise<TrialJobResul
   const kept = keptRunDirectory(trial.id);
   const earlier = existsSync(kept) ? completedResult(kept, trial) : undefined;
   if (earlier) return deliverKeptRun(trial, earlier.status, earlier.summary, earlier.backend);
-  mkdirSync(dirname(kept), { recursive: true });
+  makeDirectory(dirname(kept));
   const directory = mkdtempSync(join(dirname(kept), '.training-'));
   try {
     let outcome: Awaited<ReturnType<typeof runTraining>>;

@@ -12,7 +12,13 @@ import {
 } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from '@contour/metrics-logger/node';
+import {
+  DiskFullError,
+  fsyncFullySync,
+  isNoSpaceError,
+  makeDirectory,
+  writeFullySync,
+} from '@contour/metrics-logger/node';
 import { writeStatus } from '@contour/runs';
 
 /** One file of a run directory, carried in a job's return value from a worker to the coordinator. */
@@ -130,7 +136,7 @@ function replaceWithStaging(target: string, paths: ReturnType<typeof stagingPath
 export function writeRunDirectory(target: string, files: readonly RunDirectoryFile[]): void {
   for (const file of files) checkedPath(file.path);
   const paths = stagingPaths(target);
-  mkdirSync(paths.parent, { recursive: true });
+  makeDirectory(paths.parent);
   try {
     const directories = makeStagingDirectories(paths.staging, files);
     for (const file of files) {
@@ -192,7 +198,7 @@ export async function writeRunDirectoryConcurrently(
 ): Promise<void> {
   for (const file of files) checkedPath(file.path);
   const paths = stagingPaths(target);
-  mkdirSync(paths.parent, { recursive: true });
+  makeDirectory(paths.parent);
   try {
     const directories = makeStagingDirectories(paths.staging, files);
     const writes = files.map(async (file) => {

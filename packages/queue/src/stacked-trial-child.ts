@@ -1,9 +1,10 @@
 // A queue worker's child process (reused from request to request, see WorkerProcessPool): trains
 // the trials it is sent — two or more compatible ones in one vectorised pass, the others one at a
 // time — and answers for each trial on its own: its progress, then its result or its error.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { groupVectorisedTrials, type RunConfig, type SweepTrial } from '@contour/core';
+import { makeDirectory } from '@contour/metrics-logger/node';
 import { completedResult, runVectorisedTrials } from '@contour/runs';
 import processTrial from './queue-processor.js';
 import type { StackedTrainReply, StackedTrainRequest } from './stacked-trial-job.js';
@@ -51,7 +52,7 @@ async function trainAlone(request: StackedTrainRequest['jobs'][number]): Promise
 async function trainStacked(group: readonly ClaimedTrial[]): Promise<void> {
   const first = group[0] as ClaimedTrial;
   const parent = dirname(keptRunDirectory(first.trial.id));
-  mkdirSync(parent, { recursive: true });
+  makeDirectory(parent);
   const directories = group.map(() => mkdtempSync(join(parent, '.training-')));
   try {
     const outcomes = await runVectorisedTrials(

@@ -2,10 +2,11 @@
 // scratch (the first rung) or from the run directory the coordinator sent (its rung checkpoint),
 // to the stage's epoch, where the run pauses with its checkpoint; the whole run directory goes
 // back to the coordinator, which decides the next stage.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunConfig, SweepTrial } from '@contour/core';
+import { makeDirectory } from '@contour/metrics-logger/node';
 import { runTraining } from '@contour/runs';
 import { type SandboxedJob, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -58,7 +59,7 @@ export async function processSuccessiveHalvingStage(
   stage: SuccessiveHalvingStage,
 ): Promise<TrialJobResult> {
   const base = process.env[workerResultsVariable] ?? join(tmpdir(), 'contour-worker-results');
-  mkdirSync(base, { recursive: true });
+  makeDirectory(base);
   const scratch = mkdtempSync(join(base, '.stage-'));
   const directory = join(scratch, 'run');
   try {

@@ -56,6 +56,20 @@ describe('contourLogger', () => {
     model.dispose();
   });
 
+  it('refuses a directory it cannot create in one line naming it, never hanging', () => {
+    const file = join(root, 'a-file');
+    fs.writeFileSync(file, '');
+    expect(() => contourLogger(join(file, 'run'))).toThrow(
+      `cannot write to ${join(file, 'run')}: ${file} is not a directory`,
+    );
+    // Checked after the regular file: Node's recursive mkdir (which the check above would catch)
+    // retries forever under /proc and would hang here.
+    if (existsSync('/proc/self'))
+      expect(() => contourLogger('/proc/nope/x')).toThrow(
+        /^cannot write to \/proc\/nope\/x: (no directory can be created in \/proc|permission denied)$/,
+      );
+  });
+
   describe('on a full disk', () => {
     /** A callback before the logger that fills the disk at the end of epoch 1. */
     class FillDiskAfterEpoch extends tfl.Callback {

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MetricsLogger, MetricsSink } from '@contour/metrics-logger';
-import { JsonlFileSink, writeFileAtomic } from '@contour/metrics-logger/node';
+import { JsonlFileSink, makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
 import { finishRun, markRunFailed, runFiles, writeStatus } from '@contour/runs';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -26,7 +26,8 @@ import { LayersOptionError } from '../layers-error.js';
  * await model.fit(x, y, { epochs: 5, validationSplit: 0.1, callbacks: [contourLogger('out/runs/my-model')] });
  * // then: contour plot out/runs/my-model --out loss.png
  *
- * @throws LayersOptionError when the directory already holds a run (its `metrics.jsonl`).
+ * @throws LayersOptionError when the directory already holds a run (its `metrics.jsonl`);
+ *   DirectoryNotWritableError (one line naming it) when the directory cannot be created.
  */
 export function contourLogger(
   target: string | MetricsLogger | MetricsSink,
@@ -42,7 +43,7 @@ export function contourLogger(
       'a directory without a run in it (pick another directory or remove the old run)',
       `${target} (it holds metrics.jsonl)`,
     );
-  mkdirSync(directory, { recursive: true });
+  makeDirectory(directory);
   const sink = new JsonlFileSink(files.metrics);
   const destination: RunDestination = {
     start(record) {

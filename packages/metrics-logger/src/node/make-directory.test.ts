@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,10 +53,44 @@ describe('makeDirectory', () => {
     );
   });
 
-  it('leaves other errors as they are (a file where a directory should be)', () => {
+  it('names the file in the way when a parent is a regular file', () => {
     fs.writeFileSync(join(scratch, 'file'), '');
-    expect(() => makeDirectory(join(scratch, 'file', 'x'))).toThrow(/ENOTDIR|EEXIST/);
+    const directory = join(scratch, 'file', 'x', 'y');
+    expect(() => makeDirectory(directory)).toThrow(
+      new DirectoryNotWritableError(directory, 'not a directory', join(scratch, 'file')),
+    );
+    expect(() => makeDirectory(directory)).toThrow(
+      `cannot write to ${directory}: ${join(scratch, 'file')} is not a directory`,
+    );
+    expect(() => makeDirectory(join(scratch, 'file'))).toThrow(`${join(scratch, 'file')} is not a directory`);
   });
+
+  // Node 20's own recursive mkdir retries forever there, so a regression would hang the test
+  // process: the call runs in a child that is killed after a while.
+  it.skipIf(!fs.existsSync('/proc/self'))(
+    'fails in one line under /proc, which takes no new directories',
+    () => {
+      const child = spawnSync(
+        process.execPath,
+        [
+          '--conditions=@contour/source',
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `import { makeDirectory } from ${JSON.stringify(new URL('./make-directory.ts', import.meta.url).href)};
+try { makeDirectory('/proc/nope/x'); } catch (error) { console.log(error.name + ': ' + error.message); }`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(child.signal, 'makeDirectory did not return within 60 s').toBeNull();
+      // As root the kernel refuses the directory itself; as another user /proc is not writable.
+      expect(child.stdout.trim()).toMatch(
+        /^DirectoryNotWritableError: cannot write to \/proc\/nope\/x: (no directory can be created in \/proc|permission denied)$/,
+      );
+    },
+    90_000,
+  );
 });
 
 describe('writeFileAtomic', () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { notWritableError } from './make-directory.js';
+import { makeDirectory, notWritableError } from './make-directory.js';
 import { DiskFullError, fsyncFullySync, isNoSpaceError, writeFullySync } from './write-fully.js';
 
 /**
@@ -19,7 +19,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let descriptor: number | undefined;
   try {
-    fs.mkdirSync(directory, { recursive: true });
+    makeDirectory(directory);
     descriptor = fs.openSync(temporary, 'w');
     writeFullySync(descriptor, bytes, path);
     fsyncFullySync(descriptor, path, bytes.length);
