@@ -113,6 +113,31 @@ describe('runSweep (vectorised path)', () => {
     }
   }, 120_000);
 
+  it('says that resumed trials go one at a time because they resume from their checkpoints', async () => {
+    const rates = expandSweep('resumed', base, [{ key: 'lr', values: [0.5, 0.05] }]);
+    const directory = join(scratch, 'resumed');
+    // Cut after the first epoch, as a killed sweep is: both trials keep their epoch-1 checkpoint.
+    const controller = new AbortController();
+    await runSweep(rates, {
+      directory,
+      workers: 0,
+      signal: controller.signal,
+      onEpoch: (_trial, record) => {
+        if (record.epoch === 1) controller.abort();
+      },
+      onPlan: () => {},
+    });
+    const plan: string[] = [];
+    const resumed = await runSweep(rates, { directory, workers: 0, onPlan: (line) => plan.push(line) });
+    expect(plan).toEqual([
+      'path: one at a time in this process — trials 0, 1 (they resume from their checkpoints, and a vectorised pass starts at epoch 1)',
+    ]);
+    const uncut = await runSweep(rates, { directory: join(scratch, 'uncut'), workers: 0, onPlan: () => {} });
+    const final = (results: typeof resumed) =>
+      results.map((result) => [result.status, result.summary?.final]);
+    expect(final(resumed)).toEqual(final(uncut));
+  }, 120_000);
+
   it('sends trials that cannot be vectorised to the usual path and says so', async () => {
     // A stateful schedule (reduceOnPlateau) needs each trial's own metrics between epochs.
     const mixed = expandSweep('mixed', base, [

@@ -45,15 +45,36 @@ export interface SweepRunOptions {
 
 /**
  * Trials grouped for the vectorised path (two or more each), and the rest (successive halving
- * plans its passes with it too).
+ * plans its passes with it too). Trials that resume from a checkpoint (`resumable`) are among the
+ * rest and listed in `resumed`: a vectorised pass starts every trial at epoch 1. `reason` says why
+ * the others in the rest cannot be trained together.
  */
 export function planVectorised(
   trials: readonly SweepTrial[],
   resumable: (trial: SweepTrial) => boolean,
-): { groups: SweepTrial[][]; rest: SweepTrial[]; reason?: string } {
-  const { groups, rest, reason } = groupVectorisedTrials(trials.filter((trial) => !resumable(trial)));
-  const all = [...rest, ...trials.filter(resumable)].sort((a, b) => a.index - b.index);
-  return { groups, rest: all, ...(reason === undefined ? {} : { reason }) };
+): { groups: SweepTrial[][]; rest: SweepTrial[]; resumed: SweepTrial[]; reason?: string } {
+  const resumed = trials.filter(resumable);
+  const resuming = new Set(resumed);
+  const { groups, rest, reason } = groupVectorisedTrials(trials.filter((trial) => !resuming.has(trial)));
+  const all = [...rest, ...resumed].sort((a, b) => a.index - b.index);
+  return { groups, rest: all, resumed, ...(reason === undefined ? {} : { reason }) };
+}
+
+/** Why `rest` goes to worker processes (or one at a time): resumed trials, and why the others cannot be stacked. */
+function describeRest(
+  rest: readonly SweepTrial[],
+  resumed: readonly SweepTrial[],
+  reason: string | undefined,
+): string {
+  const indices = (trials: readonly SweepTrial[]) =>
+    `trial${trials.length === 1 ? '' : 's'} ${trials.map((trial) => trial.index).join(', ')}`;
+  const resuming = new Set(resumed);
+  const alone = rest.filter((trial) => !resuming.has(trial));
+  const cannot = `cannot be trained together${reason === undefined ? '' : `: ${reason}`}`;
+  const resume = `resume${resumed.length === 1 ? 's from its checkpoint' : ' from their checkpoints'}, and a vectorised pass starts at epoch 1`;
+  if (resumed.length === 0) return `they ${cannot}`;
+  if (alone.length === 0) return `${resumed.length === 1 ? 'it' : 'they'} ${resume}`;
+  return `${indices(resumed)} ${resume}; ${indices(alone)} ${cannot}`;
 }
 
 /** A trial is done when its result.json exists for the same config and it finished or diverged. */
@@ -146,9 +167,9 @@ async function runSweepLocked(
   };
 
   const plan = options.onPlan ?? ((line: string) => console.error(line));
-  const { groups, rest, reason } =
+  const { groups, rest, resumed, reason } =
     options.vectorise === false
-      ? { groups: [] as SweepTrial[][], rest: pending, reason: undefined }
+      ? { groups: [] as SweepTrial[][], rest: pending, resumed: [], reason: undefined }
       : planVectorised(pending, (trial) => canResume(trialDirectory(options.directory, trial)));
   const runGroups = async () => {
     for (const group of groups) {
@@ -172,10 +193,7 @@ async function runSweepLocked(
 
   const workers = Math.min(options.workers ?? availableParallelism(), rest.length);
   if (rest.length > 0) {
-    const why =
-      options.vectorise === false
-        ? 'vectorising is off'
-        : `they cannot be trained together${reason === undefined ? '' : `: ${reason}`}`;
+    const why = options.vectorise === false ? 'vectorising is off' : describeRest(rest, resumed, reason);
     plan(
       workers <= 0
         ? `path: one at a time in this process — trials ${rest.map((trial) => trial.index).join(', ')} (${why})`
