@@ -10,8 +10,8 @@ import {
   loadEmbeddedMnist,
   loadFashionMnist,
   type PreparedDataset,
-  type PreparedSplit,
   prepareDataset,
+  splitFeatures,
 } from '../packages/mnist-loader/src/node/index.ts';
 import type { BenchSettings } from './bench-support.ts';
 
@@ -34,21 +34,6 @@ export async function loadMlpData(settings: BenchSettings): Promise<PreparedData
     ...(trainLimit === undefined ? {} : { trainLimit }),
     ...(testLimit === undefined ? {} : { testLimit }),
   });
-}
-
-/** A split's features as float32 [count × 784] in item order (what the batcher scales them to). */
-export function splitFeatures(dataset: PreparedDataset, split: PreparedSplit): Float32Array {
-  const pixelCount = split.images.rows * split.images.columns;
-  const { offset, scale } = dataset.scaling;
-  const table = new Float32Array(256);
-  for (let byte = 0; byte < 256; byte += 1) table[byte] = (byte / 255 - offset) * scale;
-  const features = new Float32Array(split.count * pixelCount);
-  for (let item = 0; item < split.count; item += 1) {
-    const source = (split.indices[item] ?? 0) * pixelCount;
-    for (let pixel = 0; pixel < pixelCount; pixel += 1)
-      features[item * pixelCount + pixel] = table[split.images.pixels[source + pixel] ?? 0] ?? 0;
-  }
-  return features;
 }
 
 /** Contour's initial weights of a model spec and seed, kernels then biases per layer, in layer order. */
@@ -111,7 +96,7 @@ async function writeDataset(
     if (split.count === 0) continue;
     const features = `${name}-${splitName}-features.f32`;
     const labels = `${name}-${splitName}-labels.u8`;
-    writeArray(join(directory, features), splitFeatures(dataset, split));
+    writeArray(join(directory, features), splitFeatures(dataset, splitName));
     writeArray(join(directory, labels), split.labels);
     splits[splitName] = { count: split.count, features, labels };
   }

@@ -2,8 +2,8 @@
 // `tf.train` optimizers for the 2-D race), with the same model, data, batch size, optimizer,
 // initial weights and per-epoch evaluation as Contour's side.
 import type * as tfTypes from '@tensorflow/tfjs-core';
-import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
-import { initialWeights, splitFeatures } from './bench-data.ts';
+import { type PreparedDataset, splitFeatures } from '../packages/mnist-loader/src/prepare.ts';
+import { initialWeights } from './bench-data.ts';
 import type { BenchSettings } from './bench-support.ts';
 import { loadTfCore, loadTfLayers, peakRssMegabytes } from './bench-support.ts';
 import type { WorkloadMeasurement } from './contour-workloads.ts';
@@ -16,7 +16,7 @@ type Logs = import('@tensorflow/tfjs-layers').Logs;
 
 function splitTensors(dataset: PreparedDataset, split: 'train' | 'validation' | 'test') {
   const part = dataset[split];
-  const features = splitFeatures(dataset, part);
+  const features = splitFeatures(dataset, split);
   return {
     inputs: tf.tensor2d(features, [part.count, 784]),
     targets: tf.tidy(() =>

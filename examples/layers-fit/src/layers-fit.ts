@@ -1,7 +1,7 @@
 import { useCpuBackend } from '@contour/backend-cpu';
 import { findLearningRate, learningRateScheduler, reduceLROnPlateau } from '@contour/layers';
 import { contourLogger } from '@contour/layers/node';
-import { loadEmbeddedMnist, type PreparedSplit, prepareDataset } from '@contour/mnist-loader';
+import { loadEmbeddedMnist, prepareDataset, toTensors } from '@contour/mnist-loader';
 import { createOptimizer, type TfOptimizerAdapter, toTfOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -33,22 +33,6 @@ export interface LayersFitResult {
   readonly optimizerStepsAfterReload: number;
   readonly stepsPerEpoch: number;
   readonly runDirectory: string;
-}
-
-/** One split of the embedded sample as `[n, 28, 28, 1]` images in [0, 1] and one-hot labels. */
-function toTensors(split: PreparedSplit, classCount: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const { rows, columns, pixels } = split.images;
-  const size = rows * columns;
-  const values = new Float32Array(split.count * size);
-  for (let item = 0; item < split.count; item += 1) {
-    const row = split.indices[item] as number;
-    for (let pixel = 0; pixel < size; pixel += 1)
-      values[item * size + pixel] = (pixels[row * size + pixel] as number) / 255;
-  }
-  return {
-    x: tf.tensor4d(values, [split.count, rows, columns, 1]),
-    y: tf.oneHot(tf.tensor1d(split.labels, 'int32'), classCount).toFloat() as tf.Tensor2D,
-  };
 }
 
 /** A small CNN in the spirit of the TensorFlow.js MNIST example: strided conv → pool → dense softmax. */
@@ -96,8 +80,9 @@ export async function runLayersFit(options: LayersFitOptions): Promise<LayersFit
     validationFraction: 0.2,
     layout: 'image',
   });
-  const train = toTensors(dataset.train, dataset.classCount);
-  const validation = toTensors(dataset.validation, dataset.classCount);
+  // Whole splits as tensors for `fit`: x [n, 28, 28, 1] in [0, 1], y one-hot [n, 10].
+  const train = toTensors(dataset, { split: 'train' });
+  const validation = toTensors(dataset, { split: 'validation' });
   const batchSize = 32;
   const stepsPerEpoch = Math.ceil(dataset.train.count / batchSize);
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MnistLoaderOptionError } from './mnist-loader-error.js';
 import type { PreparedDataset, PreparedSplit } from './prepare-dataset.js';
 import { createSeededRandom, epochSeed, shuffleInPlace } from './seeded-random.js';
+import { featureTable } from './split-features.js';
 
 /** One batch of tensors, ready for a training step. */
 export interface Batch {
@@ -68,9 +69,7 @@ export function createBatcher(prepared: PreparedDataset, options: BatcherOptions
   const dropRemainder = options.dropRemainder ?? false;
   const batchCount = dropRemainder ? Math.floor(split.count / batchSize) : Math.ceil(split.count / batchSize);
   const pixelCount = split.images.rows * split.images.columns;
-  const { offset, scale } = prepared.scaling;
-  const table = new Float32Array(256);
-  for (let byte = 0; byte < 256; byte += 1) table[byte] = (byte / 255 - offset) * scale;
+  const table = featureTable(prepared.scaling);
   const classCount = prepared.classCount;
   const oneHot = prepared.labelEncoding === 'one-hot';
 

@@ -44,3 +44,4 @@ export {
   readIdxHeader,
 } from './parse-idx.js';
 export * from './prepare.js';
+export { type SplitTensors, type ToTensorsOptions, toTensors } from './to-tensors.js';

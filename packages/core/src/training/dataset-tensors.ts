@@ -1,4 +1,4 @@
-import { createBatcher, type PreparedDataset, type PreparedSplit } from '@contour/mnist-loader';
+import { createBatcher, type PreparedDataset, splitFeatures } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** One chunk of a split on the device: features [size, inputSize] and one-hot targets [size, classes]. */
@@ -23,8 +23,8 @@ export interface EpochBatch {
  * every epoch. Measured here: rebuilding float32 features from bytes costs more than the steps of
  * a one-layer model, and on the wasm backend `tf.slice` of a large tensor copies the whole tensor
  * back to JavaScript, so neither a per-batch rebuild nor slicing one big tensor is cheap.
- * Instead each split's features are decoded once (with the batcher's own byte → float table, so
- * values are exactly the batcher's); a training batch is a copy of its rows (typed-array `set`)
+ * Instead each split's features are decoded once (`splitFeatures`, with the batcher's own byte → float
+ * table, so values are exactly the batcher's); a training batch is a copy of its rows (typed-array `set`)
  * uploaded as one tensor, and evaluation chunks are uploaded once and reused every epoch.
  */
 export class DatasetTensors {
@@ -43,19 +43,7 @@ export class DatasetTensors {
   features(name: 'train' | 'validation' | 'test'): Float32Array {
     const cached = this.#features.get(name);
     if (cached) return cached;
-    const split: PreparedSplit = this.#dataset[name];
-    const { offset, scale } = this.#dataset.scaling;
-    const table = new Float32Array(256);
-    for (let byte = 0; byte < 256; byte += 1) table[byte] = (byte / 255 - offset) * scale;
-    const pixelCount = this.#inputSize;
-    const pixels = split.images.pixels;
-    const features = new Float32Array(split.count * pixelCount);
-    for (let item = 0; item < split.count; item += 1) {
-      const source = (split.indices[item] ?? 0) * pixelCount;
-      const target = item * pixelCount;
-      for (let pixel = 0; pixel < pixelCount; pixel += 1)
-        features[target + pixel] = table[pixels[source + pixel] ?? 0] ?? 0;
-    }
+    const features = splitFeatures(this.#dataset, name);
     this.#features.set(name, features);
     return features;
   }
