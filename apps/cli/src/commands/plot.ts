@@ -1,7 +1,8 @@
+import { realpathSync } from 'node:fs';
 import { classicGridSpec, lossCurvesChartSpec, type MetricName } from '@contour/metrics-logger';
 import type { Command } from 'commander';
 import { chartFormatOf, writeChart } from '../render-chart.js';
-import { loadRuns, writeReport } from '../run-report.js';
+import { type LoadedRun, loadRuns, writeReport } from '../run-report.js';
 import { UsageError, userPath } from '../usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -46,12 +47,31 @@ export function registerPlotCommands(program: Command): void {
     });
 }
 
+/**
+ * The runs of every argument (a sweep stands for its runs), in order. A run named twice — the
+ * same directory given again, under another spelling, or one of a sweep's runs beside the sweep —
+ * is refused: it would be drawn twice, the second curve hiding the first.
+ */
 function loadRunsOrFail(directories: readonly string[]) {
+  let runs: LoadedRun[];
   try {
-    const runs = loadRuns(directories.map(userPath));
-    if (runs.length === 0) throw new Error('no runs found');
-    return runs;
+    const namedBy = new Map<string, string>();
+    runs = directories.flatMap((argument) =>
+      loadRuns([userPath(argument)]).map((run) => {
+        const key = realpathSync(run.directory);
+        const earlier = namedBy.get(key);
+        if (earlier === argument) throw new UsageError(`${argument} is given twice; name each run once`);
+        if (earlier !== undefined)
+          throw new UsageError(
+            `the run ${run.directory} is named twice (by ${earlier} and by ${argument}); name each run once`,
+          );
+        namedBy.set(key, argument);
+        return run;
+      }),
+    );
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw error instanceof UsageError ? error : new UsageError((error as Error).message);
   }
+  if (runs.length === 0) throw new UsageError('no runs found');
+  return runs;
 }
