@@ -8,9 +8,10 @@
 //
 // Writes bench/results/asha.json (or --out) and prints the markdown table (bench/README.md holds it).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeResultsFile } from './results-file.ts';
 
 interface Sweep {
   readonly name: string;
@@ -118,7 +119,7 @@ for (const sweep of sweeps.filter((item) => chosen.includes(item.name))) {
   const steps = Math.abs(sweep.rates.indexOf(grid.bestRate) - sweep.rates.indexOf(asha.bestRate));
   results.push({ sweep: sweep.name, description: sweep.description, grid, asha, gridSteps: steps });
 }
-writeFileSync(outPath, `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
+writeResultsFile(outPath, { date: new Date().toISOString(), results });
 const format = (value: number, digits = 4) => Number(value.toPrecision(digits)).toString();
 console.log(
   '| sweep | grid: best rate (val ce, val err) | asha: best rate (val ce, val err) | grid steps apart | epochs asha / grid | wall s asha / grid |',

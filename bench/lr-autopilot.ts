@@ -29,6 +29,7 @@ import {
 } from '../packages/core/src/index.ts';
 import type { PreparedDataset } from '../packages/mnist-loader/src/index.ts';
 import { loadRunDataset } from '../packages/runs/src/index.ts';
+import { writeResultsFile } from './results-file.ts';
 
 interface Setting {
   readonly name: string;
@@ -263,10 +264,7 @@ const rows = results.map((result) => ({
   seconds: result.seconds,
 }));
 const output = argument('--out') ?? new URL('./results/lr-autopilot.json', import.meta.url).pathname;
-writeFileSync(
-  output,
-  `${JSON.stringify({ backend: backend.name, rule: results[0]?.auto.rule, rows }, null, 2)}\n`,
-);
+writeResultsFile(output, { backend: backend.name, rule: results[0]?.auto.rule, rows });
 console.log(
   '| setting | auto lr (seeds; spread) | sweep best lr | ratio (≤ 3) | auto final val err | best final val err | relative (≤ 10 %) | meets both |',
 );

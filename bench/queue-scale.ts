@@ -8,7 +8,7 @@
 //
 // Needs Debian's redis-server. Writes bench/results/queue-scale.json.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { redisUsage } from '../packages/queue/src/queue-status.ts';
 import { runSweepOnQueue } from '../packages/queue/src/run-sweep-on-queue.ts';
 import { startRedisServer } from '../packages/queue/src/start-redis-server.ts';
 import { runTraining } from '../packages/runs/src/index.ts';
+import { writeResultsFile } from './results-file.ts';
 
 const argument = (name: string) => {
   const index = process.argv.indexOf(name);
@@ -156,10 +157,11 @@ for (const row of rows) {
     `| ${row.trials} | ${row.seconds} | ${row.trialsPerSecond} | ${row.coordinatorPeakRssMB} | ${row.coordinatorPeakHeapMB} | ${row.redisBeforeMB} | ${row.redisPeakMB} | ${row.redisAfterMB} | ${row.redisKeysAfter} | ${row.sweepDirectoryMB} |`,
   );
 }
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(
-  join(root, 'bench/results/queue-scale.json'),
-  `${JSON.stringify({ workers: workerCount, concurrency, templateMB: megabytes(templateBytes), rows }, null, 2)}\n`,
-);
+writeResultsFile(join(root, 'bench/results/queue-scale.json'), {
+  workers: workerCount,
+  concurrency,
+  templateMB: megabytes(templateBytes),
+  rows,
+});
 rmSync(scratch, { recursive: true, force: true });
 process.exit(0);

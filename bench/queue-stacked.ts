@@ -11,7 +11,7 @@
 //
 // Needs Debian's redis-server. Writes bench/results/queue-stacked.json.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { expandSweep, resolveRunConfig, type SweepTrial } from '../packages/core
 import { runSweepOnQueue } from '../packages/queue/src/run-sweep-on-queue.ts';
 import { startRedisServer } from '../packages/queue/src/start-redis-server.ts';
 import { runSweep } from '../packages/runs/src/index.ts';
+import { writeResultsFile } from './results-file.ts';
 
 const argument = (name: string) => {
   const index = process.argv.indexOf(name);
@@ -141,8 +142,10 @@ const rows = Object.entries(results).map(([path, seconds]) => ({
 console.log(`${trialCount} trials (linear, 500 images, 1 epoch, cpu), median of ${repeats}:`);
 console.log('| path | median s | runs s |\n|---|---:|---|');
 for (const row of rows) console.log(`| ${row.path} | ${row.medianSeconds} | ${row.seconds.join(', ')} |`);
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(
-  join(root, 'bench/results/queue-stacked.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), trials: trialCount, repeats, workers: 2, rows }, null, 2)}\n`,
-);
+writeResultsFile(join(root, 'bench/results/queue-stacked.json'), {
+  date: new Date().toISOString(),
+  trials: trialCount,
+  repeats,
+  workers: 2,
+  rows,
+});

@@ -9,7 +9,7 @@
 // --smoke runs tiny sizes on the cpu backend (CI: checks that every path runs; numbers mean nothing).
 // --with-slow adds the MLP on the pure-JS cpu backend (minutes per epoch).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { loadNodeBackend } from '../packages/backend-node/src/index.ts';
 import { writePythonData } from './bench-data.ts';
 import { benchSettings, flagValue, median, type WorkloadName, workloadNames } from './bench-support.ts';
 import type { WorkloadMeasurement } from './contour-workloads.ts';
+import { writeResultsFile } from './results-file.ts';
 import type { WorkloadRequest } from './workload-runner.ts';
 
 const benchDirectory = dirname(fileURLToPath(import.meta.url));
@@ -359,14 +360,14 @@ console.log(
 if (failures.length > 0) console.log(`\nFAILED:\n${failures.join('\n')}`);
 console.log(`\ntook ${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (outPath) {
-  mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(
-    outPath,
-    `${JSON.stringify({ date: new Date().toISOString(), smoke, repetitions, machine, settings, rows: withRatios, failures }, null, 2)}\n`,
-  );
-  // Formatted as the repository's formatter wants it, so `biome ci .` stays clean after a run.
-  spawnSync(join(benchDirectory, '..', 'node_modules', '.bin', 'biome'), ['format', '--write', outPath], {
-    stdio: 'ignore',
+  writeResultsFile(outPath, {
+    date: new Date().toISOString(),
+    smoke,
+    repetitions,
+    machine,
+    settings,
+    rows: withRatios,
+    failures,
   });
   console.log(`wrote ${outPath}`);
 }

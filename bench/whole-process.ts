@@ -9,10 +9,11 @@
 //
 // Needs bench/install-references.sh (PyTorch, numpy, GNU time for the peak RSS).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeResultsFile } from './results-file.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'contour-whole-process-'));
@@ -236,9 +237,10 @@ console.log('| phase | s |');
 console.log('|---|---|');
 for (const [name, seconds] of Object.entries(phases)) console.log(`| ${name} | ${format(seconds)} |`);
 
-mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(
-  join(root, 'bench/results/whole-process.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), repetitions, rows, demoPhases: phases }, null, 2)}\n`,
-);
+writeResultsFile(join(root, 'bench/results/whole-process.json'), {
+  date: new Date().toISOString(),
+  repetitions,
+  rows,
+  demoPhases: phases,
+});
 rmSync(scratch, { recursive: true, force: true });
