@@ -14,17 +14,17 @@ afterAll(async () => {
 });
 
 describe('runs panel', () => {
-  it('loads a CLI sweep folder, overlays its runs with NaN marked, exports them unchanged and keeps them after a reload', async () => {
+  it('loads a CLI sweep folder, overlays its runs with NaN marked, shows why one failed, exports them unchanged and keeps them after a reload', async () => {
     const { page } = session;
     const fixture = writeCliSweepFixture();
     await page.goto(`${inject('baseUrl')}#panel=runs`);
     await waitForApp(page);
     await page.locator('#runs-folder').setInputFiles(fixture.directory);
-    await expect.poll(() => page.locator('#runs-status').textContent()).toContain('Imported 2 runs');
+    await expect.poll(() => page.locator('#runs-status').textContent()).toContain('Imported 3 runs');
     const rows = page.locator('#runs-table tbody tr');
     expect(await rows.locator('th').allTextContents()).toEqual(fixture.trials.map((trial) => trial.id));
     expect((await rows.locator('td[class^="status-"]').allTextContents()).map((text) => text.trim())).toEqual(
-      ['finished', 'diverged'],
+      ['finished', 'diverged', `failed: ${fixture.trials[2]?.message}`],
     );
 
     await expect.poll(async () => (await chartRows(page, '#runs-chart')).length).toBeGreaterThan(0);
@@ -43,12 +43,19 @@ describe('runs panel', () => {
     for (const trial of fixture.trials) {
       const exported = archive.find((entry) => entry.path.endsWith(`${trial.id}/metrics.jsonl`));
       expect(new TextDecoder().decode(exported?.content)).toBe(readFileSync(trial.metricsPath, 'utf8'));
-      expect(archive.some((entry) => entry.path.endsWith(`${trial.id}/status.json`))).toBe(true);
+      const status = archive.find((entry) => entry.path.endsWith(`${trial.id}/status.json`));
+      expect(JSON.parse(new TextDecoder().decode(status?.content))).toMatchObject({
+        status: trial.status,
+        ...(trial.message ? { message: trial.message } : {}),
+      });
     }
 
     await page.reload();
     await waitForApp(page);
-    await expect.poll(() => page.locator('#runs-table tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('#runs-table tbody tr').count()).toBe(3);
+    expect(await page.locator('#runs-table tbody tr .status-message').allTextContents()).toEqual([
+      `: ${fixture.trials[2]?.message}`,
+    ]);
     expect(session.problems).toEqual([]);
   });
 });

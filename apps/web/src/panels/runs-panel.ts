@@ -60,12 +60,15 @@ function constantRate(records: readonly MetricsRecord[]): number | undefined {
 /**
  * A run's status cell: "collapsed" (red, as "diverged" is) when metrics-logger's findings say the
  * loss spiked and then sat at chance — a status of "finished" would hide it — with the finding as
- * its description; otherwise the stored status.
+ * its description; otherwise the stored status, and why a failed run failed (as `contour report`
+ * shows it: `failed: no space left on …`).
  */
 function statusCell(run: StoredRun) {
   const collapsed = findings(run.records).find((finding) => finding.kind === 'collapsed');
   if (!collapsed || run.status !== 'finished')
-    return html`<td class=${`status-${run.status}`}>${run.status}</td>`;
+    return html`<td class=${`status-${run.status}`}>${run.status}${
+      run.statusMessage === undefined ? '' : html`<span class="status-message">: ${run.statusMessage}</span>`
+    }</td>`;
   return html`<td class="status-collapsed" title=${collapsed.evidence}>
     collapsed<span class="visually-hidden">: ${collapsed.message}</span>
   </td>`;
@@ -142,6 +145,7 @@ export class RunsPanel extends LightElement {
           source: run.folder,
           storedAt,
           status: run.status,
+          ...(run.statusMessage === undefined ? {} : { statusMessage: run.statusMessage }),
           records: run.records,
           config: run.config,
           visible: true,

@@ -248,6 +248,7 @@ export class SweepLab extends TrainingPanel<SweepSettings> {
           source: this.#sweepId,
           storedAt: new Date().toISOString(),
           status,
+          ...(status === 'failed' && trial.message !== '' ? { statusMessage: trial.message } : {}),
           records: trial.records,
           config: {
             formatVersion: 1,

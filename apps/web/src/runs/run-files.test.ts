@@ -43,6 +43,37 @@ describe('importRunFiles', () => {
       ['live', 'running'],
     ]);
   });
+  it("keeps a failed run's message from status.json, and exports it again", async () => {
+    const unfinished = jsonl(sampleRunRecords('failed', 0.1).filter((record) => record.kind !== 'finish'));
+    const message = 'no space left on /runs/failed/metrics.jsonl';
+    const result = await importRunFiles([
+      file('failed/config.json', '{"runId":"failed"}'),
+      file('failed/metrics.jsonl', unfinished),
+      file('failed/status.json', JSON.stringify({ status: 'failed', epoch: 1, step: 2, message })),
+      file('stopped/metrics.jsonl', jsonl(sampleRunRecords('stopped', 0.1))),
+      file('stopped/status.json', '{"status":"finished","epoch":2,"step":4,"message":"not a failure"}'),
+    ]);
+    expect(result.runs.map((run) => [run.folder, run.status, run.statusMessage])).toEqual([
+      ['failed', 'failed', message],
+      ['stopped', 'finished', undefined],
+    ]);
+    const failed = result.runs[0] as ImportedRun;
+    const stored: StoredRun = {
+      id: 'failed',
+      label: 'failed',
+      origin: 'imported',
+      source: 'failed',
+      storedAt: '2026-11-01T10:00:05.000Z',
+      status: failed.status,
+      statusMessage: message,
+      records: failed.records,
+      visible: true,
+    };
+    expect(JSON.parse(runFolderFiles(stored)['status.json'] as string)).toMatchObject({
+      status: 'failed',
+      message,
+    });
+  });
   it('reads a CLI sweep folder: one run per trial folder, with config and status beside each log', async () => {
     const result = await importRunFiles([
       file('sweep/trials/s-000-aa/metrics.jsonl', jsonl(sampleRunRecords('s-000-aa', 0.1))),

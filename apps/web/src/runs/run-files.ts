@@ -24,6 +24,8 @@ export interface ImportedRun {
   readonly records: readonly MetricsRecord[];
   readonly config: unknown;
   readonly status: RunStatus;
+  /** Why it failed: `status.json`'s message when it says `failed` (as `contour report` shows it). */
+  readonly statusMessage?: string;
   /** Set when the log's last line was torn (cut mid-write) and dropped. */
   readonly tornLastLine: boolean;
   /** The legend label this app exported with the run (`result.json`'s `label`), if any. */
@@ -146,7 +148,9 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
       continue;
     }
     const config = await readJson(sibling('config.json'), problems);
-    const statusFile = (await readJson(sibling('status.json'), problems)) as { status?: unknown } | undefined;
+    const statusFile = (await readJson(sibling('status.json'), problems)) as
+      | { status?: unknown; message?: unknown }
+      | undefined;
     const resultFile = (await readJson(sibling('result.json'), problems)) as { label?: unknown } | undefined;
     const start = records.find((record) => record.kind === 'run-start');
     const fileStatus = statusFile?.status;
@@ -169,6 +173,9 @@ export async function importRunFiles(files: readonly InputFile[]): Promise<RunIm
       status: runStatuses.includes(fileStatus as RunStatus)
         ? (fileStatus as RunStatus)
         : summarizeRun(records, abandoned ? { status: 'failed' } : undefined).status,
+      ...(fileStatus === 'failed' && typeof statusFile?.message === 'string' && statusFile.message !== ''
+        ? { statusMessage: statusFile.message }
+        : {}),
       tornLastLine,
       ...(typeof resultFile?.label === 'string' && resultFile.label !== ''
         ? { label: resultFile.label }
@@ -214,6 +221,7 @@ export function runFolderFiles(run: StoredRun): Record<string, string> {
         epoch: summary.epochs,
         step: summary.steps,
         updatedAt: run.storedAt,
+        ...(run.statusMessage === undefined ? {} : { message: run.statusMessage }),
       },
       null,
       2,

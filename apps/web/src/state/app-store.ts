@@ -13,6 +13,8 @@ export interface StoredRun {
   /** ISO 8601 time it was stored. */
   readonly storedAt: string;
   readonly status: RunStatus;
+  /** Why it failed (`status.json`'s message, e.g. `no space left on …/metrics.jsonl`), when known. */
+  readonly statusMessage?: string;
   /** The run's `metrics.jsonl` records (NaN and ±Infinity kept). */
   readonly records: readonly MetricsRecord[];
   /** The run's `config.json`, when known. */
