@@ -85,7 +85,7 @@ describe('runSweepOnQueue across a Redis restart', () => {
     for (const row of rows) expect(epochNumbers(row.directory)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(lost).toEqual([]);
     for (const output of outputs) expect(output).not.toContain('lost its data');
-  }, 180_000);
+  }, 480_000); // with workerStartTimeout (300 s) for the workers it starts
 
   it('without persistence: the loss is said in one line by coordinator and workers, the trials are queued again, one result each', async () => {
     const { redis, trials, rows, lost, outputs } = await sweepThroughRestart('amnesia', false);
@@ -123,7 +123,7 @@ describe('runSweepOnQueue across a Redis restart', () => {
         /^end amnesia-\d{3}-[0-9a-f]{8} failed: cannot start a not idling child process$/m.test(oldAttempts),
       oldAttempts,
     ).toBe(true);
-  }, 180_000);
+  }, 480_000); // with workerStartTimeout (300 s) for the workers it starts
 });
 
 describe('runSuccessiveHalvingOnQueue across a Redis restart', () => {
@@ -179,5 +179,5 @@ describe('runSuccessiveHalvingOnQueue across a Redis restart', () => {
       await Promise.all(workers.map((worker) => worker.stop()));
       await redis.stop();
     }
-  }, 300_000);
+  }, 600_000); // with workerStartTimeout (300 s) for the workers it starts
 });

@@ -12,7 +12,7 @@ import {
   trainedBesideGrid,
 } from '../../runs/src/test-support/successive-halving-trials.js';
 import { QueueOptionError, queueKeyPrefix } from './queue-connection.js';
-import { cleanQueue } from './queue-status.js';
+import { cleanQueue, trialJobStates } from './queue-status.js';
 import { runSuccessiveHalvingOnQueue } from './run-successive-halving-on-queue.js';
 import { type RedisServer, startRedisServer } from './start-redis-server.js';
 import { startWorkerProcess, type WorkerProcess } from './test-support/worker-process.js';
@@ -24,7 +24,7 @@ let workers: WorkerProcess[] = [];
 beforeAll(async () => {
   redis = await startRedisServer();
   workers = await Promise.all([1, 2].map(() => startWorkerProcess(redis.url, 1)));
-}, 60_000);
+}, 360_000); // with workerStartTimeout (300 s) for the workers it starts
 
 afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.stop()));
@@ -148,14 +148,7 @@ describe('runSuccessiveHalvingOnQueue', () => {
         const counts: number[] = [];
         const watch = (async () => {
           while (running) {
-            const byState = await queue.getJobCounts(
-              'waiting',
-              'active',
-              'delayed',
-              'prioritized',
-              'completed',
-              'failed',
-            );
+            const byState = await queue.getJobCounts(...trialJobStates);
             counts.push(Object.values(byState).reduce((sum, count) => sum + count, 0));
             await new Promise((resolve) => setTimeout(resolve, 10));
           }
@@ -180,20 +173,16 @@ describe('runSuccessiveHalvingOnQueue', () => {
         expect(
           results.filter((result) => result.decision.state === 'finished').length,
         ).toBeGreaterThanOrEqual(1);
-        expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed')).toEqual({
-          waiting: 0,
-          active: 0,
-          delayed: 0,
-          completed: 0,
-          failed: 0,
-        });
+        expect(await queue.getJobCounts(...trialJobStates)).toEqual(
+          Object.fromEntries(trialJobStates.map((state) => [state, 0])),
+        );
       } finally {
         await worker.stop();
       }
     } finally {
       await queue.close();
     }
-  }, 240_000);
+  }, 540_000); // with workerStartTimeout (300 s) for the workers it starts
 
   it('records a stage removed from the queue before it ended (contour queue clean) as failed, and goes on', async () => {
     // A queue no worker listens to: the 6 first-rung stages wait until they are removed.

@@ -30,7 +30,7 @@ beforeAll(async () => {
   workers = await Promise.all([1, 2, 3].map(() => startWorkerProcess(redis.url, 1)));
   inspectorClient = new Redis(redis.url, { maxRetriesPerRequest: null });
   inspector = new Queue('contour-trials', { connection: inspectorClient, prefix: queueKeyPrefix });
-}, 60_000);
+}, 360_000); // with workerStartTimeout (300 s) for the workers it starts
 
 afterAll(async () => {
   await inspector?.close();
@@ -322,7 +322,7 @@ describe('runSweepOnQueue', () => {
     } finally {
       await worker.stop();
     }
-  }, 120_000);
+  }, 420_000); // with workerStartTimeout (300 s) for the workers it starts
 
   it('refuses a sweep directory another coordinator holds, naming it, and queues nothing', async () => {
     const directory = join(scratch, 'held');

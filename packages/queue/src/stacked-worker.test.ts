@@ -136,7 +136,7 @@ describe('startQueueWorker (stacked passes)', () => {
         list.filter((file) => file.path.startsWith('model/') && file.path.endsWith('.bin'));
       expect(weights(files)).toEqual(weights(referenceFiles));
     }
-  }, 180_000);
+  }, 480_000); // with workerStartTimeout (300 s) for the workers it starts
 
   it('a worker killed (SIGKILL) mid-pass loses none of its stacked trials and duplicates none', async () => {
     const trials = rateTrials('stacked-killed', [0.5, 0.2, 0.1, 0.05, 0.02, 0.01], 12);
@@ -171,7 +171,7 @@ describe('startQueueWorker (stacked passes)', () => {
     for (const [index, row] of rows.entries()) {
       expect(records(row.directory)).toEqual(records((alone[index] as SweepTrialResult).directory));
     }
-  }, 240_000);
+  }, 840_000); // with workerStartTimeout (300 s) for each of the 2 workers it starts
   it('a training child killed mid-pass fails that attempt of each stacked trial, and each is retried and stored once', async () => {
     const trials = rateTrials('stacked-crash', [0.5, 0.1, 0.02, 0.005], 12);
     let crashed: number | undefined;
@@ -200,5 +200,5 @@ describe('startQueueWorker (stacked passes)', () => {
     for (const [index, row] of rows.entries()) {
       expect(records(row.directory)).toEqual(records((alone[index] as SweepTrialResult).directory));
     }
-  }, 240_000);
+  }, 540_000); // with workerStartTimeout (300 s) for the workers it starts
 });

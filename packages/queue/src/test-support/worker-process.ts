@@ -12,6 +12,13 @@ export interface WorkerProcess {
   stop(timeout?: number): Promise<void>;
 }
 
+/**
+ * How long a started worker may take to print `ready` (loading tsx, tfjs and BullMQ, connecting).
+ * A timeout, not a check of speed: generous, as 30 s was not enough on a machine loaded by a CI
+ * run and a type check beside the tests. Hooks and tests that start workers allow for it.
+ */
+export const workerStartTimeout = 300_000;
+
 const main = fileURLToPath(new URL('./queue-worker-main.ts', import.meta.url));
 const packageDirectory = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -56,7 +63,10 @@ export function startWorkerProcess(
     clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${text}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start within ${workerStartTimeout / 1000} s:\n${text}`));
+    }, workerStartTimeout);
     const check = () => {
       const match = /^ready (.+)$/m.exec(text);
       if (match) {
