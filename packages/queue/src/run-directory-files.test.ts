@@ -1,4 +1,4 @@
-import {
+import fs, {
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   RunDirectoryFileError,
   readRunDirectoryFiles,
@@ -144,6 +144,31 @@ describe('recordFailedJob', () => {
       message: 'CoreSpecError: lr must be > 0',
     });
     expect(Number.isNaN(Date.parse(status.updatedAt))).toBe(false);
+  });
+
+  it('keeps the epoch the run had reached, and on a full disk removes status.json instead of throwing', () => {
+    const directory = join(scratch, 'failed-mid-run');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(
+      join(directory, 'status.json'),
+      JSON.stringify({ status: 'running', epoch: 3, step: 30, updatedAt: '2026-12-01T00:00:00.000Z' }),
+    );
+    expect(recordFailedJob(directory, { failedReason: 'killed' })).toBe('killed');
+    expect(JSON.parse(readFileSync(join(directory, 'status.json'), 'utf8'))).toMatchObject({
+      status: 'failed',
+      epoch: 3,
+      step: 30,
+      message: 'killed',
+    });
+    const noSpace = vi.spyOn(fs, 'writeSync').mockImplementation(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    });
+    try {
+      expect(recordFailedJob(directory, { failedReason: 'killed again' })).toBe('killed again');
+    } finally {
+      noSpace.mockRestore();
+    }
+    expect(existsSync(join(directory, 'status.json'))).toBe(false);
   });
 
   it('says "failed" when the job has no reason', () => {

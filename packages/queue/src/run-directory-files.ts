@@ -19,7 +19,7 @@ import {
   makeDirectory,
   writeFullySync,
 } from '@contour/metrics-logger/node';
-import { writeStatus } from '@contour/runs';
+import { markRunFailed } from '@contour/runs';
 
 /** One file of a run directory, carried in a job's return value from a worker to the coordinator. */
 export interface RunDirectoryFile {
@@ -236,17 +236,13 @@ export function removeStagingLeftovers(trialsDirectory: string): void {
 
 /**
  * Records a job that failed for good (its training threw, or its attempts ran out) in its trial's
- * run directory: `status.json` says `failed` with the first line of BullMQ's `failedReason`.
- * Returns that line, the error of the trial's row.
+ * run directory with runs' `markRunFailed`: `status.json` says `failed` with the first line of
+ * BullMQ's `failedReason`, keeping the epoch the run had reached; on a full disk it is removed
+ * instead (never left saying `running`) and nothing throws. Returns that line, the error of the
+ * trial's row.
  */
 export function recordFailedJob(directory: string, job: { readonly failedReason?: string }): string {
   const reason = (job.failedReason ?? 'failed').split('\n')[0] || 'failed';
-  writeStatus(directory, {
-    status: 'failed',
-    epoch: 0,
-    step: 0,
-    updatedAt: new Date().toISOString(),
-    message: reason,
-  });
+  markRunFailed(directory, reason);
   return reason;
 }
