@@ -47,12 +47,15 @@ const nodeOnlyNpmPackages = ['@tensorflow/tfjs-node', 'bullmq', 'ioredis'];
 
 /**
  * Entries that load no TensorFlow.js, so what imports them (the CLI before its first line of output)
- * starts light: validation, dataset preparation, config resolution and run-directory helpers.
+ * starts light: validation, dataset preparation, config resolution, a race's and the queue's option
+ * names and checks. None of them loads BullMQ or ioredis either.
  */
 const tfjsFreeEntries = [
   '^packages/optimizers/src/spec\\.ts$',
   '^packages/mnist-loader/src/prepare\\.ts$',
   '^packages/core/src/config\\.ts$',
+  '^packages/race/src/spec\\.ts$',
+  '^packages/queue/src/options\\.ts$',
 ];
 
 /** Tests may also load a tfjs backend to run on (backend-cpu is every package's test backend). */
@@ -103,6 +106,14 @@ module.exports = {
       severity: 'error',
       from: { path: tfjsFreeEntries },
       to: { path: '@tensorflow[/+]', reachable: true },
+    },
+    {
+      name: 'light-entries-load-no-queue-client',
+      comment:
+        'The same light entries (e.g. @contour/queue/options) reach neither BullMQ nor ioredis, directly or through other modules, not even by a type-only import.',
+      severity: 'error',
+      from: { path: tfjsFreeEntries },
+      to: { path: 'node_modules/(bullmq|ioredis)/', reachable: true },
     },
     {
       name: 'packages-never-import-apps',

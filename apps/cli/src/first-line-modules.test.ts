@@ -86,12 +86,32 @@ describe('the first output line', () => {
     }
   });
 
-  it("of every command's --help loads no tfjs, chart or queue module (race, worker and queue need theirs to list their options)", async () => {
-    const needTheirModules = new Set(['race', 'worker', 'queue']);
-    for (const { name } of commandIndex.filter((entry) => !needTheirModules.has(entry.name))) {
+  it("of every command's --help loads no tfjs, chart or queue module", async () => {
+    for (const { name } of commandIndex) {
       const loads = await loadsOf([name, '--help']);
       expect(loads.output, name).toContain(`Usage: contour ${name}`);
       expect(heavyIn(loads.before), name).toEqual([]);
+    }
+    for (const subcommand of ['status', 'clean']) {
+      const loads = await loadsOf(['queue', subcommand, '--help']);
+      expect(loads.output, subcommand).toContain(`Usage: contour queue ${subcommand}`);
+      expect(heavyIn(loads.before), subcommand).toEqual([]);
+    }
+  });
+
+  it('of race, worker and queue, a usage error, comes before tfjs, bullmq or ioredis loads', async () => {
+    const cases: ReadonlyArray<readonly [readonly string[], RegExp]> = [
+      [['race', '--surface', 'nowhere'], /^contour: --surface must be one of rosenbrock, /],
+      [['race', '--preset', 'classic-race', '--steps', '0'], /^contour: --steps /],
+      [['worker'], /^contour: --queue is required/],
+      [['worker', '--queue', 'http://host:6379'], /^contour: --queue must start with redis:\/\//],
+      [['queue', 'status'], /^contour: --queue is required/],
+      [['queue', 'clean', '--queue', 'nowhere'], /^contour: --queue must be a Redis address/],
+    ];
+    for (const [args, message] of cases) {
+      const loads = await loadsOf(args);
+      expect(loads.output, args.join(' ')).toMatch(message);
+      expect(heavyIn(loads.before), args.join(' ')).toEqual([]);
     }
   });
 });

@@ -1,15 +1,10 @@
 import { Redis } from 'ioredis';
+import type { QueueAddress } from './options.js';
 
-/** The BullMQ queue Contour's coordinators and workers share, unless told otherwise. */
-export const defaultQueueName = 'contour-trials';
+export { defaultQueueName, parseQueueUrl, type QueueAddress, QueueOptionError } from './options.js';
 
 /** Prefix of every Redis key Contour's queue writes (BullMQ's own default is `bull`). */
 export const queueKeyPrefix = 'contour';
-
-/** A bad `--queue` address (or other queue option): the CLI prints it in one line and exits 2. */
-export class QueueOptionError extends Error {
-  override readonly name = 'QueueOptionError';
-}
 
 /** Redis could not be reached: the CLI prints it in one line and exits 1. Nothing was written. */
 export class QueueConnectionError extends Error {
@@ -20,49 +15,6 @@ export class QueueConnectionError extends Error {
   ) {
     super(`cannot reach Redis at ${address}: ${reason}`);
   }
-}
-
-/** A parsed `redis://` or `rediss://` address. */
-export interface QueueAddress {
-  /** What the user typed. */
-  readonly url: string;
-  /** The address without credentials, for messages: `redis://host:port[/db]`. */
-  readonly display: string;
-  readonly host: string;
-  readonly port: number;
-  readonly database: number;
-  readonly tls: boolean;
-}
-
-/**
- * Parses a Redis address, `redis://[user:password@]host[:port][/db]` or `rediss://…` (TLS);
- * the port defaults to 6379 and the database to 0.
- *
- * @throws QueueOptionError naming `--queue` when it is not such an address.
- */
-export function parseQueueUrl(url: string): QueueAddress {
-  const example = 'redis://host:6379';
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new QueueOptionError(`--queue must be a Redis address like ${example}; got "${url}"`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new QueueOptionError(
-      `--queue must start with redis:// or rediss:// (e.g. ${example}); got "${parsed.protocol}//"`,
-    );
-  }
-  if (parsed.hostname === '')
-    throw new QueueOptionError(`--queue needs a host, e.g. ${example}; got "${url}"`);
-  const port = parsed.port === '' ? 6379 : Number(parsed.port);
-  const path = parsed.pathname.replace(/^\//, '');
-  if (!/^\d*$/.test(path)) {
-    throw new QueueOptionError(`--queue database must be a number (redis://host:6379/0); got "/${path}"`);
-  }
-  const database = path === '' ? 0 : Number(path);
-  const display = `${parsed.protocol}//${parsed.hostname}:${port}${database === 0 ? '' : `/${database}`}`;
-  return { url, display, host: parsed.hostname, port, database, tls: parsed.protocol === 'rediss:' };
 }
 
 /** How long connecting may take before Redis counts as unreachable, in milliseconds. */

@@ -1,5 +1,6 @@
-import { Job, type JobType, Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { type TrialJobState, trialJobStates } from './options.js';
 import {
   checkQueueConnection,
   createRedisClient,
@@ -10,18 +11,7 @@ import {
 import { trialFilesKey } from './trial-files.js';
 import { isTrialJobProgress, type TrialJobData, type TrialJobResult } from './trial-job.js';
 
-/** States a trial's job can be in. */
-export const trialJobStates = [
-  'waiting',
-  'active',
-  'delayed',
-  'prioritized',
-  'completed',
-  'failed',
-] as const satisfies readonly JobType[];
-
-/** One of {@link trialJobStates}. */
-export type TrialJobState = (typeof trialJobStates)[number];
+export { type TrialJobState, trialJobStates } from './options.js';
 
 /** Options of {@link queueStatus} and {@link cleanQueue}. */
 export interface QueueSelection {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BackendChoice } from '@contour/core';
 import { WorkerProcessPool, workerExecArgv } from '@contour/runs';
 import { Worker } from 'bullmq';
+import { defaultStackSize, maxConcurrency, maxStackSize } from './options.js';
 import {
   checkQueueConnection,
   createRedisClient,
@@ -101,21 +102,7 @@ export interface QueueWorker {
   readonly closed: Promise<void>;
 }
 
-/** Trials a worker's pass trains together at most, unless `stack` says otherwise. */
-export const defaultStackSize = 8;
-
-/**
- * The largest `stack`: a coordinator keeps at most 256 trials in Redis at once (its default
- * `maxQueuedTrials`), so a larger pass could never fill, and K stacked models are held in memory.
- */
-export const maxStackSize = 256;
-
-/**
- * The largest `concurrency`: each pass is a child process holding tfjs and its data, and a
- * coordinator keeps at most 256 trials in Redis at once (its default `maxQueuedTrials`), so more
- * passes could never all be busy.
- */
-export const maxConcurrency = 256;
+export { defaultStackSize, maxConcurrency, maxStackSize } from './options.js';
 
 const sourceExtension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const stackedChildUrl = new URL(`./stacked-trial-child${sourceExtension}`, import.meta.url);

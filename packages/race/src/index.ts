@@ -13,17 +13,7 @@ export {
   type ContourSegment,
   contourLines,
 } from './contour-lines.js';
-export { labelOf, type RaceOptions, type RaceResult, type Racer, type RaceTrajectory, race } from './race.js';
+export { labelOf, type RaceOptions, type RaceResult, type RaceTrajectory, race } from './race.js';
 export { type RaceAnimationOptions, raceAnimationHtml } from './race-animation-html.js';
 export { raceChartData } from './race-chart-data.js';
-export { type RacePresetName, racePreset, racePresetNames } from './race-presets.js';
-export { RaceSpecError } from './race-spec-error.js';
-export {
-  clampToDomain,
-  createSurface,
-  type Point,
-  type Surface,
-  type SurfaceName,
-  type SurfaceOptions,
-  surfaceNames,
-} from './surfaces.js';
+export * from './spec.js';

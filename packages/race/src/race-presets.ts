@@ -1,5 +1,5 @@
-import type { Racer } from './race.js';
 import { RaceSpecError } from './race-spec-error.js';
+import type { Racer } from './racer.js';
 
 /** The names `racePreset` accepts. */
 export type RacePresetName = 'classic-race';

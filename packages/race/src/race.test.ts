@@ -1,8 +1,9 @@
 import type { OptimizerSpec } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Racer, race } from './race.js';
+import { race } from './race.js';
 import { racePreset } from './race-presets.js';
+import type { Racer } from './racer.js';
 import { createSurface, surfaceNames } from './surfaces.js';
 import { useCpuBackend } from './test-support/use-cpu-backend.js';
 

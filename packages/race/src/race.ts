@@ -1,6 +1,7 @@
-import { createOptimizer, type OptimizerSpec } from '@contour/optimizers';
+import { createOptimizer } from '@contour/optimizers';
 import * as tf from '@tensorflow/tfjs-core';
 import { RaceSpecError } from './race-spec-error.js';
+import type { Racer } from './racer.js';
 import {
   createSurface,
   type Point,
@@ -8,12 +9,6 @@ import {
   type SurfaceName,
   type SurfaceOptions,
 } from './surfaces.js';
-
-/** One competitor: an optimizer spec (as for createOptimizer) and an optional label. */
-export interface Racer {
-  readonly label?: string;
-  readonly spec: OptimizerSpec;
-}
 
 /** Options of `race`. */
 export interface RaceOptions {

@@ -153,6 +153,56 @@ describe('.dependency-cruiser.cjs', () => {
           "import { tensor } from '@tensorflow/tfjs-core';\nexport const rule = tensor;\n",
       }),
     ).toEqual([]);
+    // A race's option names, as the CLI's `race --help` reads them.
+    expect(
+      rulesBroken({
+        'packages/race/src/spec.ts': "export type { Racer } from './race.js';\n",
+        'packages/race/src/race.ts':
+          "import type { Tensor } from '@tensorflow/tfjs-core';\nexport type Racer = Tensor;\n",
+      }),
+    ).toEqual([
+      'light-entries-load-no-tfjs: packages/race/src/spec.ts → node_modules/@tensorflow/tfjs-core/dist/index.js',
+    ]);
+  });
+
+  it("fails when the queue's light entry reaches BullMQ or ioredis, even by a type-only import", () => {
+    const queueClients = {
+      'node_modules/bullmq/package.json': '{"name":"bullmq","main":"dist/index.js"}\n',
+      'node_modules/bullmq/dist/index.js': 'export const Queue = 1;\n',
+      'node_modules/ioredis/package.json': '{"name":"ioredis","main":"dist/index.js"}\n',
+      'node_modules/ioredis/dist/index.js': 'export const Redis = 1;\n',
+    };
+    const options =
+      "import { defaultQueueName } from './queue-connection.js';\nexport const name = defaultQueueName;\n";
+    expect(
+      rulesBroken({
+        ...queueClients,
+        'packages/queue/src/options.ts': options,
+        'packages/queue/src/queue-connection.ts':
+          "import { Redis } from 'ioredis';\nexport const defaultQueueName = String(Redis);\n",
+      }),
+    ).toEqual([
+      'light-entries-load-no-queue-client: packages/queue/src/options.ts → node_modules/ioredis/dist/index.js',
+    ]);
+    expect(
+      rulesBroken({
+        ...queueClients,
+        'packages/queue/src/options.ts': options,
+        'packages/queue/src/queue-connection.ts':
+          "import type { JobType } from 'bullmq';\nexport const defaultQueueName: JobType | string = 'q';\n",
+      }),
+    ).toEqual([
+      'light-entries-load-no-queue-client: packages/queue/src/options.ts → node_modules/bullmq/dist/index.js',
+    ]);
+    // The same module is fine behind the main entry.
+    expect(
+      rulesBroken({
+        ...queueClients,
+        'packages/queue/src/index.ts': options,
+        'packages/queue/src/queue-connection.ts':
+          "import { Redis } from 'ioredis';\nexport const defaultQueueName = String(Redis);\n",
+      }),
+    ).toEqual([]);
   });
 
   it('fails on an import cycle, even a type-only one', () => {

@@ -1,13 +1,5 @@
-import {
-  checkQueueConnection,
-  cleanQueue,
-  parseQueueUrl,
-  QueueOptionError,
-  type QueueStatus,
-  queueStatus,
-  type TrialJobState,
-  trialJobStates,
-} from '@contour/queue';
+import type { QueueStatus } from '@contour/queue';
+import { parseQueueUrl, QueueOptionError, type TrialJobState, trialJobStates } from '@contour/queue/options';
 import type { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { UsageError } from '../usage-error.js';
@@ -26,6 +18,7 @@ export async function connectQueueFlag(url: string): Promise<string> {
     if (error instanceof QueueOptionError) throw new UsageError(error.message);
     throw error;
   }
+  const { checkQueueConnection } = await import('@contour/queue');
   await checkQueueConnection(address);
   return url;
 }
@@ -137,6 +130,8 @@ export function registerQueueCommand(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (flags: QueueFlags) => {
       const selection = queueSelection(flags);
+      // BullMQ and ioredis load once the flags are checked.
+      const { queueStatus } = await import('@contour/queue');
       const status = await queueStatus(selection);
       if (flags.json) console.log(JSON.stringify(status, null, 2));
       else printStatus(status, flags.sweep);
@@ -154,6 +149,7 @@ export function registerQueueCommand(program: Command): void {
       if ((flags.sweep === undefined) === (flags.all !== true)) {
         throw new UsageError('queue clean needs exactly one of --sweep <id> or --all');
       }
+      const { cleanQueue } = await import('@contour/queue');
       const result = await cleanQueue({ ...selection, ...(flags.failed ? { states: ['failed'] } : {}) });
       console.log(`removed ${result.removed.length} job(s)`);
       if (result.active.length > 0) {

@@ -1,18 +1,8 @@
 import { join } from 'node:path';
-import { useCpuBackend } from '@contour/backend-cpu';
 import { raceChartSpec } from '@contour/metrics-logger';
 import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
-import {
-  type RaceResult,
-  type Racer,
-  race,
-  raceAnimationHtml,
-  raceChartData,
-  racePreset,
-  racePresetNames,
-  type SurfaceName,
-  surfaceNames,
-} from '@contour/race';
+import type { RaceOptions, RaceResult } from '@contour/race';
+import { type Racer, racePreset, racePresetNames, type SurfaceName, surfaceNames } from '@contour/race/spec';
 import type { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
 import { compactTable } from '../compact-table.js';
@@ -74,7 +64,11 @@ export function trajectoriesJson(result: RaceResult): Record<string, Array<[numb
   );
 }
 
-function runRace(options: RaceCommandOptions): RaceResult {
+/**
+ * The race the flags ask for; a bad flag is a UsageError. Checked with `@contour/race/spec` alone,
+ * so a usage error is printed before tfjs loads.
+ */
+function raceOptions(options: RaceCommandOptions): RaceOptions {
   if (!surfaceNames.includes(options.surface as (typeof surfaceNames)[number])) {
     throw new UsageError(`--surface must be one of ${surfaceNames.join(', ')}; got "${options.surface}"`);
   }
@@ -108,14 +102,24 @@ function runRace(options: RaceCommandOptions): RaceResult {
       ? {}
       : { rotationDegrees: parseFiniteNumber('--rotation', options.rotation) }),
   };
+  return {
+    surface: options.surface as SurfaceName,
+    surfaceOptions,
+    ...(options.from === undefined ? {} : { start: parseStart(options.from) }),
+    steps,
+    racers,
+  };
+}
+
+/** Runs the race on the cpu backend; tfjs and the optimizers load here, after the flags are checked. */
+async function runRace(options: RaceOptions): Promise<RaceResult> {
+  const [{ useCpuBackend }, { race }] = await Promise.all([
+    import('@contour/backend-cpu'),
+    import('@contour/race'),
+  ]);
+  await useCpuBackend();
   try {
-    return race({
-      surface: options.surface as SurfaceName,
-      surfaceOptions,
-      ...(options.from === undefined ? {} : { start: parseStart(options.from) }),
-      steps,
-      racers,
-    });
+    return race(options);
   } catch (error) {
     if (error instanceof Error && inputErrorNames.has(error.name)) throw new UsageError(error.message);
     throw error;
@@ -123,6 +127,7 @@ function runRace(options: RaceCommandOptions): RaceResult {
 }
 
 async function writeOutputs(result: RaceResult, directory: string): Promise<string[]> {
+  const { raceAnimationHtml, raceChartData } = await import('@contour/race');
   makeDirectory(directory);
   const base = join(directory, `race-${result.surface.name}`);
   const written = await renderChart(raceChartSpec(raceChartData(result)) as unknown as TopLevelSpec, base, [
@@ -165,8 +170,7 @@ export function registerRaceCommand(program: Command): void {
     .option('--json', 'print {"<label>": [[x, y], ...]} (steps + 1 points each, the start first)')
     .option('--out <dir>', 'directory for race-<surface>.svg/.png/.html/.json (default out/race)')
     .action(async (options: RaceCommandOptions) => {
-      await useCpuBackend();
-      const result = runRace(options);
+      const result = await runRace(raceOptions(options));
       for (const trajectory of result.trajectories) {
         if (trajectory.divergedAtStep !== null) {
           console.error(

@@ -1,11 +1,12 @@
 import type { BackendChoice } from '@contour/core';
+import type { QueueWorker } from '@contour/queue';
 import {
   defaultStackSize,
   maxConcurrency,
   maxStackSize,
+  parseQueueUrl,
   QueueOptionError,
-  startQueueWorker,
-} from '@contour/queue';
+} from '@contour/queue/options';
 import type { Command } from 'commander';
 import { parsePositiveInteger, UsageError } from '../usage-error.js';
 
@@ -52,7 +53,15 @@ export function registerWorkerCommand(program: Command): void {
       if (!workerBackends.includes(flags.backend as BackendChoice)) {
         throw new UsageError(`--backend must be one of ${workerBackends.join(', ')}; got "${flags.backend}"`);
       }
-      let worker: Awaited<ReturnType<typeof startQueueWorker>>;
+      try {
+        parseQueueUrl(flags.queue);
+      } catch (error) {
+        if (error instanceof QueueOptionError) throw new UsageError(error.message);
+        throw error;
+      }
+      // BullMQ, ioredis and the training engine load once the flags are checked.
+      const { startQueueWorker } = await import('@contour/queue');
+      let worker: QueueWorker;
       try {
         worker = await startQueueWorker({
           queueUrl: flags.queue,
