@@ -102,6 +102,29 @@ describe('a read-only --out (a real read-only tmpfs)', () => {
   });
 });
 
+describe('an --out that cannot be created', () => {
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  it.each(writers)(
+    '%s: a file in the way, or a directory under /proc: one line naming it, exit 2, never hanging',
+    async (_name, args) => {
+      const file = join(scratch, 'a-file');
+      writeFileSync(file, '');
+      // The file first: a command that went back to Node's recursive mkdir fails there (ENOTDIR)
+      // instead of retrying forever under /proc.
+      const cases: Array<[string, string]> = [[join(file, 'run'), `${escaped(file)} is not a directory`]];
+      if (existsSync('/proc/self'))
+        cases.push(['/proc/nope/run', '(no directory can be created in /proc|permission denied)']);
+      for (const [out, reason] of cases) {
+        const { code, stderr } = await runInProcess(args(out));
+        expect(code, stderr).toBe(2);
+        expect(errorLine(stderr)).toMatch(
+          new RegExp(`^contour: cannot write to ${escaped(out)}(/\\S+)?: ${reason}$`),
+        );
+      }
+    },
+  );
+});
+
 describe('an --out without permission (injected EACCES, as for a non-root user)', () => {
   it.each(writers)('%s: one line "cannot write to <dir>: permission denied", exit 2', async (name, args) => {
     const forbidden = join(scratch, `forbidden-${name.replace(/\W+/g, '-')}`);

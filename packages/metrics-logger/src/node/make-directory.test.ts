@@ -94,6 +94,14 @@ try { makeDirectory('/proc/nope/x'); } catch (error) { console.log(error.name + 
 });
 
 describe('writeFileAtomic', () => {
+  it('names the file in the way when its directory cannot be created', () => {
+    const file = join(scratch, 'not-a-folder');
+    fs.writeFileSync(file, '');
+    expect(() => writeFileAtomic(join(file, 'run', 'result.json'), '{}')).toThrow(
+      `cannot write to ${join(file, 'run')}: ${file} is not a directory`,
+    );
+  });
+
   it('names the directory it cannot write to on a read-only file system', () => {
     const root = join(scratch, 'read-only-existing');
     fs.mkdirSync(root);

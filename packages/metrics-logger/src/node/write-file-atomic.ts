@@ -28,7 +28,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     fs.renameSync(temporary, path);
   } catch (error) {
     if (descriptor !== undefined) fs.closeSync(descriptor);
-    fs.rmSync(temporary, { force: true });
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // No temp file to remove where the directory itself is missing or not a directory (ENOTDIR).
+    }
     if (isNoSpaceError(error)) throw new DiskFullError(path, 0, bytes.length);
     throw notWritableError(error, directory) ?? error;
   }
