@@ -78,5 +78,7 @@ if (cliWorkspace().some(isStale)) {
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 
+// Commands the CLI prints for the user to run next (find-lr's train line) start the way this one did.
+process.env.CONTOUR_COMMAND = 'pnpm contour';
 const { runCli } = await import(new URL('../apps/cli/dist/main.js', import.meta.url).href);
 process.exitCode = await runCli(process.argv.slice(2));

@@ -46,8 +46,9 @@ describe('contour find-lr', () => {
     expect(json.suggestion).toEqual({ name: 'valley', learningRate: valley });
     const rate = String(Number.parseFloat(valley.toPrecision(3)));
     expect(json.trainCommand).toBe(
-      // The training flags given, in the order `train` defines them, then the suggested rate.
-      `pnpm contour train --batch-size 32 --seed 2 --backend cpu --train-limit 800 --lr ${rate}`,
+      // The training flags given, in the order `train` defines them, then the suggested rate; the
+      // installed package's way to start contour (`pnpm contour` is only the repository's script).
+      `npx contour train --batch-size 32 --seed 2 --backend cpu --train-limit 800 --lr ${rate}`,
     );
     expect(stdout).toContain(json.trainCommand);
     const svg = readFileSync(join(out, 'find-lr.svg'), 'utf8');
@@ -83,6 +84,23 @@ describe('contour find-lr', () => {
     expect(json.attempts.at(-1).diverged).toBe(false);
     expect(json.learningRate).toBe(json.attempts.at(-1).learningRate);
     expect(json.trainCommand).toContain('--model mlp:16');
+  });
+
+  it("starts the train command as the repository's launcher says (pnpm contour there)", async () => {
+    const before = process.env.CONTOUR_COMMAND;
+    process.env.CONTOUR_COMMAND = 'pnpm contour';
+    try {
+      const { code, stdout, stderr } = await run([
+        ...['--train-limit', '400', '--backend', 'cpu', '--method', 'halving', '--budget', '5', '--json'],
+      ]);
+      expect(code, stderr).toBe(0);
+      expect(JSON.parse(stdout).trainCommand).toMatch(
+        /^pnpm contour train --backend cpu --train-limit 400 --lr /,
+      );
+    } finally {
+      if (before === undefined) delete process.env.CONTOUR_COMMAND;
+      else process.env.CONTOUR_COMMAND = before;
+    }
   });
 
   it('--json without --out prints the result and writes nothing (as fastai lr_find)', async () => {

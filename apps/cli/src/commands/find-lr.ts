@@ -1,8 +1,9 @@
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import type { HalvingSearchResult, RangeTestResult } from '@contour/core';
 import { CoreSpecError, type SuggestionName, suggestionNames } from '@contour/core/config';
 import { formatMetric, halvingChartSpec, rangeTestChartSpec } from '@contour/metrics-logger';
-import { makeDirectory, writeFileAtomic } from '@contour/metrics-logger/node';
+import { makeDirectory, notWritableError, writeFileAtomic } from '@contour/metrics-logger/node';
 import type { findLearningRate } from '@contour/runs';
 import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
@@ -39,12 +40,14 @@ function shellWord(text: string): string {
 }
 
 /**
- * The `pnpm contour train …` command that uses `rate`: the training flags given on this command
- * line (not find-lr's own), then `--lr <rate>`.
+ * The `contour train …` command that uses `rate`: the training flags given on this command line
+ * (not find-lr's own), then `--lr <rate>`. It starts as the user starts contour: `npx contour`
+ * where the package is installed (`pnpm contour` exists only in Contour's own repository, whose
+ * launcher says so in `CONTOUR_COMMAND`).
  */
 export function trainCommandLine(command: Command, rate: number): string {
   const trainingFlags = new Set(addTrainingFlags(new Command('probe')).options.map((option) => option.long));
-  const words = ['pnpm', 'contour', 'train'];
+  const words = [process.env.CONTOUR_COMMAND ?? 'npx contour', 'train'];
   for (const option of command.options) {
     if (!option.long || !trainingFlags.has(option.long) || option.long === '--lr') continue;
     const key = option.attributeName();
@@ -108,6 +111,15 @@ export function registerFindLrCommand(program: Command): void {
             ? `halving search from ${halving.startLearningRate}, ${halving.budgetSteps} steps per attempt${directory ? ` → ${directory}` : ''}`
             : `range test ${settings.startLearningRate} → ${settings.endLearningRate} over ${settings.iterations} batches${directory ? ` → ${directory}` : ''}`,
         );
+      // An --out that cannot take the results fails now, not after the range test (minutes on a CNN).
+      if (directory) {
+        makeDirectory(directory);
+        try {
+          accessSync(directory, constants.W_OK);
+        } catch (error) {
+          throw notWritableError(error, directory) ?? error;
+        }
+      }
       let outcome: Awaited<ReturnType<typeof findLearningRate>>;
       try {
         // The training engine (tfjs and its backends) loads after the first line.
@@ -134,7 +146,6 @@ export function registerFindLrCommand(program: Command): void {
         }
         throw error;
       }
-      if (directory) makeDirectory(directory);
       const result = outcome.result;
       // Without --out nothing is written (fastai's lr_find writes nothing it is not asked to).
       const plots = directory ? [join(directory, 'find-lr.svg'), join(directory, 'find-lr.png')] : [];

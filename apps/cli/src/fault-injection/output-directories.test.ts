@@ -84,6 +84,27 @@ describe('a read-only --out (a real read-only tmpfs)', () => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'find-lr into an existing read-only directory fails before the search runs, not after it',
+    async () => {
+      const root = (mounted as { directory: string }).directory;
+      const { code, stderr } = await runInProcess([
+        'find-lr',
+        ...quickFlags.slice(0, 4),
+        '--method',
+        'halving',
+        '--budget',
+        '5',
+        '--out',
+        root,
+      ]);
+      expect(code, stderr).toBe(2);
+      expect(errorLine(stderr)).toBe(`contour: cannot write to ${root}: read-only file system`);
+      // The halving search prints a line per attempt: none ran.
+      expect(stderr).not.toMatch(/^ {2}lr /m);
+    },
+  );
+
   it.skipIf(skip !== undefined)('report on a run on a read-only file system: one line, exit 2', async () => {
     // A run copied onto a writable tmpfs that is then remounted read-only.
     const directory = mkdtempSync(join(scratch, 'remounted-'));
