@@ -80,5 +80,8 @@ if (cliWorkspace().some(isStale)) {
 
 // Commands the CLI prints for the user to run next (find-lr's train line) start the way this one did.
 process.env.CONTOUR_COMMAND = 'pnpm contour';
+// pnpm runs this root script from the repository root; relative paths the user typed are meant from
+// where they typed `pnpm contour` (INIT_CWD). Only this launcher knows that; the CLI uses its cwd.
+if (process.env.INIT_CWD !== undefined) process.chdir(process.env.INIT_CWD);
 const { runCli } = await import(new URL('../apps/cli/dist/main.js', import.meta.url).href);
 process.exitCode = await runCli(process.argv.slice(2));

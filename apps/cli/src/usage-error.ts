@@ -5,9 +5,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Directory relative paths are resolved against: where the user ran `pnpm contour` (INIT_CWD). */
+/**
+ * Directory relative paths are resolved against: the working directory. Not INIT_CWD: npm and pnpm
+ * set it to where `npm run` was typed, which is not where a package script runs after its own `cd`
+ * or in a workspace package (`npm run x -w pkg`). The repository's `pnpm contour` launcher changes
+ * into INIT_CWD itself, since pnpm runs root scripts from the repository root.
+ */
 export function userDirectory(): string {
-  return process.env.INIT_CWD ?? process.cwd();
+  return process.cwd();
 }
 
 /** Resolves a path the user typed against the directory they ran the command in. */

@@ -105,8 +105,8 @@ describe('contour find-lr', () => {
 
   it('--json without --out prints the result and writes nothing (as fastai lr_find)', async () => {
     const directory = mkdtempSync(join(scratch, 'no-out-'));
-    const before = process.env.INIT_CWD;
-    process.env.INIT_CWD = directory;
+    const before = process.cwd();
+    process.chdir(directory);
     try {
       const { code, stdout, stderr } = await run([
         '--train-limit',
@@ -125,8 +125,7 @@ describe('contour find-lr', () => {
       expect(json.curve.length).toBeGreaterThan(10);
       expect(readdirSync(directory)).toEqual([]);
     } finally {
-      if (before === undefined) delete process.env.INIT_CWD;
-      else process.env.INIT_CWD = before;
+      process.chdir(before);
     }
   });
 
