@@ -32,8 +32,13 @@ async function measure(dist, demo, out) {
   const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8'));
   const title = `Sweep ${sweep.sweepId}`;
   render.startChartWorkers();
-  const onEpoch = preparation.sweepChartPreparation(out, sweep.trials, { perRun: true, reportTitle: title });
-  for (const trial of sweep.trials) onEpoch(trial, { epoch: 2 });
+  // The trials as the sweep has them: with their run config (read back from each run directory).
+  const trials = sweep.trials.map((trial) => ({
+    ...trial,
+    config: JSON.parse(readFileSync(join(out, 'trials', trial.id, 'config.json'), 'utf8')).config,
+  }));
+  const onEpoch = preparation.sweepChartPreparation(out, trials, { perRun: true, reportTitle: title });
+  for (const trial of trials) onEpoch(trial, { epoch: 2 });
   // Idle: the warm-up and every preparation done (under 40 ms of CPU in half a second).
   const processSeconds = () => {
     const usage = process.cpuUsage();
