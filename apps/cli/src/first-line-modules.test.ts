@@ -78,6 +78,25 @@ describe('the first output line', () => {
     expect(heavyIn(loads.before)).toEqual([]);
   });
 
+  it('of train (run <id> started) and of finetune (pretraining a dense model) comes before tfjs loads', async () => {
+    const quick = ['--epochs', '1', '--train-limit', '200', '--backend', 'cpu'];
+    const train = await loadsOf(['train', ...quick, '--out', join(scratch, 'train-run')], 2);
+    const [first, second] = train.output.split('\n');
+    expect(first).toMatch(/^run run-[0-9a-f]+ started: 1 epochs$/);
+    expect(second).toMatch(/^epoch 1 \| /);
+    expect(heavyIn(train.before)).toEqual([]);
+    // The second line (epoch 1) needs the engine: the recorder must have seen it load.
+    expect(train.after.some((url) => url.includes('/@tensorflow/tfjs-core/'))).toBe(true);
+    const out = join(scratch, 'finetune-run');
+    const finetune = await loadsOf(['finetune', ...quick, '--out', out], 2);
+    expect(finetune.output.split('\n').slice(0, 2)).toEqual([
+      `pretrain: pretrain → ${join(out, 'pretrain')}`,
+      '[pretrain] run pretrain started: 1 epochs',
+    ]);
+    expect(heavyIn(finetune.before)).toEqual([]);
+    expect(finetune.after.some((url) => url.includes('/@tensorflow/tfjs-core/'))).toBe(true);
+  });
+
   it('of train and finetune, a usage error, comes before tfjs loads', async () => {
     for (const command of ['train', 'finetune']) {
       const loads = await loadsOf([command, '--epochs', '0', '--out', join(scratch, command)]);

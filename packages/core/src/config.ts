@@ -12,6 +12,7 @@ export { type DataConfig, prepareOptions, prepareRunDataset, resolveDataConfig }
 export {
   defaultSourceClasses,
   defaultTargetClasses,
+  denseLayerNames,
   discriminativeRates,
   type FinetuneSettings,
   finetuneGroups,

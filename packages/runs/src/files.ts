@@ -1,9 +1,10 @@
 /**
  * `@contour/runs/files` — the files of run and sweep directories without the training engine:
- * directory locks, `sweep.json`, `successive-halving.json`, reading a run's config, status, result
- * and metrics, and checkpoint files. Loads no TensorFlow.js, so a program can check and lock its
- * output directory and print its first line before it loads tfjs (the `contour` CLI does); the main
- * entry re-exports all of it.
+ * directory locks, opening a run directory for a run (`openRunDirectory`, `freshRunId`),
+ * `sweep.json`, `successive-halving.json`, reading a run's config, status, result and metrics, and
+ * checkpoint files. Loads no TensorFlow.js, so a program can check and lock its output directory
+ * and print its first line before it loads tfjs (the `contour` CLI does); the main entry
+ * re-exports all of it.
  *
  * @packageDocumentation
  */
@@ -23,6 +24,12 @@ export {
   lockOwnerAlive,
   readLockOwner,
 } from './directory-lock.js';
+export {
+  freshRunId,
+  type OpenedRunDirectory,
+  openRunDirectory,
+  RunDirectoryError,
+} from './open-run-directory.js';
 export {
   finishRun,
   InconsistentRunError,

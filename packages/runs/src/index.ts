@@ -33,7 +33,6 @@ export {
 } from './run-successive-halving-sweep.js';
 export {
   type RunConfigFile,
-  RunDirectoryError,
   type RunOutcome,
   type RunTrainingOptions,
   runTraining,

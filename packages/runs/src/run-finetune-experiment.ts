@@ -7,6 +7,7 @@ import {
   CoreSpecError,
   configHash,
   type DataConfig,
+  denseLayerNames,
   describeModelSpec,
   type FinetuneSettings,
   type FoundAutoLearningRate,
@@ -142,7 +143,7 @@ async function transferableLayerNames(spec: ModelSpec): Promise<string[]> {
     names = model.layers.map((layer) => layer.name);
     model.dispose();
   } else {
-    names = [...spec.hidden.map((_, index) => `hidden${index + 1}`), 'head'];
+    names = denseLayerNames(spec.hidden.length);
   }
   if (names.length < 2)
     throw new CoreSpecError(

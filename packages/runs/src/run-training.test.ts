@@ -14,6 +14,7 @@ import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { loadModel } from './model-files.js';
+import { freshRunId, openRunDirectory, RunDirectoryError } from './open-run-directory.js';
 import { type RunStatusFile, readJsonFile, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runSweep } from './sweep-runner.js';
@@ -71,6 +72,33 @@ describe('runTraining', () => {
     const before = readFileSync(runFiles(directory).metrics, 'utf8');
     await expect(runTraining(config, { directory, console: false })).rejects.toThrow(/already holds a run/);
     expect(readFileSync(runFiles(directory).metrics, 'utf8')).toBe(before);
+  });
+
+  it('trains in a directory the caller opened (openRunDirectory) as freshRunId names it, and closes it', async () => {
+    const directory = join(scratch, 'opened');
+    const opened = openRunDirectory(directory);
+    expect(existsSync(join(directory, lockFileName))).toBe(true);
+    const outcome = await runTraining(config, { directory, opened, console: false });
+    expect(outcome.runId).toBe(freshRunId(config));
+    expect(readMetricsFile(runFiles(directory).metrics).records[0]).toMatchObject({
+      kind: 'run-start',
+      runId: freshRunId(config),
+      epochs: config.training.epochs,
+    });
+    expect(existsSync(join(directory, lockFileName))).toBe(false);
+    // It refuses what runTraining refuses, releasing the lock it took.
+    expect(() => openRunDirectory(directory)).toThrow(RunDirectoryError);
+    expect(() => openRunDirectory(join(scratch, 'nothing-here'), { resume: true })).toThrow(
+      /no config.json there/,
+    );
+    expect(existsSync(join(directory, lockFileName))).toBe(false);
+    // A run that fails before writing config.json leaves no directory that the opening created.
+    const failing = join(scratch, 'opened-failing');
+    const missingData = { ...config, data: { ...config.data, source: join(scratch, 'no-such-data') } };
+    await expect(
+      runTraining(missingData, { directory: failing, opened: openRunDirectory(failing), console: false }),
+    ).rejects.toThrow(/no-such-data/);
+    expect(existsSync(failing)).toBe(false);
   });
 
   it('refuses to resume a run another writer recorded (no data/training config), changing nothing', async () => {

@@ -7,7 +7,6 @@ import {
   autoLearningRateRecords,
   autoScheduleSpec,
   checkModelFitsData,
-  configHash,
   createTrainableModel,
   type FoundAutoLearningRate,
   findAutoLearningRate,
@@ -35,9 +34,14 @@ import {
 import type { PreparedDataset } from '@contour/mnist-loader';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError, readCheckpointFile } from './checkpoint-file.js';
-import { lockDirectory } from './directory-lock.js';
 import { loadRunDataset, modelSizes } from './load-run-dataset.js';
 import { readInitialWeights, saveModel } from './model-files.js';
+import {
+  freshRunId,
+  type OpenedRunDirectory,
+  openRunDirectory,
+  RunDirectoryError,
+} from './open-run-directory.js';
 import {
   finishRun,
   markRunFailed,
@@ -49,6 +53,8 @@ import {
   writeCheckpoint,
   writeStatus,
 } from './run-directory.js';
+
+export { RunDirectoryError } from './open-run-directory.js';
 
 /** `config.json` of a run. */
 export interface RunConfigFile {
@@ -75,9 +81,19 @@ export interface RunTrainingOptions {
    * files into `discarded-<time>/` (the way out of a damaged checkpoint; nothing is deleted).
    */
   readonly restart?: boolean;
+  /**
+   * `directory` already opened with {@link openRunDirectory} (with the same `resume`): the run
+   * uses it instead of opening it, and closes it when it returns or throws.
+   */
+  readonly opened?: OpenedRunDirectory;
   readonly signal?: AbortSignal;
   /** Print progress to the console (stderr) with this label; false for silence. */
   readonly console?: false | { readonly label?: string; readonly progressBar?: boolean };
+  /**
+   * The console sink to print progress with instead of one made from `console`, e.g. one that
+   * printed the run's start line already (`ConsoleSink.announceRunStart`).
+   */
+  readonly consoleSink?: ConsoleSink;
   readonly callbacks?: TrainerCallbacks;
   /** See `TrainOptions.pauseAfterEpoch`: a message pauses the run after that epoch (resumable). */
   readonly pauseAfterEpoch?: (epoch: number) => string | undefined;
@@ -106,11 +122,6 @@ export interface RunOutcome {
   readonly status: RunStatus;
   readonly summary: RunSummary;
   readonly backend: string;
-}
-
-/** Thrown when `--out` already holds a run and it is not a resume: nothing is overwritten. */
-export class RunDirectoryError extends Error {
-  override readonly name = 'RunDirectoryError';
 }
 
 /** @contour/core's version, read from its package.json (the engine that trains the run). */
@@ -149,23 +160,24 @@ async function modelWithInitialWeights(
  * `resume` it continues from the last checkpoint and appends without duplicating epochs.
  */
 export async function runTraining(input: RunConfig, options: RunTrainingOptions): Promise<RunOutcome> {
-  const files = runFiles(options.directory);
-  if (options.resume && !existsSync(files.config))
-    throw new RunDirectoryError(`--resume ${options.directory}: no config.json there (not a run directory)`);
-  const createdDirectory = !existsSync(options.directory);
-  // One writer per run directory: a second train/sweep on it stops here, before reading anything.
-  const lock = lockDirectory(options.directory);
+  const resume = options.resume === true;
+  if (
+    options.opened !== undefined &&
+    (options.opened.directory !== options.directory || options.opened.resume !== resume)
+  ) {
+    throw new Error(
+      `runTraining: opened is ${options.opened.directory}, not ${options.directory} (resume ${resume})`,
+    );
+  }
+  const opened = options.opened ?? openRunDirectory(options.directory, { resume });
+  let failed = true;
   try {
-    return await trainLocked(input, options, files);
-  } catch (error) {
-    // A run that failed before writing anything leaves no directory behind to block a re-run.
-    if (createdDirectory && !existsSync(files.config)) {
-      lock.release();
-      rmSync(options.directory, { recursive: true, force: true });
-    }
-    throw error;
+    const outcome = await trainLocked(input, options, runFiles(options.directory));
+    failed = false;
+    return outcome;
   } finally {
-    lock.release();
+    // A run that failed before writing anything leaves no directory behind to block a re-run.
+    opened.close(failed);
   }
 }
 
@@ -202,7 +214,7 @@ async function trainLocked(
   files: ReturnType<typeof runFiles>,
 ): Promise<RunOutcome> {
   let config = input;
-  let runId = options.runId ?? `run-${configHash(input)}`;
+  let runId = options.runId ?? freshRunId(input);
   let checkpoint: TrainingCheckpoint | undefined;
   if (options.resume) {
     const saved = readJsonFile<RunConfigFile>(files.config);
@@ -221,10 +233,6 @@ async function trainLocked(
       );
     config = resolveRunConfig(saved.config as never);
     runId = saved.runId;
-  } else if (existsSync(files.metrics) || existsSync(files.config)) {
-    throw new RunDirectoryError(
-      `${options.directory} already holds a run (config.json/metrics.jsonl); use --resume ${options.directory} or another --out`,
-    );
   }
   // Data first: a bad --data or batch size writes nothing.
   const dataset = await loadRunDataset(config.data, config.training);
@@ -316,7 +324,9 @@ async function trainLocked(
   });
 
   const sinks: MetricsSink[] = [new JsonlFileSink(files.metrics), ...(options.sinks ?? [])];
-  if (options.console !== false) {
+  if (options.consoleSink) {
+    sinks.push(options.consoleSink);
+  } else if (options.console !== false) {
     sinks.push(
       new ConsoleSink({
         ...(options.console?.label ? { label: options.console.label } : {}),

@@ -2,10 +2,12 @@ import { join } from 'node:path';
 import {
   CoreSpecError,
   defaultSourceClasses,
+  denseLayerNames,
   type FinetuneSettings,
   parseModelSpec,
   type RunConfig,
   resolveRunConfig,
+  validateFinetuneSettings,
 } from '@contour/core/config';
 import { formatMetric } from '@contour/metrics-logger';
 import type { RunConfigFile } from '@contour/runs';
@@ -262,6 +264,23 @@ export function registerFinetuneCommand(program: Command): void {
         throw error;
       }
       const directory = userPath(flags.out);
+      // Pretraining a dense model: its first line (`pretrain: pretrain → <dir>`) says only what the
+      // flags give, so once the settings are checked against the model's layers (as the experiment
+      // checks them first) it is printed before tfjs and the data load. A model.json's layers are
+      // known only once tfjs-layers builds it, and with --from the first line comes once the source
+      // model and the data are loaded: those come later.
+      let announced: string | undefined;
+      if (pretrain && pretrain.training.model.type !== 'layers' && !flags.json) {
+        try {
+          validateFinetuneSettings(settings, denseLayerNames(pretrain.training.model.hidden.length));
+        } catch (error) {
+          if (error instanceof CoreSpecError)
+            throw new UsageError(`${flagOfField(error.field)}: ${error.message}`);
+          throw error;
+        }
+        announced = `pretrain: pretrain → ${join(directory, 'pretrain')}`;
+        console.error(announced);
+      }
       const interrupts = handleInterrupts();
       try {
         // The training engine (tfjs and its backends) loads only once the flags are checked.
@@ -281,7 +300,10 @@ export function registerFinetuneCommand(program: Command): void {
           signal: interrupts.signal,
           console: flags.json ? false : { progressBar: process.stderr.isTTY === true },
           onRunStart: (name, runDirectory, label) => {
-            if (!flags.json) console.error(`${name}: ${label} → ${runDirectory}`);
+            if (flags.json) return;
+            const line = `${name}: ${label} → ${runDirectory}`;
+            if (line === announced) announced = undefined;
+            else console.error(line);
           },
           ...(auto
             ? {

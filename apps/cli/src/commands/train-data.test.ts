@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMetricsFile } from '@contour/metrics-logger/node';
@@ -63,12 +63,26 @@ describe('contour train --data (IDX beyond ten 28×28 digits)', () => {
     expect(JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8')).modelTopology.outputSize).toBe(
       12,
     );
-    const refused = runAsProcess(['train', '--data', letters, '--classes', '10', ...quick]);
+    const refusedOut = join(scratch, 'refused');
+    const refused = runAsProcess([
+      'train',
+      '--data',
+      letters,
+      '--classes',
+      '10',
+      ...quick,
+      '--out',
+      refusedOut,
+    ]);
     expect(refused.code).toBe(2);
-    // Item 1 of the embedded training split is a 1, mirrored: class 11 (the issue's own example).
-    expect(refused.stderr.trim()).toBe(
+    // The run's first line (its id and epochs, from the config) comes before the data are read;
+    // item 1 of the embedded training split is a 1, mirrored: class 11 (the issue's own example).
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^run run-[0-9a-f]{8} started: 2 epochs$/),
       `contour: ${join(letters, 'train-labels-idx1-ubyte')}: label[1] must be in 0..9; got 11`,
-    );
+    ]);
+    // Nothing written: the directory it locked is gone, so the same command can run again.
+    expect(existsSync(refusedOut)).toBe(false);
   });
 
   it.each([

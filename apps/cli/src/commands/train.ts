@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { AutoLearningRate } from '@contour/core';
+import { ConsoleSink } from '@contour/metrics-logger/node';
+import { freshRunId, type OpenedRunDirectory, openRunDirectory } from '@contour/runs/files';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
 import { startChartWorkers, stopChartWorkers } from '../render-chart.js';
@@ -69,9 +71,25 @@ export function registerTrainCommand(program: Command): void {
         ? runConfigFromFlags(auto.flags, autoPlaceholderRate)
         : runConfigFromFlags(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
+      const consoleSink = new ConsoleSink({ progressBar: process.stderr.isTTY === true });
+      // A fresh run's first line (`run <id> started: N epochs`) says only what the config gives: it
+      // is printed once its directory is locked and holds no other run, before tfjs and the data
+      // load; the run-start record then prints nothing more. A resumed run's first line (`resumed:
+      // …`) needs its checkpoint, and `--lr auto`'s (`lr auto: …`) the range test: they come later.
+      let opened: OpenedRunDirectory | undefined;
+      if (flags.resume === undefined && !auto) {
+        opened = openRunDirectory(directory);
+        consoleSink.announceRunStart(freshRunId(config), config.training.epochs);
+      }
       // The training engine (tfjs and its backends) loads once the flags are checked, before the
       // chart worker starts loading vega on the other core (as when it was imported at start-up).
-      const { runTraining } = await import('@contour/runs');
+      let runTraining: typeof import('@contour/runs').runTraining;
+      try {
+        ({ runTraining } = await import('@contour/runs'));
+      } catch (error) {
+        opened?.close(true);
+        throw error;
+      }
       startChartWorkers();
       const interrupts = handleInterrupts();
       let chosen: AutoLearningRate | undefined;
@@ -80,8 +98,9 @@ export function registerTrainCommand(program: Command): void {
           directory,
           resume: flags.resume !== undefined,
           ...(flags.restart ? { restart: true } : {}),
+          ...(opened ? { opened } : {}),
           signal: interrupts.signal,
-          console: { progressBar: process.stderr.isTTY === true },
+          consoleSink,
           ...(auto
             ? {
                 autoLearningRate: {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  denseLayerNames,
   discriminativeRates,
   finetuneGroups,
   finetuneOptimizerSpec,
@@ -8,6 +9,13 @@ import {
 } from './finetune-settings.js';
 
 const layers = ['hidden1', 'hidden2', 'hidden3', 'head'];
+
+describe('denseLayerNames', () => {
+  it('names the hidden layers from the input, then the head', () => {
+    expect(denseLayerNames(3)).toEqual(layers);
+    expect(denseLayerNames(0)).toEqual(['head']);
+  });
+});
 
 describe('discriminativeRates', () => {
   it('is fastai even_mults: lo·(hi/lo)^(i/(n−1))', () => {

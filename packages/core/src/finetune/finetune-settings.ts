@@ -29,6 +29,14 @@ export interface FinetuneSettings {
   readonly discriminative?: readonly [number, number];
 }
 
+/**
+ * The layer names of a dense model (`linear`, `mlp`) with `hiddenCount` hidden layers, input to
+ * head: `hidden1`, …, `hiddenN`, `head` — what fine-tuning settings address.
+ */
+export function denseLayerNames(hiddenCount: number): string[] {
+  return [...Array.from({ length: hiddenCount }, (_, index) => `hidden${index + 1}`), 'head'];
+}
+
 function matches(globs: readonly string[], layer: string): boolean {
   return globs.some((glob) => globToRegExp(glob).test(layer));
 }

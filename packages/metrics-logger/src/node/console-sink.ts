@@ -27,6 +27,11 @@ export function describeEpoch(record: EpochRecord): string {
     .join(' | ');
 }
 
+/** The line a run-start record prints: `run <id> started: N epochs`. */
+function runStartLine(runId: string, epochs: number | undefined): string {
+  return `run ${runId} started${epochs ? `: ${epochs} epochs` : ''}`;
+}
+
 /** Options of the console sink. */
 export interface ConsoleSinkOptions {
   /** Where lines go (default stderr, so stdout stays clean for `--json`). */
@@ -48,6 +53,8 @@ export class ConsoleSink implements MetricsSink {
   readonly #useBar: boolean;
   #bar: SingleBar | undefined;
   #batchesPerEpoch = 0;
+  /** The start line printed ahead of its run-start record (see announceRunStart). */
+  #announced: string | undefined;
 
   constructor(options: ConsoleSinkOptions = {}) {
     this.#stream = options.stream ?? process.stderr;
@@ -65,12 +72,25 @@ export class ConsoleSink implements MetricsSink {
     this.#bar = undefined;
   }
 
+  /**
+   * Prints the line the run's run-start record prints (`run <id> started: N epochs`) now, for a
+   * program that knows the run id and epochs before the run starts (the `contour` CLI, before it
+   * loads TensorFlow.js and the data). The record's own line is then not printed again when it says
+   * the same.
+   */
+  announceRunStart(runId: string, epochs?: number): void {
+    this.#announced = runStartLine(runId, epochs);
+    this.#line(this.#announced);
+  }
+
   write(record: MetricsRecord): void {
     this.#records.push(record);
     switch (record.kind) {
       case 'run-start':
         this.#batchesPerEpoch = record.batchesPerEpoch ?? 0;
-        this.#line(`run ${record.runId} started${record.epochs ? `: ${record.epochs} epochs` : ''}`);
+        if (runStartLine(record.runId, record.epochs) !== this.#announced)
+          this.#line(runStartLine(record.runId, record.epochs));
+        this.#announced = undefined;
         break;
       case 'step':
         if (!this.#useBar || this.#batchesPerEpoch === 0) break;

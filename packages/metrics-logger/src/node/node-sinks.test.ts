@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MetricsLogger } from '../metrics-logger.js';
+import type { MetricsRecord } from '../records.js';
 import { divergingRun, steadyRun } from '../test-support/sample-runs.js';
 import { ConsoleSink } from './console-sink.js';
 import { JsonlFileSink, readMetricsFile } from './jsonl-file-sink.js';
@@ -61,6 +62,33 @@ describe('ConsoleSink', () => {
     );
     // Then the automatic findings, one line each.
     expect(lines.at(-1)).toBe('[lr=1] finding: diverged at epoch 4 (NaN) (loss is NaN at step 35)');
+  });
+
+  it('prints the run-start line ahead of its record once (announceRunStart), the same text', () => {
+    const print = (announce: (sink: ConsoleSink) => void) => {
+      const stream = new PassThrough();
+      let output = '';
+      stream.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      const sink = new ConsoleSink({ stream, label: 'lr=1', progressBar: false });
+      announce(sink);
+      const before = output;
+      for (const record of records) sink.write(record);
+      return { before, lines: output.trimEnd().split('\n') };
+    };
+    const epochs = 4;
+    const records = [{ ...divergingRun[0], epochs } as MetricsRecord, ...divergingRun.slice(1)];
+    const plain = print(() => {});
+    expect(plain.before).toBe('');
+    const [start] = plain.lines;
+    expect(start).toBe('[lr=1] run diverging started: 4 epochs');
+    const announced = print((sink) => sink.announceRunStart('diverging', epochs));
+    expect(announced.before).toBe(`${start}\n`);
+    expect(announced.lines).toEqual(plain.lines);
+    // A record that says something else is printed (never silently dropped).
+    const other = print((sink) => sink.announceRunStart('another', epochs));
+    expect(other.lines).toEqual([`[lr=1] run another started: ${epochs} epochs`, ...plain.lines]);
   });
 });
 
