@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { loadModel } from './model-files.js';
 import { freshRunId, openRunDirectory, RunDirectoryError } from './open-run-directory.js';
-import { type RunStatusFile, readJsonFile, runFiles } from './run-directory.js';
+import { type RunStatusFile, readJsonFile, readRunRecords, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runSweep } from './sweep-runner.js';
 
@@ -179,6 +179,23 @@ describe('runSweep', () => {
     );
     const again = await runSweep(trials, { directory: inWorkers, workers: 2 });
     expect(again.every((result) => result.reused)).toBe(true);
+  }, 120_000);
+
+  it('trains again, instead of reusing, a finished trial whose log is damaged (as a report reads it)', async () => {
+    const directory = join(scratch, 'sweep-damaged');
+    const first = await runSweep(trials.slice(0, 2), { directory, workers: 0, onPlan: () => {} });
+    const damaged = first[1]?.directory as string;
+    const log = readFileSync(runFiles(damaged).metrics, 'utf8').split('\n');
+    log[2] = '{"kind":"epoch", cut';
+    writeFileSync(runFiles(damaged).metrics, log.join('\n'));
+    expect(() => readRunRecords(damaged)).toThrow(/line 3: not valid JSON/);
+    const again = await runSweep(trials.slice(0, 2), { directory, workers: 0, onPlan: () => {} });
+    expect(again.map((result) => [result.status, result.reused])).toEqual([
+      ['finished', true],
+      ['finished', false],
+    ]);
+    expect(again[1]?.summary?.final).toEqual(first[1]?.summary?.final);
+    expect(readRunRecords(damaged).filter((record) => record.kind === 'epoch')).toHaveLength(1);
   }, 120_000);
 
   it('locks the sweep directory while it runs, for library users too, and releases it', async () => {

@@ -5,7 +5,7 @@ import type { SweepTrial } from '@contour/core';
 import { configHash, groupVectorisedTrials } from '@contour/core';
 import type { EpochRecord, RunStatus, RunSummary } from '@contour/metrics-logger';
 import { type DirectoryLock, lockDirectory } from './directory-lock.js';
-import { type RunResultFile, readJsonFile, removeRun, runFiles } from './run-directory.js';
+import { type RunResultFile, readJsonFile, readRunRecords, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
 import { trialDirectory } from './sweep-files.js';
@@ -77,11 +77,28 @@ function describeRest(
   return `${indices(resumed)} ${resume}; ${indices(alone)} ${cannot}`;
 }
 
-/** A trial is done when its result.json exists for the same config and it finished or diverged. */
+/**
+ * Whether a run's files read as `contour report` reads them (`readRunRecords`). A damaged log is
+ * trained again: reusing it would make every later report of the sweep fail on it.
+ */
+function recordsReadable(directory: string): boolean {
+  try {
+    readRunRecords(directory);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A trial is done when its result.json exists for the same config, it finished or diverged, and
+ * its log and status files are readable and agree with it.
+ */
 export function completedResult(directory: string, trial: SweepTrial): RunResultFile | undefined {
   const result = readJsonFile<RunResultFile>(runFiles(directory).result);
   if (!result || result.configHash !== configHash(trial.config)) return undefined;
-  return result.status === 'finished' || result.status === 'diverged' ? result : undefined;
+  if (result.status !== 'finished' && result.status !== 'diverged') return undefined;
+  return recordsReadable(directory) ? result : undefined;
 }
 
 /** Messages between the coordinator and a worker process. */
@@ -103,7 +120,8 @@ const workerUrl = new URL(
 
 /** Whether a trial's directory holds a checkpoint to resume from. */
 function canResume(directory: string): boolean {
-  return existsSync(runFiles(directory).checkpoint) && existsSync(runFiles(directory).config);
+  const files = runFiles(directory);
+  return existsSync(files.checkpoint) && existsSync(files.config) && recordsReadable(directory);
 }
 
 /**
