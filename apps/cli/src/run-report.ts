@@ -60,8 +60,24 @@ export function loadRun(directory: string, label?: string): LoadedRun {
   };
 }
 
-/** The runs of a sweep directory in trial order, labelled by their overrides. */
-export function loadSweepRuns(directory: string): LoadedRun[] {
+/**
+ * The runs of a sweep directory in trial order, labelled by their overrides. A trial whose files
+ * cannot be read throws, unless `onUnreadable` is given: it is then told the reason (which names
+ * the file) and the trial is left out.
+ */
+export function loadSweepRuns(
+  directory: string,
+  onUnreadable?: (trialDirectory: string, reason: string) => void,
+): LoadedRun[] {
+  const load = (trialDirectory: string, label?: string): LoadedRun[] => {
+    if (onUnreadable === undefined) return [loadRun(trialDirectory, label)];
+    try {
+      return [loadRun(trialDirectory, label)];
+    } catch (error) {
+      onUnreadable(trialDirectory, (error as Error).message);
+      return [];
+    }
+  };
   const sweep = readJsonFile<SweepFile>(join(directory, 'sweep.json'));
   if (sweep) {
     const decisions = new Map(
@@ -69,19 +85,20 @@ export function loadSweepRuns(directory: string): LoadedRun[] {
     );
     return sweep.trials
       .filter((trial) => existsSync(runFiles(join(directory, 'trials', trial.id)).metrics))
-      .map((trial) => {
-        const run = loadRun(join(directory, 'trials', trial.id), trial.label);
-        const decision = decisions.get(trial.id);
-        // A later grid sweep that trained the trial on past its decision: it no longer describes it.
-        if (!decision || run.summary.epochs > decision.epochs) return run;
-        return { ...run, decision: { state: decision.state, reason: decision.reason } };
-      });
+      .flatMap((trial) =>
+        load(join(directory, 'trials', trial.id), trial.label).map((run) => {
+          const decision = decisions.get(trial.id);
+          // A later grid sweep that trained the trial on past its decision: it no longer describes it.
+          if (!decision || run.summary.epochs > decision.epochs) return run;
+          return { ...run, decision: { state: decision.state, reason: decision.reason } };
+        }),
+      );
   }
   const trials = join(directory, 'trials');
   if (!existsSync(trials)) throw new Error(`${directory}: neither a run nor a sweep directory`);
   return readdirSync(trials)
     .sort()
-    .map((name) => loadRun(join(trials, name)));
+    .flatMap((name) => load(join(trials, name)));
 }
 
 /** Expands arguments that are sweep directories into their runs. */
@@ -301,13 +318,19 @@ function escapeHtml(text: string): string {
  * The report without any image (`--plots none`): `results.json`, `results.csv` and a
  * `report.html` with the results table and the findings only.
  */
-function writeTextReport(directory: string, runs: readonly LoadedRun[], title: string): Promise<string[]> {
+function writeTextReport(
+  directory: string,
+  runs: readonly LoadedRun[],
+  title: string,
+  unreadable: readonly string[],
+): Promise<string[]> {
   const written = writeReportFiles(directory, runs, title, {
     overlay: '<p>No charts: the sweep ran with <code>--plots none</code>.</p>',
     rowsPerRun: '',
     rateUnderLoss: '',
     updateRatios: '',
     autoHtml: '',
+    unreadable,
   });
   return Promise.resolve(written);
 }
@@ -358,9 +381,14 @@ export async function writeReport(
   directory: string,
   runs: readonly LoadedRun[],
   title: string,
-  options: { readonly charts?: boolean } = {},
+  options: {
+    readonly charts?: boolean;
+    /** Why each run left out could not be read (one line each), named at the top of report.html. */
+    readonly unreadable?: readonly string[];
+  } = {},
 ): Promise<string[]> {
-  if (options.charts === false) return writeTextReport(directory, runs, title);
+  const unreadable = options.unreadable ?? [];
+  if (options.charts === false) return writeTextReport(directory, runs, title, unreadable);
   const charts = reportCharts(runs, title);
   // Every chart starts at once (chart workers, PNG thread pool); the overlay is sweep.svg's SVG.
   const gridPaths = [join(directory, 'sweep.svg'), join(directory, 'sweep.png')];
@@ -414,6 +442,7 @@ ${autoSvgs[index] ?? ''}`;
       rateUnderLoss,
       updateRatios,
       autoHtml,
+      unreadable,
     }),
   ];
 }
@@ -429,9 +458,16 @@ function writeReportFiles(
     rateUnderLoss: string;
     updateRatios: string;
     autoHtml: string;
+    unreadable: readonly string[];
   },
 ): string[] {
-  const { overlay, rowsPerRun, rateUnderLoss, updateRatios, autoHtml } = charts;
+  const { overlay, rowsPerRun, rateUnderLoss, updateRatios, autoHtml, unreadable } = charts;
+  const unreadableHtml =
+    unreadable.length === 0
+      ? ''
+      : `<p class="unreadable"><strong>Incomplete: ${unreadable.length} run${unreadable.length === 1 ? '' : 's'} could not be read and ${unreadable.length === 1 ? 'is' : 'are'} left out.</strong></p>\n<ul>${unreadable
+          .map((reason) => `<li class="error">${escapeHtml(reason)}</li>`)
+          .join('')}</ul>\n`;
   const written: string[] = [];
   const rows = resultRows(runs);
   writeFileAtomic(join(directory, 'results.json'), `${JSON.stringify(rows, null, 2)}\n`);
@@ -486,7 +522,7 @@ function writeReportFiles(
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;margin:1rem 0}th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}th:first-child,td:first-child{text-align:left}tr.diverged td{color:#b00}li.error{color:#b00}li{margin:.25rem 0}svg{max-width:100%;height:auto}</style>
 </head><body>
 <h1>${escapeHtml(title)}</h1>
-${autoHtml}${halvingHtml}
+${unreadableHtml}${autoHtml}${halvingHtml}
 <p>Cross entropy and classification error per epoch; training solid, validation dashed; a cross marks where a run stopped being finite.</p>
 ${overlay}
 <h2>Results</h2>

@@ -1,8 +1,9 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { classicGridSpec, lossCurvesChartSpec, type MetricName } from '@contour/metrics-logger';
+import { runFiles } from '@contour/runs/files';
 import type { Command } from 'commander';
 import { chartFormatOf, writeChart } from '../render-chart.js';
-import { type LoadedRun, loadRuns, writeReport } from '../run-report.js';
+import { type LoadedRun, loadRuns, loadSweepRuns, writeReport } from '../run-report.js';
 import { UsageError, userPath } from '../usage-error.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -41,9 +42,33 @@ export function registerPlotCommands(program: Command): void {
     .description('rebuild the HTML report, overlay plots and results table of a sweep (or any runs)')
     .argument('<directory>', 'a sweep directory (or a run directory)')
     .action(async (directory: string) => {
-      const runs = loadRunsOrFail([directory]);
-      for (const path of await writeReport(userPath(directory), runs, `Runs in ${directory}`))
-        console.log(`wrote ${path}`);
+      const path = userPath(directory);
+      // A single run is reported whole or refused (exit 2); a sweep reports its readable trials,
+      // names each unreadable one and exits 1, so a script notices the report is incomplete.
+      if (existsSync(runFiles(path).metrics) || !existsSync(path)) {
+        const runs = loadRunsOrFail([directory]);
+        for (const written of await writeReport(path, runs, `Runs in ${directory}`))
+          console.log(`wrote ${written}`);
+        return;
+      }
+      const unreadable: string[] = [];
+      let runs: LoadedRun[];
+      try {
+        runs = loadSweepRuns(path, (_, reason) => unreadable.push(reason));
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      for (const reason of unreadable) console.error(`contour: ${reason}`);
+      if (runs.length === 0)
+        throw new UsageError(unreadable.length === 0 ? 'no runs found' : `no readable runs in ${directory}`);
+      for (const written of await writeReport(path, runs, `Runs in ${directory}`, { unreadable }))
+        console.log(`wrote ${written}`);
+      if (unreadable.length > 0) {
+        console.error(
+          `contour: the report leaves out ${unreadable.length} unreadable trial${unreadable.length === 1 ? '' : 's'}; run the sweep again to train ${unreadable.length === 1 ? 'it' : 'them'} anew`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
 

@@ -218,7 +218,7 @@ describe('contour plot and contour report on damaged or inconsistent logs', () =
     },
   );
 
-  it('a sweep directory with one damaged trial is refused naming that trial', async () => {
+  it('a sweep with damaged trials is reported without them, each named on stderr and in report.html, exit 1', async () => {
     const sweep = join(scratch, 'sweep');
     mkdirSync(join(sweep, 'trials'), { recursive: true });
     copyRun(finished, join(sweep, 'trials', 'a'));
@@ -226,11 +226,24 @@ describe('contour plot and contour report on damaged or inconsistent logs', () =
     editEpoch(4, (record) => Object.assign(record.validation as object, { classificationError: -5 }))(
       damaged,
     );
-    const { code, stderr } = await runInProcess(['report', sweep]);
-    expect(code).toBe(2);
-    expect(oneLine(stderr)).toBe(
-      `contour: ${join(damaged, 'metrics.jsonl')} line ${lineOfEpoch(finished, 4)}: epoch record: "validation.classificationError" must be in [0, 1]; got -5`,
-    );
+    const cut = copyRun(finished, join(sweep, 'trials', 'c'));
+    replaceEpoch(2, '{"kind":"epoch","epoch":2,')(cut);
+    const { code, stdout, stderr } = await runInProcess(['report', sweep]);
+    expect(code).toBe(1);
+    const reasons = [
+      `${join(damaged, 'metrics.jsonl')} line ${lineOfEpoch(finished, 4)}: epoch record: "validation.classificationError" must be in [0, 1]; got -5`,
+      `${join(cut, 'metrics.jsonl')} line ${lineOfEpoch(finished, 2)}: not valid JSON`,
+    ];
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      ...reasons.map((reason) => `contour: ${reason}`),
+      'contour: the report leaves out 2 unreadable trials; run the sweep again to train them anew',
+    ]);
+    expect(stdout).toContain(`wrote ${join(sweep, 'report.html')}`);
+    const rows = JSON.parse(readFileSync(join(sweep, 'results.json'), 'utf8'));
+    expect(rows).toHaveLength(1);
+    const html = readFileSync(join(sweep, 'report.html'), 'utf8');
+    expect(html).toContain('Incomplete: 2 runs could not be read and are left out.');
+    for (const reason of reasons) expect(html).toContain(reason.replaceAll('"', '&#34;'));
   });
 
   it('accepts the logs runs really leave: finished, diverged, interrupted, resumed, killed mid-run, torn last line', async () => {
