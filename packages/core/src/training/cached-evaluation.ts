@@ -6,21 +6,33 @@ import type { TrainableModel } from '../model/trainable-model.js';
 import { DatasetTensors, type SplitChunk } from './dataset-tensors.js';
 import { evaluateSplit, type LossName } from './evaluate.js';
 
-/** Largest split (float32 feature bytes) whose evaluation chunks stay on the device between epochs. */
+/** Largest split (float32 feature bytes) evaluated by {@link CachedEvaluator} rather than `evaluateSplit`. */
 export const maximumCachedSplitBytes = 256 * 2 ** 20;
+
+/**
+ * Largest split (float32 feature bytes) whose evaluation chunks stay on the device between epochs;
+ * a larger one is uploaded again chunk by chunk at each evaluation, each chunk freed once its sums
+ * are taken. On wasm the device is the module's heap, which never shrinks: the embedded sample's
+ * training split (6,796 images, 21 MB) kept there stayed resident until the process ended, beside
+ * the decoded copy in JavaScript. Uploading it again costs a copy per epoch (a few ms), against
+ * tens of ms for the chunks' forward passes.
+ */
+export const maximumDeviceResidentSplitBytes = 8 * 2 ** 20;
 
 /**
  * Per-epoch evaluation for a training run: the same numbers as {@link evaluateSplit} (the same
  * chunks of 1000 items, the same loss functions, sums added in the same order), but each split's
  * chunks are uploaded once per run and reused every epoch, and a split's metrics are read back
- * in one go instead of once per chunk. Splits larger than {@link maximumCachedSplitBytes} are
- * evaluated by `evaluateSplit` as before.
+ * in one go instead of once per chunk. Splits larger than {@link maximumDeviceResidentSplitBytes}
+ * are uploaded again at each evaluation (see there); splits larger than
+ * {@link maximumCachedSplitBytes} are evaluated by `evaluateSplit` as before.
  */
 export class CachedEvaluator {
   readonly #dataset: PreparedDataset;
   readonly #tensors: DatasetTensors;
   readonly #inputSize: number;
-  readonly #chunkLabels = new Map<SplitChunk, Map<number, tf.Tensor>>();
+  // A chunk's class indices by split, chunk index and model count (see #labels).
+  readonly #chunkLabels = new Map<string, tf.Tensor>();
 
   constructor(dataset: PreparedDataset, tensors: DatasetTensors = new DatasetTensors(dataset)) {
     this.#dataset = dataset;
@@ -63,36 +75,58 @@ export class CachedEvaluator {
     models: number,
   ): SplitMetrics[] {
     const count = this.#dataset[split].count;
-    const chunks = this.#tensors.chunks(split, 1000);
-    const sums = tf.tidy(() =>
-      tf.stack(
-        chunks.map((chunk) => {
-          // Logits [batch, classes], or [K, batch, classes] for stacked models.
-          const logits = forward(chunk.inputs);
-          const classAxis = logits.rank - 1;
-          const crossEntropy = tf.sum(
-            softmaxCrossEntropy(logits, chunk.targets, { reduction: 'none', nonFinite: 'ignore' }),
-            -1,
-          );
-          const squared =
-            loss === 'mse'
-              ? meanSquaredError(logits, chunk.targets, { reduction: 'sum', nonFinite: 'ignore' })
-              : tf.zerosLike(crossEntropy);
-          const wrong = tf.sum(
-            tf.cast(tf.notEqual(tf.argMax(logits, classAxis), this.#labels(chunk, logits.shape)), 'float32'),
-            -1,
-          );
-          return tf.stack([crossEntropy, squared, wrong]);
-        }),
-      ),
-    );
+    const chunkSize = 1000;
+    const resident = count * this.#inputSize * 4 <= maximumDeviceResidentSplitBytes;
+    const chunkCount = Math.ceil(count / chunkSize);
+    const residentChunks = resident ? this.#tensors.chunks(split, chunkSize) : undefined;
+    const chunkSums = (chunk: SplitChunk, index: number) =>
+      tf.tidy(() => {
+        // Logits [batch, classes], or [K, batch, classes] for stacked models.
+        const logits = forward(chunk.inputs);
+        const classAxis = logits.rank - 1;
+        const crossEntropy = tf.sum(
+          softmaxCrossEntropy(logits, chunk.targets, { reduction: 'none', nonFinite: 'ignore' }),
+          -1,
+        );
+        const squared =
+          loss === 'mse'
+            ? meanSquaredError(logits, chunk.targets, { reduction: 'sum', nonFinite: 'ignore' })
+            : tf.zerosLike(crossEntropy);
+        const wrong = tf.sum(
+          tf.cast(
+            tf.notEqual(tf.argMax(logits, classAxis), this.#labels(chunk, `${split}/${index}`, logits.shape)),
+            'float32',
+          ),
+          -1,
+        );
+        return tf.stack([crossEntropy, squared, wrong]);
+      });
+    const perChunk: tf.Tensor[] = [];
+    let sums: tf.Tensor;
+    try {
+      for (let index = 0; index < chunkCount; index += 1) {
+        const kept = residentChunks?.[index];
+        if (kept !== undefined) perChunk.push(chunkSums(kept, index));
+        else {
+          const uploaded = this.#tensors.uploadChunk(split, index * chunkSize, chunkSize);
+          try {
+            perChunk.push(chunkSums(uploaded, index));
+          } finally {
+            tf.dispose([uploaded.inputs, uploaded.targets]);
+          }
+        }
+      }
+      sums = tf.stack(perChunk);
+    } finally {
+      tf.dispose(perChunk);
+    }
     const values = sums.dataSync();
     sums.dispose();
     return Array.from({ length: models }, (_, model) => {
       let crossEntropySum = 0;
       let squaredErrorSum = 0;
       let wrong = 0;
-      for (let chunk = 0; chunk < chunks.length; chunk += 1) {
+      for (let chunk = 0; chunk < chunkCount; chunk += 1) {
         const base = chunk * 3 * models + model;
         crossEntropySum += values[base] ?? Number.NaN;
         squaredErrorSum += values[base + models] ?? Number.NaN;
@@ -112,14 +146,10 @@ export class CachedEvaluator {
    * stacked models: repeated per model, once per run — the wasm backend's broadcasting NotEqual
    * costs more than the whole forward pass of a chunk).
    */
-  #labels(chunk: SplitChunk, logitsShape: readonly number[]): tf.Tensor {
+  #labels(chunk: SplitChunk, key: string, logitsShape: readonly number[]): tf.Tensor {
     const models = logitsShape.length === 3 ? (logitsShape[0] as number) : 1;
-    let byModels = this.#chunkLabels.get(chunk);
-    if (byModels === undefined) {
-      byModels = new Map();
-      this.#chunkLabels.set(chunk, byModels);
-    }
-    let labels = byModels.get(models);
+    const modelsKey = `${key}/${models}/${logitsShape.length}`;
+    let labels = this.#chunkLabels.get(modelsKey);
     if (labels === undefined) {
       labels = tf.keep(
         tf.tidy(() => {
@@ -129,14 +159,14 @@ export class CachedEvaluator {
             : tf.tile(tf.expandDims(indices, 0), [models, 1]);
         }),
       );
-      byModels.set(models, labels);
+      this.#chunkLabels.set(modelsKey, labels);
     }
     return labels;
   }
 
   /** Frees the cached chunks. */
   dispose(): void {
-    for (const byModels of this.#chunkLabels.values()) tf.dispose([...byModels.values()]);
+    tf.dispose([...this.#chunkLabels.values()]);
     this.#chunkLabels.clear();
     this.#tensors.dispose();
   }

@@ -25,7 +25,8 @@ export interface EpochBatch {
  * back to JavaScript, so neither a per-batch rebuild nor slicing one big tensor is cheap.
  * Instead each split's features are decoded once (`splitFeatures`, with the batcher's own byte → float
  * table, so values are exactly the batcher's); a training batch is a copy of its rows (typed-array `set`)
- * uploaded as one tensor, and evaluation chunks are uploaded once and reused every epoch.
+ * uploaded as one tensor; evaluation chunks are uploaded once and reused every epoch (`chunks`), or,
+ * for a split too large to keep on the device, uploaded again at each evaluation (`uploadChunk`).
  */
 export class DatasetTensors {
   readonly #dataset: PreparedDataset;
@@ -68,25 +69,33 @@ export class DatasetTensors {
     const key = `${name}/${chunkSize}`;
     const cached = this.#chunks.get(key);
     if (cached) return cached;
-    const split = this.#dataset[name];
-    const features = this.features(name);
     const chunks: SplitChunk[] = [];
-    for (let start = 0; start < split.count; start += chunkSize) {
-      const size = Math.min(chunkSize, split.count - start);
-      chunks.push({
-        inputs: tf.tensor2d(features.subarray(start * this.#inputSize, (start + size) * this.#inputSize), [
-          size,
-          this.#inputSize,
-        ]),
-        targets: tf.tensor2d(this.#oneHot(split.labels, undefined, start, size), [
-          size,
-          this.#dataset.classCount,
-        ]),
-        size,
-      });
-    }
+    for (let start = 0; start < this.#dataset[name].count; start += chunkSize)
+      chunks.push(this.uploadChunk(name, start, chunkSize));
     this.#chunks.set(key, chunks);
     return chunks;
+  }
+
+  /**
+   * The items `start`, `start + 1`, … of the split (at most `chunkSize`) uploaded as device
+   * tensors that the caller disposes: the same values as the chunk of {@link chunks} from `start`.
+   */
+  uploadChunk(name: 'train' | 'validation' | 'test', start: number, chunkSize = 1000): SplitChunk {
+    if (this.#disposed) throw new Error('DatasetTensors: used after dispose()');
+    const split = this.#dataset[name];
+    const features = this.features(name);
+    const size = Math.min(chunkSize, split.count - start);
+    return {
+      inputs: tf.tensor2d(features.subarray(start * this.#inputSize, (start + size) * this.#inputSize), [
+        size,
+        this.#inputSize,
+      ]),
+      targets: tf.tensor2d(this.#oneHot(split.labels, undefined, start, size), [
+        size,
+        this.#dataset.classCount,
+      ]),
+      size,
+    };
   }
 
   /**
