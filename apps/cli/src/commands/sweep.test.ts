@@ -201,6 +201,23 @@ describe('contour sweep', () => {
   });
 });
 
+describe('contour sweep --resume', () => {
+  it('says a sweep resumes by running the same command with the same --out again (exit 2, one line)', async () => {
+    const hint =
+      'contour: sweep has no --resume: run the same sweep command with the same --out again (finished trials are kept, interrupted ones resume from their checkpoint)';
+    const directory = join(scratch, 'not-resumed');
+    for (const args of [
+      ['sweep', '--resume', directory],
+      ['sweep', `--resume=${directory}`],
+      ['sweep', '--lr', '0.1,0.5', '--out', directory, '--resume', directory],
+    ]) {
+      const { code, stdout, stderr } = await runInProcess(args);
+      expect([code, stdout, stderr.trimEnd()], args.join(' ')).toEqual([2, '', hint]);
+    }
+    expect(existsSync(directory)).toBe(false);
+  });
+});
+
 describe('parseVary', () => {
   it('parses numbers, strings and JSON lists', () => {
     expect(parseVary('optimizer.momentum=0,0.9')).toEqual({ key: 'optimizer.momentum', values: [0, 0.9] });

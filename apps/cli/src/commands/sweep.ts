@@ -136,6 +136,20 @@ function describeResult(result: SweepTrialResult): string {
 
 /** `contour sweep`: a grid of runs overlaid into one report. */
 export function registerSweepCommand(program: Command): void {
+  // `train --resume <dir>` users try the same on a sweep; commander would only say --out is
+  // required. Checked before the sweep's own flags are parsed, so the hint comes first.
+  program.hook('preSubcommand', (_, subcommand) => {
+    const args = program.rawArgs;
+    if (
+      subcommand.name() === 'sweep' &&
+      args.some((arg) => arg === '--resume' || arg.startsWith('--resume=')) &&
+      !args.includes('--help') &&
+      !args.includes('-h')
+    )
+      throw new UsageError(
+        'sweep has no --resume: run the same sweep command with the same --out again (finished trials are kept, interrupted ones resume from their checkpoint)',
+      );
+  });
   const command = program
     .command('sweep')
     .description(
