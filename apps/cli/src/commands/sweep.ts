@@ -138,8 +138,9 @@ function describeResult(result: SweepTrialResult): string {
 export function registerSweepCommand(program: Command): void {
   // `train --resume <dir>` users try the same on a sweep; commander would only say --out is
   // required. Checked before the sweep's own flags are parsed, so the hint comes first.
-  program.hook('preSubcommand', (_, subcommand) => {
-    const args = program.rawArgs;
+  program.hook('preSubcommand', (parent, subcommand) => {
+    // The program's words so far: the subcommand's name and every word after it, still unparsed.
+    const args = parent.args;
     if (
       subcommand.name() === 'sweep' &&
       args.some((arg) => arg === '--resume' || arg.startsWith('--resume=')) &&
