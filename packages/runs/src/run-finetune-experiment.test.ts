@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRunConfig } from '@contour/core';
+import { readMetricsFile } from '@contour/metrics-logger/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DirectoryLockedError, lockDirectory, lockFileName } from './directory-lock.js';
 import { readJsonFile, runFiles } from './run-directory.js';
@@ -201,6 +202,54 @@ describe('runFinetuneExperiment', () => {
       expect(readdirSync(join(inFinetune, 'finetune')).some((name) => name.startsWith('discarded-'))).toBe(
         true,
       );
+    });
+
+    it('with --lr auto reuses the rate the first run recorded: no new range test, kept or continued to the same numbers', async () => {
+      const chosen: number[] = [];
+      const reused: string[] = [];
+      const autoOptions = (directory: string): FinetuneExperimentOptions => ({
+        ...options(directory),
+        autoLearningRate: {
+          seeds: 2,
+          onChosen: (found) => chosen.push(found.auto.learningRate),
+          onReused: (record, _optimizer, runDirectory) =>
+            reused.push(`${record.learningRate} ${runDirectory}`),
+        },
+      });
+      const leading = (directory: string) =>
+        readMetricsFile(runFiles(join(directory, 'finetune')).metrics).records.filter(
+          (record) => record.kind === 'range-test' || record.kind === 'auto-learning-rate',
+        );
+      const wholeDirectory = join(scratch, 'auto-whole');
+      const whole = await runFinetuneExperiment(autoOptions(wholeDirectory));
+      expect(chosen).toHaveLength(1);
+      const rate = chosen[0];
+      const times = metricsTimes(wholeDirectory);
+      const again = await runFinetuneExperiment(autoOptions(wholeDirectory));
+      expect(chosen).toHaveLength(1);
+      expect(reused).toEqual([`${rate} ${join(wholeDirectory, 'finetune')}`]);
+      expect(again.runs[0]?.summary).toEqual(whole.runs[0]?.summary);
+      expect(metricsTimes(wholeDirectory)).toEqual(times);
+
+      // Cut in fine-tuning after its range tests were logged: restarted at the recorded rate.
+      const inFinetune = join(scratch, 'auto-cut-finetune');
+      const finetuneCut = cutAfter(5);
+      const cutLater = await runFinetuneExperiment({
+        ...autoOptions(inFinetune),
+        signal: finetuneCut.signal,
+        onRunStart: (name) => {
+          if (name === 'finetune') finetuneCut.arm();
+        },
+      });
+      expect(cutLater.runs.map((run) => run.status)).toEqual(['interrupted']);
+      expect(chosen).toEqual([rate, rate]);
+      const continued = await runFinetuneExperiment(autoOptions(inFinetune));
+      expect(chosen).toHaveLength(2);
+      expect(reused).toHaveLength(2);
+      expect(continued.runs[0]?.summary.final).toEqual(whole.runs[0]?.summary.final);
+      expect(leading(inFinetune)).toEqual(leading(wholeDirectory));
+      const config = readJsonFile<FinetuneRunConfigFile>(runFiles(join(inFinetune, 'finetune')).config);
+      expect(config?.config.training.optimizer.lr).toBe(rate);
     });
   });
 });

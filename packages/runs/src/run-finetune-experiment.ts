@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@contour/backends';
 import type { BackendChoice, Model, RunConfig, TrainableModel, TrainingConfig } from '@contour/core';
@@ -7,6 +8,7 @@ import {
   CoreSpecError,
   configHash,
   type DataConfig,
+  defaultAutoSeeds,
   denseLayerNames,
   describeModelSpec,
   type FinetuneSettings,
@@ -26,6 +28,7 @@ import {
   withOutputUnits,
 } from '@contour/core';
 import {
+  type AutoLearningRateRecord,
   MetricsLogger,
   type MetricsRecord,
   type MetricsSink,
@@ -80,11 +83,18 @@ export interface FinetuneExperimentOptions {
    * becomes the base rate of the fine-tuning runs (with `schedule: 'auto'`, the peak of
    * `autoScheduleSpec`), and each fine-tuning run records the range tests and the choice after
    * `run-start`. The run from scratch (`compare`) keeps its own optimizer.
+   *
+   * Run again into the same directory, the rate a fine-tuning run there recorded (its range tests
+   * and `auto-learning-rate` record in metrics.jsonl, finished or cut) is reused instead of
+   * searched again: a finished run is kept as it is, a cut one restarts at the same rate and logs
+   * the same records.
    */
   readonly autoLearningRate?: {
     readonly seeds?: number;
     readonly schedule?: 'auto';
     readonly onChosen?: (found: FoundAutoLearningRate, optimizer: OptimizerSpec) => void;
+    /** Called instead of `onChosen` when the rate an earlier run recorded in `directory` is reused. */
+    readonly onReused?: (record: AutoLearningRateRecord, optimizer: OptimizerSpec, directory: string) => void;
   };
 }
 
@@ -247,8 +257,19 @@ export async function runFinetuneExperiment(
       );
     let fineTuning = options.training;
     let leadingRecords: MetricsRecord[] | undefined;
-    if (options.autoLearningRate) {
-      const auto = options.autoLearningRate;
+    const auto = options.autoLearningRate;
+    const recorded = auto ? recordedAutoLearningRate(options, auto) : undefined;
+    if (auto && recorded) {
+      const { optimizer } = applyAutoLearningRate(
+        options.training,
+        dataset,
+        recorded.choice.learningRate,
+        auto.schedule,
+      );
+      fineTuning = { ...options.training, optimizer };
+      leadingRecords = recorded.records;
+      auto.onReused?.(recorded.choice, fineTuning.optimizer, recorded.directory);
+    } else if (auto) {
       const outputSize = dataset.classCount;
       const found = await findAutoLearningRate(
         {
@@ -349,6 +370,49 @@ export async function runFinetuneExperiment(
     },
     runs,
   };
+}
+
+/**
+ * The automatic rate an earlier run of this experiment chose, from the metrics.jsonl of a
+ * fine-tuning run it started (`finetune/`, or `boosted-head/` and `global-rate/` with `compare`):
+ * the `range-test` records and the `auto-learning-rate` record logged after `run-start`, verbatim.
+ * None when no run got that far, or when its choice was made with another number of seeds or with
+ * or without `schedule: 'auto'` (then the range test runs again). A line a killed writer cut short
+ * comes after these records and is not read.
+ */
+function recordedAutoLearningRate(
+  options: FinetuneExperimentOptions,
+  auto: NonNullable<FinetuneExperimentOptions['autoLearningRate']>,
+): { directory: string; records: MetricsRecord[]; choice: AutoLearningRateRecord } | undefined {
+  const names = options.compare ? ['boosted-head', 'global-rate'] : ['finetune'];
+  for (const name of names) {
+    const directory = join(options.directory, name);
+    let text: string;
+    try {
+      text = readFileSync(runFiles(directory).metrics, 'utf8');
+    } catch {
+      continue;
+    }
+    const records: MetricsRecord[] = [];
+    for (const line of text.split('\n').slice(1)) {
+      let record: MetricsRecord;
+      try {
+        record = JSON.parse(line) as MetricsRecord;
+      } catch {
+        break;
+      }
+      if (record.kind === 'range-test') {
+        records.push(record);
+        continue;
+      }
+      if (record.kind !== 'auto-learning-rate') break;
+      const seeds = auto.seeds ?? defaultAutoSeeds;
+      if (record.seeds.length !== seeds || (record.schedule !== undefined) !== (auto.schedule === 'auto'))
+        break;
+      return { directory, records: [...records, record], choice: record };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -313,6 +313,13 @@ export function registerFinetuneCommand(program: Command): void {
                     if (!flags.json)
                       console.log(`lr auto: ${found.auto.explanation}${scheduleNote(optimizer.lr)}`);
                   },
+                  // Run again into the same --out: the first run's choice, not a new range test.
+                  onReused: (record, optimizer, runDirectory) => {
+                    if (!flags.json)
+                      console.log(
+                        `lr auto: ${record.explanation}${scheduleNote(optimizer.lr)} (chosen before, as recorded in ${join(runDirectory, 'metrics.jsonl')})`,
+                      );
+                  },
                 },
               }
             : {}),
