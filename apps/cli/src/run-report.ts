@@ -374,7 +374,7 @@ export function prepareReport(loadRuns: () => readonly LoadedRun[], title: strin
 
 /**
  * Writes a sweep's (or any set of runs') report: `sweep.svg` / `sweep.png` (the classic grid, all
- * runs overlaid), `results.json`, `results.csv` and `report.html` (the charts inline and the
+ * runs overlaid; `report.svg` / `report.png` when `directory` is a single run's), `results.json`, `results.csv` and `report.html` (the charts inline and the
  * results table; no scripts, so it opens anywhere).
  */
 export async function writeReport(
@@ -391,7 +391,9 @@ export async function writeReport(
   if (options.charts === false) return writeTextReport(directory, runs, title, unreadable);
   const charts = reportCharts(runs, title);
   // Every chart starts at once (chart workers, PNG thread pool); the overlay is sweep.svg's SVG.
-  const gridPaths = [join(directory, 'sweep.svg'), join(directory, 'sweep.png')];
+  // A single run's report is not a sweep: its grid is report.svg/png, beside the run's own loss.svg.
+  const gridName = existsSync(runFiles(directory).metrics) ? 'report' : 'sweep';
+  const gridPaths = [join(directory, `${gridName}.svg`), join(directory, `${gridName}.png`)];
   const overlayChart = writeChartSvg(charts.grid, gridPaths);
   const rowsChart = renderChartSvg(charts.rows);
   const rateChart = renderChartSvg(charts.rateUnderLoss);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTraining } from '@contour/runs';
@@ -39,6 +39,18 @@ describe('registerPlotCommands', () => {
     expect(oneLine(stderr)).toBe(message);
     expect(code).toBe(2);
     expect(existsSync(overlay)).toBe(false);
+  });
+
+  it("report of one run names its chart after the report (report.svg/png), not sweep.svg; a sweep's stays sweep.svg", async () => {
+    const single = await runInProcess(['report', other]);
+    expect(single.code, single.stderr).toBe(0);
+    const files = ['report.svg', 'report.png', 'results.json', 'results.csv', 'report.html'];
+    expect(single.stdout).toBe(files.map((file) => `wrote ${join(other, file)}\n`).join(''));
+    expect(readdirSync(other).filter((file) => file.startsWith('sweep.'))).toEqual([]);
+    const whole = await runInProcess(['report', sweep]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toContain(`wrote ${join(sweep, 'sweep.svg')}\n`);
+    expect(existsSync(join(sweep, 'report.svg'))).toBe(false);
   });
 
   it('overlays different runs as before', async () => {
