@@ -17,6 +17,25 @@ export function createScheduleRegistry(options: ScheduleRegistryOptions = {}): S
 }
 
 const defaultRegistry = createScheduleRegistry();
+const registeredPlugins = new WeakSet<SchedulePlugin>();
+
+/**
+ * Registers a plugin's types for every schedule this program builds without a `registry` of its
+ * own: `createSchedule`, `createScheduleFromJson`, `toSchedule`, and so an optimizer's `lr` spec
+ * and the runs `@contour/core` and `@contour/runs` train (what the CLI's `--plugin` does, and a
+ * worker process does with the plugins a run's config names). Like Keras'
+ * `register_keras_serializable`, it is process-wide; registries made with `createScheduleRegistry`
+ * are not affected. Registering the same plugin object again does nothing.
+ *
+ * @example registerSchedulePlugin(acme); createScheduleFromJson({ type: 'acme:warmSine', lr: 0.1, steps: 50 })
+ * @throws SchedulePluginError when the plugin is malformed, another plugin of its name is
+ *   registered, or one of its ids clashes.
+ */
+export function registerSchedulePlugin(plugin: SchedulePlugin): void {
+  if (registeredPlugins.has(plugin)) return;
+  defaultRegistry.use(plugin);
+  registeredPlugins.add(plugin);
+}
 
 /**
  * Builds a schedule from a typed spec (built-in types, or plugin types declared in

@@ -31,7 +31,13 @@ export class UnknownScheduleTypeError extends ScheduleSpecError {
     readonly knownTypes: readonly string[],
     field = 'type',
   ) {
-    super(field, `one of ${knownTypes.join(', ')}`, type);
+    // A plugin id ("acme:warmSine") says how its type becomes known; in `allowed`, so the hint
+    // stays when an optimizer spec error re-states it for its `lr`.
+    const plugin =
+      typeof type === 'string' && type.includes(':')
+        ? `, or a plugin's "namespace:type" once its plugin is registered (e.g. --plugin <module>)`
+        : '';
+    super(field, `one of ${knownTypes.join(', ')}${plugin}`, type);
   }
 }
 

@@ -31,6 +31,7 @@ export {
   polynomial,
   polynomialDecay,
   reduceOnPlateau,
+  registerSchedulePlugin,
   type ScheduleRegistryOptions,
   sampleSchedule,
   sequential,

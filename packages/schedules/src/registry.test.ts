@@ -91,7 +91,7 @@ describe('ScheduleRegistry', () => {
     expect(error?.knownTypes).toContain('acme:halving');
     expect(error?.knownTypes).toContain('oneCycle');
     expect(error?.message).toMatch(
-      /^schedule spec: "type" must be one of constant, .*acme:halving; got "acme:doubling"/,
+      /^schedule spec: "type" must be one of constant, .*acme:halving, or a plugin's "namespace:type" once its plugin is registered \(e\.g\. --plugin <module>\); got "acme:doubling"$/,
     );
   });
   it('rejects a plugin registered twice and a malformed plugin', () => {

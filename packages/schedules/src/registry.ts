@@ -208,13 +208,7 @@ export class ScheduleRegistry {
     }
     const type = raw.type;
     const entry = this.#definitions.get(type);
-    if (!entry) {
-      const error = new UnknownScheduleTypeError(type, this.types(), `${prefix}type`);
-      if (type.includes(':')) {
-        error.message += ` (a "namespace:type" id needs its plugin registered first, e.g. --plugin <module>)`;
-      }
-      throw error;
-    }
+    if (!entry) throw new UnknownScheduleTypeError(type, this.types(), `${prefix}type`);
     let unit: ScheduleUnit = parentUnit ?? 'step';
     if (raw.unit !== undefined) {
       if (raw.unit !== 'step' && raw.unit !== 'epoch') {
