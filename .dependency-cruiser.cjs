@@ -16,7 +16,7 @@ const allowed = {
   backends: ['backend-cpu', 'backend-wasm', 'backend-node'],
   race: ['optimizers', 'metrics-logger'],
   core: ['optimizers', 'losses', 'schedules', 'mnist-loader', 'metrics-logger', 'backends'],
-  runs: ['core', 'optimizers', 'mnist-loader', 'metrics-logger', 'backends'],
+  runs: ['core', 'optimizers', 'schedules', 'mnist-loader', 'metrics-logger', 'backends'],
   queue: ['core', 'runs', 'metrics-logger'],
   layers: ['core', 'runs', 'optimizers', 'schedules', 'metrics-logger', 'mnist-loader'],
 };

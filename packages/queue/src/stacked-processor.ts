@@ -7,6 +7,7 @@
 // locked until their locks expire, then other workers take them over (stalled-job detection).
 import { type BackendChoice, groupVectorisedTrials, type SweepTrial } from '@contour/core';
 import type { WorkerProcessPool } from '@contour/runs';
+import { loadSchedulePlugins } from '@contour/runs/files';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { StackedTrainReply, StackedTrainRequest } from './stacked-trial-job.js';
@@ -90,6 +91,9 @@ export function createStackedProcessor(
     const group: SweepTrial[] = [effective(leader)];
     const jobs: Array<Job<TrialJobData, TrialJobResult>> = [job];
     const worker = options.worker();
+    // A plugin's schedule is built (to see whether it stacks) once its module is loaded here too;
+    // one that cannot be loaded trains alone, and its child reports why it fails.
+    await loadSchedulePlugins(leader.config.schedulePlugins).catch(() => {});
     // Claim more only when the leader itself can train stacked (e.g. not a model.json).
     // Successive-halving stages train alone (each from its own rung checkpoint to its own epoch).
     const canStack =

@@ -1,10 +1,10 @@
 /**
  * `@contour/runs/files` — the files of run and sweep directories without the training engine:
  * directory locks, opening a run directory for a run (`openRunDirectory`, `freshRunId`),
- * `sweep.json`, `successive-halving.json`, reading a run's config, status, result and metrics, and
- * checkpoint files. Loads no TensorFlow.js, so a program can check and lock its output directory
- * and print its first line before it loads tfjs (the `contour` CLI does); the main entry
- * re-exports all of it.
+ * `sweep.json`, `successive-halving.json`, reading a run's config, status, result and metrics,
+ * checkpoint files, and loading the schedule plugins a run's config names. Loads no TensorFlow.js,
+ * so a program can check and lock its output directory and print its first line before it loads
+ * tfjs (the `contour` CLI does); the main entry re-exports all of it.
  *
  * @packageDocumentation
  */
@@ -48,6 +48,13 @@ export {
   writeCheckpoint,
   writeStatus,
 } from './run-directory.js';
+export {
+  importSchedulePlugin,
+  loadSchedulePlugins,
+  pluginImportFailure,
+  SchedulePluginLoadError,
+  schedulePluginSpecifier,
+} from './schedule-plugins.js';
 export {
   type SuccessiveHalvingDecision,
   type SuccessiveHalvingFile,

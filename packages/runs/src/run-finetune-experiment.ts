@@ -50,6 +50,7 @@ import {
   writeStatus,
 } from './run-directory.js';
 import { type RunConfigFile, RunDirectoryError, runTraining, runtimeVersions } from './run-training.js';
+import { loadSchedulePlugins } from './schedule-plugins.js';
 
 export { defaultSourceClasses, defaultTargetClasses } from '@contour/core/config';
 
@@ -62,6 +63,11 @@ export interface FinetuneExperimentOptions {
   /** Fine-tuning config (epochs, batch size, seed, base optimizer spec); its model is the source's. */
   readonly training: TrainingConfig;
   readonly backend: BackendChoice;
+  /**
+   * Schedule plugin modules the optimizers' schedules need (`RunConfig.schedulePlugins`): loaded
+   * first and recorded in every fine-tuning run's config.json (a `from` run's own are added).
+   */
+  readonly schedulePlugins?: readonly string[];
   /** A run directory whose `model/` is the pretrained model; without it, `pretrain` runs first. */
   readonly from?: string;
   /** The pretraining run (source classes and config), when not `from`. */
@@ -182,6 +188,8 @@ async function transferableLayerNames(spec: ModelSpec): Promise<string[]> {
 export async function runFinetuneExperiment(
   options: FinetuneExperimentOptions,
 ): Promise<FinetuneExperimentOutcome> {
+  let schedulePlugins = options.schedulePlugins ?? [];
+  await loadSchedulePlugins(schedulePlugins);
   const sourceModel = options.from
     ? readJsonFile<RunConfigFile>(runFiles(options.from).config)?.config.training.model
     : options.pretrain?.training.model;
@@ -199,6 +207,11 @@ export async function runFinetuneExperiment(
     const saved = readJsonFile<RunConfigFile>(runFiles(options.from).config);
     if (!saved) throw new RunDirectoryError(`--from ${options.from}: no readable config.json there`);
     sourceClasses = saved.config.data.classes;
+    // The run from scratch may train with the source run's plugin schedule.
+    if (scratchOptimizer === undefined && saved.config.schedulePlugins) {
+      await loadSchedulePlugins(saved.config.schedulePlugins);
+      schedulePlugins = [...new Set([...schedulePlugins, ...saved.config.schedulePlugins])];
+    }
     scratchOptimizer ??= saved.config.training.optimizer;
   } else {
     if (!options.pretrain)
@@ -316,7 +329,12 @@ export async function runFinetuneExperiment(
       const effective = variant.settings
         ? finetuneTrainingConfig(training, source, variant.settings, dataset.classCount)
         : { ...training, model: withOutputUnits(source.spec, dataset.classCount) };
-      const runConfig: RunConfig = { data: options.data, training: effective, backend: options.backend };
+      const runConfig: RunConfig = {
+        data: options.data,
+        training: effective,
+        backend: options.backend,
+        ...(schedulePlugins.length > 0 ? { schedulePlugins } : {}),
+      };
       const finetuneSection: FinetuneRunConfigFile['finetune'] = {
         variant: variant.name,
         label: variant.label,

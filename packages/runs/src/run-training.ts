@@ -53,6 +53,7 @@ import {
   writeCheckpoint,
   writeStatus,
 } from './run-directory.js';
+import { loadSchedulePlugins, SchedulePluginLoadError } from './schedule-plugins.js';
 
 export { RunDirectoryError } from './open-run-directory.js';
 
@@ -196,6 +197,25 @@ async function parameterSizes(
   }
 }
 
+/**
+ * Loads the schedule plugins a run's config.json names; one that cannot be loaded (moved, not
+ * installed on this machine) is a SchedulePluginLoadError naming the module and the file.
+ */
+async function loadRecordedPlugins(specifiers: unknown, configPath: string): Promise<void> {
+  if (specifiers === undefined) return;
+  if (!Array.isArray(specifiers) || specifiers.some((item) => typeof item !== 'string'))
+    throw new RunDirectoryError(`${configPath}: "schedulePlugins" must be an array of module specifiers`);
+  try {
+    await loadSchedulePlugins(specifiers as string[]);
+  } catch (error) {
+    if (error instanceof SchedulePluginLoadError)
+      throw new SchedulePluginLoadError(error.specifier, `${error.reason} (named in ${configPath})`, {
+        cause: error,
+      });
+    throw error;
+  }
+}
+
 /** Reads the log of a run being resumed; a bad line is a refusal naming file and line. */
 function readLogForResume(path: string, directory: string): MetricsRecord[] | undefined {
   if (!existsSync(path)) return undefined;
@@ -216,6 +236,8 @@ async function trainLocked(
   let config = input;
   let runId = options.runId ?? freshRunId(input);
   let checkpoint: TrainingCheckpoint | undefined;
+  // A worker process or a queue worker builds a plugin's schedule only once its module is loaded.
+  if (!options.resume) await loadSchedulePlugins(input.schedulePlugins);
   if (options.resume) {
     const saved = readJsonFile<RunConfigFile>(files.config);
     if (!saved?.config || typeof saved.runId !== 'string')
@@ -231,6 +253,8 @@ async function trainLocked(
       throw new RunDirectoryError(
         `--resume ${options.directory}: its config.json has no data and training sections to continue from${typeof source === 'string' ? ` (recorded by ${source}, not contour train)` : ''}; only runs contour train or sweep wrote can be resumed (contour plot and report read any run)`,
       );
+    // Its schedule may be a plugin's: the modules config.json names are registered before it is read.
+    await loadRecordedPlugins((saved.config as { schedulePlugins?: unknown }).schedulePlugins, files.config);
     config = resolveRunConfig(saved.config as never);
     runId = saved.runId;
   }

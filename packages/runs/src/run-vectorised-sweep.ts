@@ -8,6 +8,7 @@ import { loadRunDataset } from './load-run-dataset.js';
 import { saveModel } from './model-files.js';
 import { finishRun, markRunFailed, runFiles, writeCheckpoint, writeStatus } from './run-directory.js';
 import { type RunConfigFile, runtimeVersions } from './run-training.js';
+import { loadSchedulePlugins } from './schedule-plugins.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
 
 /** Options of {@link runVectorisedTrials}. */
@@ -55,6 +56,8 @@ export async function runVectorisedTrials(
   const loggers: MetricsLogger[] = [];
   const locks: DirectoryLock[] = [];
   try {
+    // A queue worker's child builds a plugin's schedule only once its module is loaded.
+    for (const { trial } of group) await loadSchedulePlugins(trial.config.schedulePlugins);
     const selection = await selectBackend(config.backend);
     options.onBackend?.(selection.name, selection.reason);
     const dataset = await loadRunDataset(config.data, config.training);

@@ -8,6 +8,7 @@ import { type DirectoryLock, lockDirectory } from './directory-lock.js';
 import { type RunResultFile, readJsonFile, readRunRecords, removeRun, runFiles } from './run-directory.js';
 import { runTraining } from './run-training.js';
 import { runVectorisedTrials } from './run-vectorised-sweep.js';
+import { loadSchedulePlugins } from './schedule-plugins.js';
 import { trialDirectory } from './sweep-files.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
 import { WorkerProcessExitedError, WorkerProcessPool } from './worker-process-pool.js';
@@ -141,6 +142,8 @@ export async function runSweep(
 ): Promise<SweepTrialResult[]> {
   if (options.lock !== undefined && resolve(options.lock.directory) !== resolve(options.directory))
     throw new Error(`runSweep: "lock" is the lock of ${options.lock.directory}, not of ${options.directory}`);
+  // Plugin schedules are built here too (to group trials into one pass), not only in the workers.
+  for (const trial of trials) await loadSchedulePlugins(trial.config.schedulePlugins);
   // One writer per sweep directory: a second sweep on it stops here with the owner's pid.
   const lock = options.lock ?? lockDirectory(options.directory);
   try {
