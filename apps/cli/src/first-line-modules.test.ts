@@ -105,6 +105,34 @@ describe('the first output line', () => {
     }
   });
 
+  it('of a training command with --plugin: a usage error comes before the plugin module loads, a first line after it', async () => {
+    const plugin = join(repositoryRoot, 'examples/schedule-plugin/src/index.ts');
+    const pluginLoaded = (urls: readonly string[]) =>
+      urls.some((url) => url.includes('/examples/schedule-plugin/'));
+    for (const command of ['train', 'sweep']) {
+      const out = join(scratch, `${command}-plugin`);
+      const loads = await loadsOf([
+        command,
+        '--plugin',
+        plugin,
+        '--lr',
+        '0.1',
+        '--epochs',
+        '0',
+        '--out',
+        out,
+      ]);
+      expect(loads.output, command).toMatch(/^contour: --epochs must be an integer ≥ 1/);
+      expect(pluginLoaded(loads.before), command).toBe(false);
+    }
+    // The recorder sees the plugin load when the flags are good: before find-lr's first line, no tfjs.
+    const schedule = '{"type":"acme:warmSine","steps":10}';
+    const loads = await loadsOf(['find-lr', '--plugin', plugin, '--schedule', schedule, '--iters', '20']);
+    expect(loads.output).toMatch(/^range test .* over 20 batches/);
+    expect(pluginLoaded(loads.before)).toBe(true);
+    expect(heavyIn(loads.before)).toEqual([]);
+  });
+
   it("of every command's --help loads no tfjs, chart or queue module", async () => {
     for (const { name } of commandIndex) {
       const loads = await loadsOf([name, '--help']);

@@ -1,56 +1,55 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { SchedulePlugin, ScheduleRegistry } from '@contour/schedules';
-import { UsageError, userDirectory, userPath } from './usage-error.js';
+import {
+  importSchedulePlugin,
+  loadSchedulePlugins,
+  SchedulePluginLoadError,
+  schedulePluginSpecifier,
+} from '@contour/runs/files';
+import type { ScheduleRegistry } from '@contour/schedules';
+import { UsageError, userDirectory } from './usage-error.js';
+
+/** The one-line UsageError for a `--plugin` module that could not be loaded, as the user typed it. */
+function pluginError(text: string, error: unknown): unknown {
+  if (error instanceof SchedulePluginLoadError) return new UsageError(`--plugin ${text}: ${error.reason}`);
+  return error;
+}
 
 /**
- * Imports each `--plugin` module (a path, or a package name resolved from the user's directory) and
- * registers its default export on the registry. A module that cannot be found or whose default
- * export is not a schedule plugin is a UsageError naming the module.
+ * `contour schedule`'s `--plugin`: imports each module (a path, or a package name resolved from the
+ * user's directory) and registers its default export on `registry` only. A module that cannot be
+ * found or imported, or whose default export is not a schedule plugin, is a UsageError naming it.
  */
-export async function loadPlugins(registry: ScheduleRegistry, specifiers: readonly string[]): Promise<void> {
-  for (const specifier of specifiers) {
-    let url: string;
+export async function loadPlugins(registry: ScheduleRegistry, texts: readonly string[]): Promise<void> {
+  for (const text of texts) {
     try {
-      url =
-        specifier.startsWith('.') || specifier.startsWith('/')
-          ? pathToFileURL(userPath(specifier)).href
-          : pathToFileURL(createRequire(join(userDirectory(), 'package.json')).resolve(specifier)).href;
-    } catch {
-      throw new UsageError(
-        `--plugin ${specifier}: module not found (give a path or an installed package name)`,
+      registry.use(
+        await importSchedulePlugin(schedulePluginSpecifier(text, userDirectory()), userDirectory()),
       );
-    }
-    let module: { default?: unknown };
-    try {
-      module = (await import(url)) as { default?: unknown };
     } catch (error) {
-      throw pluginImportError(specifier, error);
-    }
-    try {
-      registry.use(module.default as SchedulePlugin);
-    } catch (error) {
-      throw new UsageError(`--plugin ${specifier}: ${(error as Error).message}`);
+      if (error instanceof Error && error.name === 'SchedulePluginError')
+        throw new UsageError(`--plugin ${text}: ${error.message}`);
+      throw pluginError(text, error);
     }
   }
 }
 
 /**
- * The one-line UsageError for a `--plugin` module that failed to import. A TypeScript plugin
- * fails on Node.js 20 (it strips types only from 22.18): say so and what to give instead, rather
- * than Node's bare "Unknown file extension".
+ * The training commands' `--plugin` (train, sweep, find-lr, finetune): imports each module and
+ * registers it for every schedule this process builds, and returns what the run configs record
+ * (`RunConfig.schedulePlugins`): paths as absolute `file:` URLs, package names as given, each once —
+ * so worker processes, queue workers and a later `--resume` load the same modules. A module that
+ * cannot be loaded, or is not a valid schedule plugin, is a UsageError naming it (exit 2).
  */
-export function pluginImportError(
-  specifier: string,
-  error: unknown,
-  nodeVersion: string = process.versions.node,
-): UsageError {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?ts$/.test(specifier))
-    return new UsageError(
-      `--plugin ${specifier}: Node.js ${nodeVersion} cannot import TypeScript; give the plugin's built JavaScript (e.g. its dist/index.js) or run Node.js 22.18 or later`,
-    );
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  return new UsageError(`--plugin ${specifier}: could not be imported: ${reason}`);
+export async function loadTrainingPlugins(texts: readonly string[]): Promise<string[]> {
+  const specifiers: string[] = [];
+  for (const text of texts) {
+    const specifier = schedulePluginSpecifier(text, userDirectory());
+    if (specifiers.includes(specifier)) continue;
+    try {
+      await loadSchedulePlugins([specifier], userDirectory());
+    } catch (error) {
+      throw pluginError(text, error);
+    }
+    specifiers.push(specifier);
+  }
+  return specifiers;
 }

@@ -11,6 +11,7 @@ const usageErrorNames = new Set([
   'ScheduleSpecError',
   'ScheduleValueError',
   'SchedulePluginError',
+  'SchedulePluginLoadError',
   'OptimizerSpecError',
   'UnknownOptimizerTypeError',
   'CoreSpecError',

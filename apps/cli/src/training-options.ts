@@ -30,7 +30,11 @@ export interface TrainingFlags {
   trainLimit?: string;
   earlyStopping?: string;
   evaluateTest?: boolean;
+  /** `--plugin` modules, as typed (repeatable). */
+  plugin?: string[];
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Adds the shared training flags to a command. */
 export function addTrainingFlags(command: Command, options: { lrList?: boolean } = {}): Command {
@@ -69,7 +73,13 @@ export function addTrainingFlags(command: Command, options: { lrList?: boolean }
       '--early-stopping <patience>',
       'stop after this many epochs without validation improvement (restores the best weights)',
     )
-    .option('--evaluate-test', 'also evaluate the test split every epoch');
+    .option('--evaluate-test', 'also evaluate the test split every epoch')
+    .option(
+      '--plugin <module>',
+      'a schedule plugin module (path or package name) whose types --schedule/--optimizer may use; recorded in the run config (repeatable)',
+      collect,
+      [],
+    );
 }
 
 function number(flag: string, text: string | undefined): number | undefined {
@@ -169,10 +179,32 @@ export function withLearningRate(optimizer: Record<string, unknown>, rate: numbe
 }
 
 /**
- * Builds the run config from flags (`rate` is the single --lr of `train`, or undefined for
- * sweeps, which set lr per trial). Throws UsageError naming the flag for bad values.
+ * `runConfigFromFlags` for flags that may name `--plugin` modules: every other flag is checked
+ * first (a usage error comes before any plugin module loads), then the modules are loaded and
+ * registered (`loadTrainingPlugins`), then `--schedule` and `--optimizer` are checked with their
+ * types and the config records them (`schedulePlugins`).
  */
-export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefined): RunConfig {
+export async function runConfigWithPlugins(
+  flags: TrainingFlags,
+  rate: number | undefined,
+): Promise<RunConfig> {
+  if ((flags.plugin ?? []).length === 0) return runConfigFromFlags(flags, rate);
+  const { optimizer: _optimizer, schedule: _schedule, ...others } = flags;
+  runConfigFromFlags(others, rate);
+  const { loadTrainingPlugins } = await import('./load-plugins.js');
+  return runConfigFromFlags(flags, rate, await loadTrainingPlugins(flags.plugin ?? []));
+}
+
+/**
+ * Builds the run config from flags (`rate` is the single --lr of `train`, or undefined for
+ * sweeps, which set lr per trial; `schedulePlugins` what `loadTrainingPlugins` returned for
+ * `--plugin`, already registered). Throws UsageError naming the flag for bad values.
+ */
+export function runConfigFromFlags(
+  flags: TrainingFlags,
+  rate: number | undefined,
+  schedulePlugins: readonly string[] = [],
+): RunConfig {
   let optimizer = (
     flags.optimizer === undefined ? { type: 'sgd' } : readJsonFlag('--optimizer', flags.optimizer)
   ) as Record<string, unknown>;
@@ -233,6 +265,7 @@ export function runConfigFromFlags(flags: TrainingFlags, rate: number | undefine
         ...(flags.evaluateTest ? { evaluateTest: true } : {}),
       },
       backend: flags.backend as BackendChoice,
+      ...(schedulePlugins.length > 0 ? { schedulePlugins } : {}),
     });
   } catch (error) {
     if (error instanceof CoreSpecError) throw new UsageError(`--${flagOf(error.field)}: ${error.message}`);

@@ -8,7 +8,7 @@ import type { findLearningRate } from '@contour/runs';
 import { Command } from 'commander';
 import { compactTable } from '../compact-table.js';
 import { writeChart } from '../render-chart.js';
-import { addTrainingFlags, runConfigFromFlags, type TrainingFlags } from '../training-options.js';
+import { addTrainingFlags, runConfigWithPlugins, type TrainingFlags } from '../training-options.js';
 import { parseDecimal, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
 
 interface FindLrFlags extends TrainingFlags {
@@ -55,6 +55,7 @@ export function trainCommandLine(command: Command, rate: number): string {
     const value = command.getOptionValue(key);
     if (value === true) words.push(option.long);
     else if (typeof value === 'string') words.push(option.long, shellWord(value));
+    else if (Array.isArray(value)) for (const item of value) words.push(option.long, shellWord(String(item)));
   }
   words.push('--lr', rateText(rate));
   return words.join(' ');
@@ -103,7 +104,7 @@ export function registerFindLrCommand(program: Command): void {
         startLearningRate: positiveNumber('--start-lr', flags.startLr),
         budgetSteps: parsePositiveInteger('--budget', flags.budget),
       };
-      const config = runConfigFromFlags(flags, undefined);
+      const config = await runConfigWithPlugins(flags, undefined);
       const directory = flags.out === undefined ? undefined : userPath(flags.out);
       if (!flags.json)
         console.error(

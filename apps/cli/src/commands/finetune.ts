@@ -20,7 +20,7 @@ import {
   autoPlaceholderRate,
   modelFlag,
   parseAutoFlags,
-  runConfigFromFlags,
+  runConfigWithPlugins,
   scheduleNote,
   type TrainingFlags,
 } from '../training-options.js';
@@ -235,7 +235,7 @@ export function registerFinetuneCommand(program: Command): void {
       if (targetClasses !== undefined && targetClasses.length === 0)
         throw new UsageError('--target-classes: no classes left to fine-tune on; give --target-classes');
 
-      const base = runConfigFromFlags({ ...(auto?.flags ?? flags), model }, rate);
+      const base = await runConfigWithPlugins({ ...(auto?.flags ?? flags), model }, rate);
       let target: RunConfig;
       let pretrain: RunConfig | undefined;
       try {
@@ -290,6 +290,7 @@ export function registerFinetuneCommand(program: Command): void {
           data: target.data,
           training: target.training,
           backend: target.backend,
+          ...(base.schedulePlugins ? { schedulePlugins: base.schedulePlugins } : {}),
           ...(fromDirectory === undefined ? {} : { from: fromDirectory }),
           ...(pretrain ? { pretrain } : {}),
           settings,

@@ -114,7 +114,7 @@ describe('contour schedule', () => {
     ],
     [
       ['schedule', '{"type":"constant","lr":1}', '--plugin', './no-such-plugin.js'],
-      'contour: --plugin ./no-such-plugin.js: could not be imported',
+      'contour: --plugin ./no-such-plugin.js: module not found',
     ],
     [['schedule', '@/no/such/spec.json'], 'contour: spec @/no/such/spec.json: no such file'],
     [['schedule'], 'contour: schedule needs a spec argument'],

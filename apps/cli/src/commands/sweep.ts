@@ -20,6 +20,7 @@ import {
   addTrainingFlags,
   autoPlaceholderRate,
   runConfigFromFlags,
+  runConfigWithPlugins,
   type TrainingFlags,
 } from '../training-options.js';
 import { parseNumberList, parsePositiveInteger, UsageError, userPath } from '../usage-error.js';
@@ -202,10 +203,10 @@ export function registerSweepCommand(program: Command): void {
       }
       // Checked before --lr auto:N's range tests, which take minutes.
       const { lr: _rate, ...withoutRate } = effective;
-      const scheduler = parseSchedulerFlags(
-        effective,
-        runConfigFromFlags(withoutRate, undefined).training.epochs,
-      );
+      // Every flag is checked before the --plugin modules load, the schedule after.
+      const checked = await runConfigWithPlugins(withoutRate, undefined);
+      const schedulePlugins = checked.schedulePlugins ?? [];
+      const scheduler = parseSchedulerFlags(effective, checked.training.epochs);
       if (scheduler.type === 'asha' && effective.workers !== undefined)
         throw new UsageError('--workers goes with --scheduler grid (asha trains its trials in this process)');
       if (effective.plots !== undefined) plotMode(effective.plots, 0);
@@ -222,7 +223,7 @@ export function registerSweepCommand(program: Command): void {
       let autoRecords: unknown[] | undefined;
       if (autoCount !== undefined) {
         const { lr: _auto, ...withoutAuto } = effective;
-        const probe = runConfigFromFlags(withoutAuto, autoPlaceholderRate);
+        const probe = runConfigFromFlags(withoutAuto, autoPlaceholderRate, schedulePlugins);
         const [
           { checkRunInputs, findAutoLearningRateForConfig },
           { autoLearningRateRecords, autoSweepLearningRates },
@@ -251,7 +252,7 @@ export function registerSweepCommand(program: Command): void {
             ? 0
             : parsePositiveInteger('--workers', effective.workers);
       const { lr: _rates, ...withoutRates } = effective;
-      const base = runConfigFromFlags(withoutRates, rates?.[0]);
+      const base = runConfigFromFlags(withoutRates, rates?.[0], schedulePlugins);
       const directory = userPath(effective.out);
       const sweepId =
         (effective.id ?? basename(directory))

@@ -10,7 +10,7 @@ import {
   addTrainingFlags,
   autoPlaceholderRate,
   parseAutoFlags,
-  runConfigFromFlags,
+  runConfigWithPlugins,
   scheduleNote,
   type TrainingFlags,
 } from '../training-options.js';
@@ -68,8 +68,8 @@ export function registerTrainCommand(program: Command): void {
       if (rate !== undefined && !(rate >= 0))
         throw new UsageError(`--lr must be a number ≥ 0; got "${flags.lr}"`);
       const config = auto
-        ? runConfigFromFlags(auto.flags, autoPlaceholderRate)
-        : runConfigFromFlags(flags, rate);
+        ? await runConfigWithPlugins(auto.flags, autoPlaceholderRate)
+        : await runConfigWithPlugins(flags, rate);
       const directory = userPath(flags.resume ?? flags.out ?? defaultRunDirectory());
       const consoleSink = new ConsoleSink({ progressBar: process.stderr.isTTY === true });
       // A fresh run's first line (`run <id> started: N epochs`) says only what the config gives: it
