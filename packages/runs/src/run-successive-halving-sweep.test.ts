@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expandSweep } from '@contour/core';
@@ -150,6 +150,22 @@ describe('runSuccessiveHalvingSweep', () => {
     expect(readJsonFile<SuccessiveHalvingFile>(join(directory, successiveHalvingFileName))?.epochsUsed).toBe(
       11,
     );
+  }, 120_000);
+
+  it('run again, trains anew a trial whose log is damaged instead of failing on it', async () => {
+    const directory = join(scratch, 'asha-damaged');
+    const options = { directory, successiveHalving: { reductionFactor: 3, minEpochs: 1 }, onPlan: () => {} };
+    const first = await runSuccessiveHalvingSweep(trials, options);
+    const { winner } = expected();
+    const damaged = first[winner]?.directory as string;
+    const log = readFileSync(runFiles(damaged).metrics, 'utf8').split('\n');
+    log[2] = '{"kind":"epoch", cut';
+    writeFileSync(runFiles(damaged).metrics, log.join('\n'));
+    const again = await runSuccessiveHalvingSweep(trials, options);
+    expect(again.map((result) => result.decision)).toEqual(first.map((result) => result.decision));
+    // Trained again to R (an undamaged winner is reused: see the first test).
+    expect(again[winner]?.reused).toBe(false);
+    expect(summarizeRun(readRunRecords(damaged))).toMatchObject({ status: 'finished', epochs: 4 });
   }, 120_000);
 
   it('refuses trials with different epochs or early stopping', async () => {

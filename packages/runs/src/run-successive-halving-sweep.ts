@@ -27,7 +27,7 @@ import {
   successiveHalvingFileName,
   trialDirectory,
 } from './sweep-files.js';
-import { planVectorised, type SweepRunOptions } from './sweep-runner.js';
+import { planVectorised, recordsReadable, type SweepRunOptions } from './sweep-runner.js';
 import type { SweepTrialResult } from './sweep-trial-result.js';
 
 export {
@@ -338,6 +338,11 @@ export class SuccessiveHalvingSweepState {
       const ended = result?.status === 'finished' || result?.status === 'diverged';
       const checkpointEpoch = readJsonFile<{ epoch?: number }>(files.checkpoint)?.epoch ?? 0;
       if (!ended && (checkpointEpoch === 0 || !existsSync(files.config))) continue;
+      if (!recordsReadable(directory)) {
+        // A damaged log (one a report would refuse): train the trial anew rather than fail on it.
+        removeRun(directory);
+        continue;
+      }
       const records = epochRecords(directory);
       // What was saved: every epoch of an ended run, else up to its checkpoint (a resume trims the rest).
       const reached = ended ? records.length : Math.min(checkpointEpoch, records.length);

@@ -82,7 +82,7 @@ function describeRest(
  * Whether a run's files read as `contour report` reads them (`readRunRecords`). A damaged log is
  * trained again: reusing it would make every later report of the sweep fail on it.
  */
-function recordsReadable(directory: string): boolean {
+export function recordsReadable(directory: string): boolean {
   try {
     readRunRecords(directory);
     return true;
