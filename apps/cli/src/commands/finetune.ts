@@ -10,6 +10,7 @@ import {
   validateFinetuneSettings,
 } from '@contour/core/config';
 import { formatMetric } from '@contour/metrics-logger';
+import { checkMnistSource } from '@contour/mnist-loader/node/check';
 import type { RunConfigFile } from '@contour/runs';
 import { readJsonFile, runFiles } from '@contour/runs/files';
 import type { Command } from 'commander';
@@ -278,6 +279,11 @@ export function registerFinetuneCommand(program: Command): void {
             throw new UsageError(`${flagOfField(error.field)}: ${error.message}`);
           throw error;
         }
+        // The data's cheap checks (names, files, IDX headers and sizes) too, so bad input still
+        // gets one line; what only the whole files tell (a label out of range) follows the line.
+        await checkMnistSource(pretrain.data.source, {
+          ...(pretrain.data.classCount === undefined ? {} : { classCount: pretrain.data.classCount }),
+        });
         announced = `pretrain: pretrain → ${join(directory, 'pretrain')}`;
         console.error(announced);
       }

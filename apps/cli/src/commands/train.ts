@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AutoLearningRate } from '@contour/core';
 import { ConsoleSink } from '@contour/metrics-logger/node';
+import { checkMnistSource } from '@contour/mnist-loader/node/check';
 import { freshRunId, type OpenedRunDirectory, openRunDirectory } from '@contour/runs/files';
 import type { Command } from 'commander';
 import { handleInterrupts } from '../interrupt.js';
@@ -79,6 +80,16 @@ export function registerTrainCommand(program: Command): void {
       let opened: OpenedRunDirectory | undefined;
       if (flags.resume === undefined && !auto) {
         opened = openRunDirectory(directory);
+        // The data's cheap checks (names, files, IDX headers and sizes) first, so bad input still
+        // gets one line; what only the whole files tell (a label out of range) follows the line.
+        try {
+          await checkMnistSource(config.data.source, {
+            ...(config.data.classCount === undefined ? {} : { classCount: config.data.classCount }),
+          });
+        } catch (error) {
+          opened.close(true);
+          throw error;
+        }
         consoleSink.announceRunStart(freshRunId(config), config.training.epochs);
       }
       // The training engine (tfjs and its backends) loads once the flags are checked, before the

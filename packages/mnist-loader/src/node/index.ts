@@ -1,6 +1,7 @@
 // Node entry: everything of the main entry plus the loaders that read files (node:fs) and
 // decompress with node:zlib. Browser bundles import the main entry only.
 export * from '../index.js';
+export { checkMnistSource } from './check-data-source.js';
 export {
   fashionMnistDirectory,
   loadFashionMnist,
@@ -10,5 +11,5 @@ export {
   type NodeLoadOptions,
   namedSources,
 } from './load-mnist-dataset.js';
-export { directoryName, findIdxFiles, readIdxPath } from './read-idx-path.js';
+export { checkIdxPath, directoryName, findIdxFiles, readIdxPath } from './read-idx-path.js';
 export { zlibGunzip } from './zlib-gunzip.js';

@@ -1,4 +1,4 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { defaultMaximumDecompressedBytes, isGzip } from '../gunzip.js';
 import type { IdxBytes } from '../load-idx-dataset.js';
@@ -7,18 +7,19 @@ import { DatasetNotFoundError, IdxFormatError } from '../mnist-loader-error.js';
 import { readIdxHeader } from '../parse-idx.js';
 
 /**
- * Reads an IDX file from disk. Before reading it whole: the file must exist and be at most
- * `maximumBytes` long; an uncompressed file's header is read and validated first and its exact
- * length checked against the file size (so a truncated or over-long file is never loaded).
+ * Opens an IDX file and checks it as far as its size and first 16 bytes allow, reading nothing
+ * more: the file must exist and be at most `maximumBytes` long, and an uncompressed file's header
+ * must be valid and its exact length equal to the file size (so a truncated or over-long file is
+ * never loaded). The caller closes the handle.
  *
  * @throws DatasetNotFoundError when missing; IdxFormatError for a bad header or size.
  */
-export async function readIdxPath(
+async function openIdxPath(
   path: string,
   kind: 'images' | 'labels',
-  maximumBytes = defaultMaximumDecompressedBytes,
-): Promise<IdxBytes> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  maximumBytes: number,
+): Promise<{ readonly handle: FileHandle; readonly size: number; readonly gzipped: boolean }> {
+  let handle: FileHandle;
   try {
     handle = await open(path, 'r');
   } catch {
@@ -36,7 +37,8 @@ export async function readIdxPath(
     }
     const prefix = new Uint8Array(Math.min(size, 16));
     await handle.read(prefix, 0, prefix.length, 0);
-    if (!isGzip(prefix)) {
+    const gzipped = isGzip(prefix);
+    if (!gzipped) {
       const header = readIdxHeader(prefix, path, kind);
       if (header.expectedLength !== size) {
         throw new IdxFormatError(
@@ -47,6 +49,44 @@ export async function readIdxPath(
         );
       }
     }
+    return { handle, size, gzipped };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/**
+ * Checks an IDX file the way {@link readIdxPath} does before reading it whole (exists, size,
+ * an uncompressed file's header and length), without reading it: a few bytes and a stat.
+ * Returns whether the file is gzipped (its header is then checked only once decompressed).
+ *
+ * @throws DatasetNotFoundError when missing; IdxFormatError for a bad header or size.
+ */
+export async function checkIdxPath(
+  path: string,
+  kind: 'images' | 'labels',
+  maximumBytes = defaultMaximumDecompressedBytes,
+): Promise<{ readonly gzipped: boolean }> {
+  const { handle, gzipped } = await openIdxPath(path, kind, maximumBytes);
+  await handle.close();
+  return { gzipped };
+}
+
+/**
+ * Reads an IDX file from disk. Before reading it whole: the file must exist and be at most
+ * `maximumBytes` long; an uncompressed file's header is read and validated first and its exact
+ * length checked against the file size (so a truncated or over-long file is never loaded).
+ *
+ * @throws DatasetNotFoundError when missing; IdxFormatError for a bad header or size.
+ */
+export async function readIdxPath(
+  path: string,
+  kind: 'images' | 'labels',
+  maximumBytes = defaultMaximumDecompressedBytes,
+): Promise<IdxBytes> {
+  const { handle, size } = await openIdxPath(path, kind, maximumBytes);
+  try {
     const bytes = new Uint8Array(size);
     let offset = 0;
     while (offset < size) {
