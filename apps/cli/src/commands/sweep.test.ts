@@ -166,10 +166,13 @@ describe('contour sweep', () => {
     const out = join(scratch, 'vary');
     expect((await runInProcess(['report', out])).code).toBe(0);
     const overlay = join(scratch, 'overlay.svg');
+    // Two runs of the sweep named one by one (the sweep itself beside one of its runs would name
+    // that run twice, which plot refuses).
+    const [first, second] = readdirSync(join(out, 'trials')).sort();
     const { code } = await runInProcess([
       'plot',
-      join(out, 'trials', readdirSync(join(out, 'trials'))[0] as string),
-      out,
+      join(out, 'trials', first as string),
+      join(out, 'trials', second as string),
       '--out',
       overlay,
       '--metric',

@@ -76,9 +76,11 @@ export function registerTrainCommand(program: Command): void {
       // A fresh run's first line (`run <id> started: N epochs`) says only what the config gives: it
       // is printed once its directory is locked and holds no other run, before tfjs and the data
       // load; the run-start record then prints nothing more. A resumed run's first line (`resumed:
-      // …`) needs its checkpoint, and `--lr auto`'s (`lr auto: …`) the range test: they come later.
+      // …`) needs its checkpoint, `--lr auto`'s (`lr auto: …`) the range test, and a model.json's
+      // the model built by tfjs-layers (its input, output and weights are checked against the data
+      // first, so a misfit is one line): they come later.
       let opened: OpenedRunDirectory | undefined;
-      if (flags.resume === undefined && !auto) {
+      if (flags.resume === undefined && !auto && config.training.model.type !== 'layers') {
         opened = openRunDirectory(directory);
         // The data's cheap checks (names, files, IDX headers and sizes) first, so bad input still
         // gets one line; what only the whole files tell (a label out of range) follows the line.
