@@ -449,7 +449,9 @@ describe('the lab for practitioners', () => {
       Number,
     );
     expect(seconds).toHaveLength(2);
-    expect(seconds.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(runs + 0.1);
+    // Each figure is shown rounded to 0.1 s: the two runs' may each be up to 0.05 s above their
+    // time and the runs' total up to 0.05 s below its own (CI saw 0.4 + 0.4 against 0.7).
+    expect(seconds.reduce((sum, value) => sum + value, 0)).toBeLessThanOrEqual(runs + 0.15 + 1e-9);
     expect(session.problems).toEqual([]);
   });
 
